@@ -1,0 +1,25 @@
+"""Deep Learning Studio: page set-up, navigation by section, and the sidebar of every page."""
+
+import streamlit as st
+
+from ui.registry import HOME, PAGES, SECTIONS
+from ui.sidebar import render_device_status, render_sidebar
+
+st.set_page_config(
+    page_title="Deep Learning Studio",
+    page_icon=":material/neurology:",
+    layout="wide",
+)
+
+navigation = {"": [st.Page(HOME.script, title=HOME.title, icon=HOME.icon, default=True)]}
+for section in SECTIONS:
+    entries = [entry for entry in PAGES if entry.section == section]
+    if entries:
+        navigation[section] = [
+            st.Page(entry.script, title=entry.title, icon=entry.icon) for entry in entries
+        ]
+
+page = st.navigation(navigation)
+device_status = render_sidebar()
+page.run()
+render_device_status(device_status)

@@ -1,0 +1,1 @@
+"""Plotly figures that the pages render."""

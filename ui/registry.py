@@ -1,0 +1,52 @@
+"""The pages of the app, in the order of the navigation, with what each offers.
+
+The page scripts live in app_pages/, not pages/: Streamlit treats a folder named pages/
+beside the entry script as a legacy multipage app until `st.navigation` first runs, so
+the first bookmarked link opened after start-up would show "Page not found".
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class PageEntry:
+    """One page: its script, where it sits in the navigation and what it offers.
+
+    The page's URL is its script's name: app_pages/activations.py is at /activations.
+    """
+
+    script: str
+    title: str
+    icon: str
+    section: str
+    summary: str
+
+
+HOME = PageEntry(
+    script="app_pages/home.py",
+    title="Home",
+    icon=":material/home:",
+    section="",
+    summary="What the app offers, with a link to every page.",
+)
+
+PAGES = (
+    PageEntry(
+        script="app_pages/activations.py",
+        title="Activations",
+        icon=":material/show_chart:",
+        section="Concepts",
+        summary="Ten activation functions and their derivatives, where gradients vanish, "
+        "and one neuron f(w·x + b) with sliders.",
+    ),
+    PageEntry(
+        script="app_pages/device_check.py",
+        title="Device check",
+        icon=":material/memory:",
+        section="Train",
+        summary="Train a small model on the device you choose, on one device or mirrored "
+        "over several, and see where it ran and how fast.",
+    ),
+)
+
+SECTIONS = ("Concepts", "Train", "Try it")
