@@ -14,8 +14,8 @@ _PRESENTER_FONT_SIZE = 22
 _PRESENTER_LINE_WIDTH = 4
 _PRESENTER_CSS = """
 <style>
-  .stMainBlockContainer { font-size: 1.2rem; }
-  .stMainBlockContainer h1 { font-size: 3rem; }
+  [data-testid="stMainBlockContainer"] p { font-size: 1.25rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * { font-size: 2.6rem; }
 </style>
 """
 
@@ -61,5 +61,13 @@ def show_figure(figure: go.Figure, *, key: str) -> None:
             title_font={"size": _PRESENTER_FONT_SIZE + 6},
             legend_font={"size": _PRESENTER_FONT_SIZE},
         )
+        # Streamlit's chart theme sizes the axes itself, so they are set one by one.
+        for update_axes in (figure.update_xaxes, figure.update_yaxes):
+            update_axes(
+                tickfont_size=_PRESENTER_FONT_SIZE - 2,
+                title_font_size=_PRESENTER_FONT_SIZE,
+                title_standoff=16,
+                automargin=True,
+            )
         figure.update_traces(line_width=_PRESENTER_LINE_WIDTH, selector={"mode": "lines"})
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
