@@ -6,13 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench browser clean
+.PHONY: run test lint bench browser gpu clean
 
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
 
 test: $(VENV)/.dev browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev
@@ -21,6 +22,10 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.dev browser
 	$(BIN)/python -m bench
+
+# On a Linux machine with an NVIDIA GPU: the CUDA build of TensorFlow, same version.
+gpu: $(VENV)/.runtime
+	$(BIN)/pip install --quiet "tensorflow[and-cuda]==$$(grep '^tensorflow==' requirements.txt | cut -d= -f3)"
 
 # Debian's chromium drives the browser tests (Playwright's own browser download needs
 # the internet). Installed here when missing and we may; otherwise say what to install.

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs each module here and prints one table of figures."""
