@@ -25,16 +25,21 @@ if st.button("Run the check", type="primary"):
     from dlcore.device_check import run_device_check
 
     progress = st.progress(0.0, text="Starting TensorFlow…")
-    result = run_device_check(
-        requested_placement(),
-        strategy=devices.distribution_strategy() if mirrored else None,
-        epochs=epochs,
-        on_epoch_end=lambda epoch, loss: progress.progress(
-            (epoch + 1) / epochs, text=f"Epoch {epoch + 1}/{epochs}: loss {loss:.3f}"
-        ),
-    )
-    record_run("Device check", result.device, result.precision)
-    st.session_state["check_result"] = result
+    try:
+        result = run_device_check(
+            requested_placement(),
+            strategy=devices.distribution_strategy() if mirrored else None,
+            epochs=epochs,
+            on_epoch_end=lambda epoch, loss: progress.progress(
+                (epoch + 1) / epochs, text=f"Epoch {epoch + 1}/{epochs}: loss {loss:.3f}"
+            ),
+        )
+    except ValueError as error:
+        progress.empty()
+        st.error(str(error), icon=":material/error:")
+    else:
+        record_run("Device check", result.device, result.precision)
+        st.session_state["check_result"] = result
 
 result = st.session_state.get("check_result")
 if result is not None:

@@ -67,12 +67,20 @@ def run_device_check(
         A `DeviceCheckResult`.
 
     Raises:
-        ValueError: if `epochs` or `num_samples` is below 1.
+        ValueError: if `epochs` or `num_samples` is below 1, or if `strategy` spans several
+            workers: Keras 3's `fit` cannot train under MultiWorkerMirroredStrategy yet
+            (keras-team/keras#20585).
     """
     if epochs < 1 or num_samples < 1:
         raise ValueError(
             "epochs and num_samples must be at least 1. "
             f"Received: epochs={epochs}, num_samples={num_samples}"
+        )
+    if strategy is not None and devices.spans_workers(strategy):
+        raise ValueError(
+            "Keras 3's model.fit cannot train under MultiWorkerMirroredStrategy yet "
+            "(keras-team/keras#20585), so the device check runs on one machine only. "
+            "Unset TF_CONFIG, or turn off mirroring, to run it here."
         )
     features, labels = make_moons(num_samples, noise=0.2, random_state=seed)
     features = features.astype("float32")

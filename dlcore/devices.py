@@ -445,6 +445,13 @@ def strategy_kind(*, num_gpus: int, tf_config: str | None) -> StrategyKind:
     return "mirrored" if num_gpus >= 2 else "default"
 
 
+def spans_workers(strategy: Any) -> bool:
+    """Whether a `tf.distribute.Strategy` trains across several machines (worker processes)."""
+    import tensorflow as tf
+
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
 def distribution_strategy(*, devices: Sequence[str] | None = None) -> Any:
     """The `tf.distribute.Strategy` that uses every device there is.
 
@@ -459,16 +466,22 @@ def distribution_strategy(*, devices: Sequence[str] | None = None) -> Any:
 
     Returns:
         A `tf.distribute.Strategy`; `num_replicas_in_sync` says over how many devices.
+
+    Note: Keras 3's `fit` does not work under MultiWorkerMirroredStrategy yet
+    (keras-team/keras#20585): a multi-worker strategy serves custom training loops
+    (`strategy.run`, `strategy.reduce`); `spans_workers()` tells the two apart.
     """
     configure()
     import tensorflow as tf
 
     if devices is not None and len(devices) >= 2:
         return tf.distribute.MirroredStrategy([f"/{device}" for device in devices])
-    gpus = tf.config.list_logical_devices("GPU")
-    kind = strategy_kind(num_gpus=len(gpus), tf_config=os.environ.get("TF_CONFIG"))
+    # Physical, not logical, devices: listing logical ones starts the runtime, and a
+    # multi-worker strategy must set up its collective ops before that.
+    num_gpus = len(tf.config.list_physical_devices("GPU"))
+    kind = strategy_kind(num_gpus=num_gpus, tf_config=os.environ.get("TF_CONFIG"))
     if kind == "multi_worker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     if kind == "mirrored":
-        return tf.distribute.MirroredStrategy([gpu.name for gpu in gpus])
+        return tf.distribute.MirroredStrategy()  # every visible GPU
     return tf.distribute.get_strategy()

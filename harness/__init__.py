@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, Playwright, expect
 
 ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -84,3 +85,10 @@ def wait_for_app(page: Page, timeout: float = 60_000) -> None:
     expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
         "data-test-script-state", "notRunning", timeout=timeout
     )
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save the top of the page, as a visitor first sees it, under docs/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")

@@ -1,7 +1,10 @@
 """Tests for dlcore.device_check, including training under a two-device MirroredStrategy."""
 
+import json
+import socket
+
 import pytest
-from conftest import run_python
+from helpers import finish_python, run_python, start_python
 
 from dlcore.device_check import run_device_check
 
@@ -69,3 +72,58 @@ def test_default_strategy_on_one_device():
 
     strategy = devices.distribution_strategy()
     assert strategy.num_replicas_in_sync == 1
+
+
+def test_multi_worker_strategy_reduces_across_two_processes():
+    # TF_CONFIG describes a two-worker cluster on this machine; each worker is a process.
+    ports = []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
+    code = """
+        import json
+        import tensorflow as tf
+        from dlcore import devices
+        from dlcore.device_check import run_device_check
+        strategy = devices.distribution_strategy()
+
+        def replica_number():
+            replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+            return tf.cast(replica, tf.float32) + 1
+
+        @tf.function
+        def replica_numbers():
+            return strategy.run(replica_number)
+
+        total = strategy.reduce(tf.distribute.ReduceOp.SUM, replica_numbers(), axis=None)
+        try:
+            run_device_check("cpu", strategy=strategy, epochs=1, num_samples=64)
+            refusal = None
+        except ValueError as error:
+            refusal = str(error)
+        print(json.dumps({
+            "spans_workers": devices.spans_workers(strategy),
+            "replicas": strategy.num_replicas_in_sync,
+            "total": float(total),
+            "refusal": refusal,
+        }))
+    """
+    workers = [
+        start_python(
+            code,
+            env={
+                "TF_CONFIG": json.dumps(
+                    {"cluster": cluster, "task": {"type": "worker", "index": index}}
+                )
+            },
+        )
+        for index in range(2)
+    ]
+    for result in [finish_python(worker, timeout=240) for worker in workers]:
+        assert result["spans_workers"] is True
+        assert result["replicas"] == 2
+        # Replica numbers 1 and 2, one per worker, summed by an all-reduce between them.
+        assert result["total"] == 3.0
+        assert "keras-team/keras#20585" in result["refusal"]

@@ -4,7 +4,7 @@ import json
 import warnings
 
 import pytest
-from conftest import run_python
+from helpers import run_python
 
 from dlcore import devices
 

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import ROOT, plotly_array, run_python
+from helpers import ROOT, plotly_array, run_python
 from streamlit.testing.v1 import AppTest
 
 from dlcore.activations import ACTIVATION_NAMES, ACTIVATIONS, activation, neuron
@@ -156,3 +156,14 @@ def test_device_check_trains_and_the_panel_shows_where():
     panel = " ".join(markdown.value for markdown in app.sidebar.markdown)
     assert "Last model: **Device check** on **CPU:0**" in panel
     assert "expected" not in panel
+
+
+def test_device_check_under_a_cluster_explains_instead_of_failing(monkeypatch):
+    from dlcore import devices
+
+    monkeypatch.setattr(devices, "spans_workers", lambda strategy: True)
+    app = open_page("app_pages/device_check.py", **{"check.mirrored": "true"})
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("keras-team/keras#20585" in error.value for error in app.error)
+    assert not app.metric

@@ -5,9 +5,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from harness import ROOT, launch_chromium, serve_app
-
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+from harness import launch_chromium, serve_app
 
 
 @pytest.fixture(scope="session")
@@ -37,10 +35,3 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 1200})
     yield context.new_page()
     context.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    """Save the top of the page, as a visitor first sees it, under docs/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
-    page.screenshot(path=SCREENSHOTS / f"{name}.png")

@@ -3,10 +3,9 @@
 import re
 
 import pytest
-from conftest import screenshot
 from playwright.sync_api import Page, expect
 
-from harness import wait_for_app
+from harness import screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
