@@ -3,9 +3,12 @@
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from harness import launch_chromium, serve_app
+
+# Two cores shared with the app server: give a rerun time to show before calling it lost.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")
