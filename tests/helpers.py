@@ -1,16 +1,19 @@
-"""Test helpers: run Python in a fresh process, read numbers out of Plotly JSON."""
+"""Test helpers: open a page as a browser would, run Python apart, read Plotly JSON."""
 
 import base64
 import json
 import os
+import struct
 import subprocess
 import sys
 import textwrap
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,3 +52,42 @@ def plotly_array(value: Any) -> np.ndarray:
     if isinstance(value, dict) and "bdata" in value:
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
     return np.asarray(value)
+
+
+# Pages that import TensorFlow or train need more than AppTest's default 3 s.
+PAGE_TIMEOUT = 60
+
+
+def open_page(script: str, **query_params: str) -> AppTest:
+    """Open a page as a new browser session would open the URL `/page?query_params`."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=PAGE_TIMEOUT)
+    if script != "app_pages/home.py":
+        app.switch_page(script)
+    app.query_params.update(query_params)
+    return app.run()
+
+
+def figure(app: AppTest, index: int) -> dict:
+    """The index-th Plotly chart on the page, as the JSON the browser receives."""
+    return json.loads(app.get("plotly_chart")[index].proto.spec)
+
+
+def png_header(width, height):
+    """A PNG that claims width x height RGB pixels: a valid IHDR, an empty IDAT, IEND.
+
+    Only the header is real, so a decoder that trusts it before checking would try to
+    allocate width * height * 3 bytes; the file itself is 57 bytes.
+    """
+
+    def chunk(kind, payload):
+        crc = zlib.crc32(kind + payload)
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+
+    # Bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )

@@ -1,30 +1,11 @@
 """AppTest tests of every page: each runs without an exception and shows its key elements."""
 
-import json
-
 import numpy as np
 import pytest
-from helpers import ROOT, plotly_array, run_python
-from streamlit.testing.v1 import AppTest
+from helpers import figure, open_page, plotly_array, run_python
 
 from dlcore.activations import ACTIVATION_NAMES, ACTIVATIONS, activation, neuron
 from ui.registry import HOME, PAGES
-
-# Pages that import TensorFlow or train need more than AppTest's default 3 s.
-TIMEOUT = 60
-
-
-def open_page(script: str, **query_params: str) -> AppTest:
-    """Open a page as a new browser session would open the URL `/page?query_params`."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    if script != HOME.script:
-        app.switch_page(script)
-    app.query_params.update(query_params)
-    return app.run()
-
-
-def figure(app: AppTest, index: int) -> dict:
-    return json.loads(app.get("plotly_chart")[index].proto.spec)
 
 
 @pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda entry: entry.title)
@@ -49,8 +30,7 @@ def test_home_and_activations_render_without_importing_tensorflow():
     loaded = run_python(
         """
         import json, sys
-        from streamlit.testing.v1 import AppTest
-        app = AppTest.from_file("app.py", default_timeout=10).run()
+                app = AppTest.from_file("app.py", default_timeout=10).run()
         home_ok = not app.exception
         app.switch_page("app_pages/activations.py").run()
         print(json.dumps([home_ok, not app.exception, "tensorflow" in sys.modules]))

@@ -35,3 +35,15 @@ class PageSettings:
     def value(self, name: str, default: Any = None) -> Any:
         """The current value of a setting, before or after its widget is drawn."""
         return st.session_state.get(self.key(name), default)
+
+    def keep_within(self, name: str, low: float, high: float) -> None:
+        """Bring a setting back inside [low, high] before its widget is drawn.
+
+        For a slider whose range depends on other settings (the output cell of a
+        convolution, say): when the range shrinks, the value moves to its nearest end
+        instead of falling outside, which Streamlit refuses.
+        """
+        key = self.key(name)
+        value = st.session_state.get(key)
+        if value is not None and not low <= value <= high:
+            st.session_state[key] = min(max(value, low), high)
