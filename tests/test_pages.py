@@ -30,7 +30,8 @@ def test_home_and_activations_render_without_importing_tensorflow():
     loaded = run_python(
         """
         import json, sys
-                app = AppTest.from_file("app.py", default_timeout=10).run()
+        from streamlit.testing.v1 import AppTest
+        app = AppTest.from_file("app.py", default_timeout=10).run()
         home_ok = not app.exception
         app.switch_page("app_pages/activations.py").run()
         print(json.dumps([home_ok, not app.exception, "tensorflow" in sys.modules]))
