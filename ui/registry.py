@@ -40,6 +40,22 @@ PAGES = (
         "and one neuron f(w·x + b) with sliders.",
     ),
     PageEntry(
+        script="app_pages/convolution.py",
+        title="Convolution",
+        icon=":material/grid_on:",
+        section="Concepts",
+        summary="Slide a kernel over a real image, with stride, padding and dilation, and "
+        "follow one output value step by step.",
+    ),
+    PageEntry(
+        script="app_pages/pooling.py",
+        title="Pooling",
+        icon=":material/photo_size_select_small:",
+        section="Concepts",
+        summary="Max, average and global pooling window by window, and what moving the "
+        "image by one pixel does to the pooled output.",
+    ),
+    PageEntry(
         script="app_pages/device_check.py",
         title="Device check",
         icon=":material/memory:",

@@ -1,0 +1,139 @@
+"""Convolution: slide a kernel over a real image, and follow one output value step by step."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dlcore.convolution import conv_window, describe_output_size, filter_image, output_size
+from dlcore.display import to_display
+from dlcore.figures.convolution import numeric_grid_figure, products_figure
+from dlcore.images import center_crop, to_float, to_grayscale
+from dlcore.kernels import KERNEL_DESCRIPTIONS, KERNEL_PRESETS, make_kernel
+from ui.image_source import choose_image
+from ui.presenter import explain, show_figure
+from ui.settings import PageSettings
+
+settings = PageSettings("conv")
+CROP_SIZE = 7
+WEIGHTS_PARAMETER = "conv.weights"  # an edited kernel, e.g. "0,-1,0;-1,5,-1;0,-1,0"
+
+
+def _kernel_from_url(preset: str) -> np.ndarray:
+    """The kernel in the URL if it has the preset's size and parses, else the preset."""
+    text = st.query_params.get(WEIGHTS_PARAMETER)
+    if text:
+        try:
+            weights = make_kernel([[float(v) for v in row.split(",")] for row in text.split(";")])
+            if weights.shape == KERNEL_PRESETS[preset].shape:
+                return weights
+        except ValueError:
+            st.warning("The kernel in the link could not be read; using the preset.")
+    return KERNEL_PRESETS[preset]
+
+
+st.title("Convolution")
+st.markdown(
+    "A convolution slides a small grid of weights, the **kernel**, over the image. At each "
+    "position it multiplies the pixels under the kernel by the weights and adds the "
+    "products up: one output pixel. The same kernel everywhere finds the same pattern "
+    "everywhere — blurs, edges, corners."
+)
+
+controls, results = st.columns([1, 2.6], gap="large")
+with controls:
+    chosen = choose_image(settings)
+    preset = st.selectbox("Kernel", list(KERNEL_PRESETS), **settings.bind("kernel"))
+    st.caption(KERNEL_DESCRIPTIONS[preset])
+    edited = st.data_editor(
+        pd.DataFrame(_kernel_from_url(preset)),
+        key=settings.key(f"editor.{preset}"),
+        hide_index=True,
+        width="stretch",
+    )
+    try:
+        kernel = make_kernel(edited.to_numpy(dtype=float))
+    except (ValueError, TypeError) as error:
+        st.error(f"{error} Using the preset kernel.", icon=":material/error:")
+        kernel = KERNEL_PRESETS[preset]
+    if np.array_equal(kernel, KERNEL_PRESETS[preset]):
+        st.query_params.pop(WEIGHTS_PARAMETER, None)
+    else:
+        st.query_params[WEIGHTS_PARAMETER] = ";".join(
+            ",".join(f"{weight:g}" for weight in row) for row in kernel
+        )
+    stride = st.slider("Stride", 1, 4, 1, **settings.bind("stride"))
+    padding = st.radio("Padding", ["same", "valid"], horizontal=True, **settings.bind("padding"))
+    dilation = st.slider("Dilation", 1, 3, 1, **settings.bind("dilation"))
+
+image = to_float(chosen.pixels)
+height, width = image.shape[:2]
+kernel_size = kernel.shape[0]
+options = {"padding": padding, "dilation": dilation}
+with results:
+    try:
+        output = filter_image(image, kernel, strides=stride, **options)
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+    shown = to_display(output)
+    before, after = st.columns(2)
+    before.image(chosen.pixels, caption=f"Input, {height}×{width} ({chosen.label})")
+    after.image(shown.pixels, caption=f"Output, {output.shape[0]}×{output.shape[1]}")
+    st.caption(f"Output brightness: {shown.scale}.")
+    for note in chosen.notes:
+        st.caption(note)
+    st.markdown("**Output size**, rows then columns:")
+    for size in (height, width):
+        formula = describe_output_size(size, kernel_size, stride=stride, **options)
+        st.code(formula, language=None)
+    explain(
+        "The formula: ⌊(input + padding before + padding after − dilated kernel) / stride⌋ "
+        "+ 1. 'same' padding adds just enough zeros for the output to be ⌈input / stride⌉; "
+        "'valid' adds none, so the output shrinks by the kernel's reach."
+    )
+
+st.subheader("One output value, step by step")
+crop = to_float(center_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
+try:
+    rows = cols = output_size(CROP_SIZE, kernel_size, stride=stride, **options)
+except ValueError as error:
+    st.info(f"The {CROP_SIZE}×{CROP_SIZE} crop is too small here. {error}", icon=":material/info:")
+    st.stop()
+if rows * cols == 1:
+    position = 1
+else:
+    settings.keep_within("cell", 1, rows * cols)
+    position = st.slider(
+        "Output cell (row by row)",
+        1,
+        rows * cols,
+        rows * cols // 2 + 1,
+        **settings.bind("cell"),
+    )
+row, col = divmod(position - 1, cols)
+window = conv_window(crop, kernel, row=row, col=col, strides=stride, **options)
+output_grid = filter_image(crop, kernel, strides=stride, **options)
+padded_view, products_view, output_view = st.columns(3)
+with padded_view:
+    show_figure(
+        numeric_grid_figure(
+            window.padded,
+            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop, padded",
+            highlight_rows=window.input_rows,
+            highlight_cols=window.input_cols,
+        ),
+        key="conv.window",
+    )
+with products_view:
+    show_figure(products_figure(window), key="conv.products")
+with output_view:
+    show_figure(
+        numeric_grid_figure(
+            output_grid, title="Output", highlight_rows=[row], highlight_cols=[col]
+        ),
+        key="conv.output",
+    )
+st.markdown(
+    f"Output cell ({row}, {col}) = sum of the products = **{window.total:.3f}**. "
+    "Move the slider to slide the kernel."
+)

@@ -1,0 +1,147 @@
+"""Pooling: shrink a real image by max or average pooling, window by window, and shift it."""
+
+import streamlit as st
+
+from dlcore.convolution import output_size
+from dlcore.figures.convolution import numeric_grid_figure
+from dlcore.images import center_crop, to_float, to_grayscale
+from dlcore.pooling import global_pool, pool2d, pool_window, shift_effect
+from ui.image_source import choose_image
+from ui.presenter import explain, show_figure
+from ui.settings import PageSettings
+
+settings = PageSettings("pool")
+CROP_SIZE = 8
+MODES = {
+    "Max": "max",
+    "Average": "average",
+    "Global max": "max",
+    "Global average": "average",
+}
+
+st.title("Pooling")
+st.markdown(
+    "Pooling shrinks a feature map: a window slides over it and keeps **one number** per "
+    "position — the largest (max pooling) or the mean (average pooling). Global pooling "
+    "keeps one number per channel for the whole image."
+)
+
+controls, results = st.columns([1, 2.6], gap="large")
+with controls:
+    chosen = choose_image(settings)
+    mode_title = st.radio("Pooling", list(MODES), horizontal=True, **settings.bind("mode"))
+    mode = MODES[mode_title]
+    is_global = mode_title.startswith("Global")
+    pool_size = st.slider("Window size", 2, 4, 2, disabled=is_global, **settings.bind("size"))
+    stride = st.slider("Stride", 1, 4, 2, disabled=is_global, **settings.bind("stride"))
+    padding = st.radio(
+        "Padding",
+        ["valid", "same"],
+        horizontal=True,
+        disabled=is_global,
+        **settings.bind("padding"),
+    )
+
+image = to_float(chosen.pixels)
+height, width = image.shape[:2]
+options = {"pool_size": pool_size, "strides": stride, "padding": padding, "mode": mode}
+channels = image if image.ndim == 3 else image[..., None]
+with results:
+    if is_global:
+        values = global_pool(channels, mode=mode)
+        st.image(chosen.pixels, caption=f"Input, {height}×{width} ({chosen.label})")
+        names = ["red", "green", "blue"] if len(values) == 3 else ["grey"]
+        columns = st.columns(len(values))
+        for column, name, value in zip(columns, names, values, strict=True):
+            column.metric(f"{mode_title} of {name}", f"{value:.3f}")
+        st.caption(
+            f"{height * width:,} values per channel become one: a CNN does this to its last "
+            "feature maps, so that any image size gives the classifier the same inputs."
+        )
+        st.stop()
+    pooled = pool2d(channels, **options)
+    before, after = st.columns(2)
+    before.image(
+        chosen.pixels, caption=f"Input, {height}×{width} ({chosen.label})", width="stretch"
+    )
+    after.image(
+        pooled if image.ndim == 3 else pooled[..., 0],
+        caption=f"{mode_title} pooled, {pooled.shape[0]}×{pooled.shape[1]}",
+        width="stretch",
+        clamp=True,
+    )
+    for note in chosen.notes:
+        st.caption(note)
+    explain(
+        f"Output size: ⌊({height} − {pool_size}) / {stride}⌋ + 1 with 'valid' padding, "
+        f"⌈{height} / {stride}⌉ with 'same'. Pooling has no weights to learn: it only keeps "
+        "the strongest (or the typical) response in each window, so later layers see a "
+        "smaller map that moves less when the image moves."
+    )
+
+st.subheader("One window, step by step")
+crop = to_float(center_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
+try:
+    rows = output_size(CROP_SIZE, pool_size, stride=stride, padding=padding)
+except ValueError as error:
+    st.info(str(error), icon=":material/info:")
+    st.stop()
+if rows * rows == 1:
+    position = 1
+else:
+    settings.keep_within("cell", 1, rows * rows)
+    position = st.slider("Output cell (row by row)", 1, rows * rows, 1, **settings.bind("cell"))
+row, col = divmod(position - 1, rows)
+window = pool_window(crop, row=row, col=col, **options)
+crop_view, output_view = st.columns(2)
+with crop_view:
+    show_figure(
+        numeric_grid_figure(
+            window.padded,
+            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop",
+            highlight_rows=window.input_rows,
+            highlight_cols=window.input_cols,
+        ),
+        key="pool.window",
+    )
+with output_view:
+    show_figure(
+        numeric_grid_figure(
+            pool2d(crop[..., None], **options)[..., 0],
+            title="Pooled",
+            highlight_rows=[row],
+            highlight_cols=[col],
+        ),
+        key="pool.output",
+    )
+if window.winner is not None:
+    winner_row = int(window.input_rows[window.winner[0]])
+    winner_col = int(window.input_cols[window.winner[1]])
+    st.markdown(
+        f"The largest value in the window, **{window.value:.3f}** at ({winner_row}, "
+        f"{winner_col}), wins and becomes output cell ({row}, {col})."
+    )
+else:
+    st.markdown(
+        f"The mean of the window's real values, **{window.value:.3f}**, becomes output "
+        f"cell ({row}, {col}) (padding, if any, is left out of the mean)."
+    )
+
+st.subheader("Move the image by one pixel")
+shift = st.slider("Shift right by (pixels)", 1, 3, 1, **settings.bind("shift"))
+grey = to_float(to_grayscale(chosen.pixels))
+effects = {
+    name: shift_effect(grey, shift=(0, shift), **{**options, "mode": name})
+    for name in ("max", "average")
+}
+max_column, average_column = st.columns(2)
+for column, name in ((max_column, "max"), (average_column, "average")):
+    column.metric(
+        f"{name.capitalize()} pooling: outputs unchanged",
+        f"{effects[name].unchanged_fraction:.1%}",
+    )
+explain(
+    "Max pooling keeps a window's largest value; when the content moves by a pixel, that "
+    "value often stays inside the same window, so many outputs do not change at all. "
+    "Average pooling mixes every pixel in, so almost every output changes a little."
+)
