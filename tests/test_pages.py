@@ -23,7 +23,10 @@ def test_every_page_runs_and_has_its_title_and_the_device_panel(entry):
 def test_home_links_to_every_page():
     app = open_page(HOME.script)
     links = [element.proto.page for element in app.get("page_link")]
-    assert links == [entry.script.removeprefix("app_pages/").removesuffix(".py") for entry in PAGES]
+    # Cards sit in a grid of columns, so compare the pages linked, not their order.
+    assert sorted(links) == sorted(
+        entry.script.removeprefix("app_pages/").removesuffix(".py") for entry in PAGES
+    )
 
 
 def test_home_and_activations_render_without_importing_tensorflow():

@@ -56,6 +56,14 @@ PAGES = (
         "image by one pixel does to the pooled output.",
     ),
     PageEntry(
+        script="app_pages/optimizers.py",
+        title="Optimizers and losses",
+        icon=":material/route:",
+        section="Concepts",
+        summary="SGD, momentum, Nesterov, Adagrad, RMSprop, Adam and AdamW race on 2-D "
+        "surfaces, run by the real Keras optimizers; losses against the prediction.",
+    ),
+    PageEntry(
         script="app_pages/device_check.py",
         title="Device check",
         icon=":material/memory:",
