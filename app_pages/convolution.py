@@ -7,7 +7,7 @@ import streamlit as st
 from dlcore.convolution import conv_window, describe_output_size, filter_image, output_size
 from dlcore.display import to_display
 from dlcore.figures.convolution import numeric_grid_figure, products_figure
-from dlcore.images import center_crop, to_float, to_grayscale
+from dlcore.images import detailed_crop, to_float, to_grayscale
 from dlcore.kernels import KERNEL_DESCRIPTIONS, KERNEL_PRESETS, make_kernel
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
@@ -82,10 +82,10 @@ with results:
     st.caption(f"Output brightness: {shown.scale}.")
     for note in chosen.notes:
         st.caption(note)
-    st.markdown("**Output size**, rows then columns:")
-    for size in (height, width):
+    st.markdown("**Output size**")
+    for axis, size in (("rows", height), ("columns", width)):
         formula = describe_output_size(size, kernel_size, stride=stride, **options)
-        st.code(formula, language=None)
+        st.code(f"{axis:>7}: {formula}", language=None)
     explain(
         "The formula: ⌊(input + padding before + padding after − dilated kernel) / stride⌋ "
         "+ 1. 'same' padding adds just enough zeros for the output to be ⌈input / stride⌉; "
@@ -93,7 +93,7 @@ with results:
     )
 
 st.subheader("One output value, step by step")
-crop = to_float(center_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
+crop = to_float(detailed_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
 try:
     rows = cols = output_size(CROP_SIZE, kernel_size, stride=stride, **options)
 except ValueError as error:
@@ -108,7 +108,7 @@ else:
         1,
         rows * cols,
         rows * cols // 2 + 1,
-        **settings.bind("cell"),
+        key=settings.key("cell"),
     )
 row, col = divmod(position - 1, cols)
 window = conv_window(crop, kernel, row=row, col=col, strides=stride, **options)
@@ -118,7 +118,7 @@ with padded_view:
     show_figure(
         numeric_grid_figure(
             window.padded,
-            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop, padded",
+            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed), padded",
             highlight_rows=window.input_rows,
             highlight_cols=window.input_cols,
         ),

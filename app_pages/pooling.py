@@ -3,8 +3,9 @@
 import streamlit as st
 
 from dlcore.convolution import output_size
+from dlcore.display import enlarge
 from dlcore.figures.convolution import numeric_grid_figure
-from dlcore.images import center_crop, to_float, to_grayscale
+from dlcore.images import detailed_crop, to_float, to_grayscale
 from dlcore.pooling import global_pool, pool2d, pool_window, shift_effect
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
@@ -64,8 +65,10 @@ with results:
     before.image(
         chosen.pixels, caption=f"Input, {height}×{width} ({chosen.label})", width="stretch"
     )
+    # Shown at the input's size with each pooled value as a block, as the network sees it.
+    blocks = enlarge(pooled, factor=max(1, round(height / pooled.shape[0])))
     after.image(
-        pooled if image.ndim == 3 else pooled[..., 0],
+        blocks if image.ndim == 3 else blocks[..., 0],
         caption=f"{mode_title} pooled, {pooled.shape[0]}×{pooled.shape[1]}",
         width="stretch",
         clamp=True,
@@ -80,7 +83,7 @@ with results:
     )
 
 st.subheader("One window, step by step")
-crop = to_float(center_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
+crop = to_float(detailed_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
 try:
     rows = output_size(CROP_SIZE, pool_size, stride=stride, padding=padding)
 except ValueError as error:
@@ -90,7 +93,7 @@ if rows * rows == 1:
     position = 1
 else:
     settings.keep_within("cell", 1, rows * rows)
-    position = st.slider("Output cell (row by row)", 1, rows * rows, 1, **settings.bind("cell"))
+    position = st.slider("Output cell (row by row)", 1, rows * rows, 1, key=settings.key("cell"))
 row, col = divmod(position - 1, rows)
 window = pool_window(crop, row=row, col=col, **options)
 crop_view, output_view = st.columns(2)
@@ -98,7 +101,7 @@ with crop_view:
     show_figure(
         numeric_grid_figure(
             window.padded,
-            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop",
+            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed)",
             highlight_rows=window.input_rows,
             highlight_cols=window.input_cols,
         ),

@@ -62,3 +62,25 @@ def to_display(values: ArrayLike) -> DisplayImage:
         scale = "black = 0, white = 1"
     pixels = np.rint(np.clip(brightness, 0.0, 1.0) * 255).astype(np.uint8)
     return DisplayImage(pixels, scale)
+
+
+def enlarge(pixels: ArrayLike, *, factor: int) -> np.ndarray:
+    """Repeats each pixel `factor` times down and across, so that small maps show as blocks.
+
+    A browser smooths a small picture when it stretches it; a pooled map shown that way
+    hides the very blockiness pooling creates.
+
+    Args:
+        pixels: array of shape `(height, width)` or `(height, width, channels)`.
+        factor: `int` >= 1.
+
+    Returns:
+        Array of shape `(height * factor, width * factor, ...)`, same dtype.
+
+    Raises:
+        ValueError: if `factor` is below 1.
+    """
+    if factor < 1:
+        raise ValueError(f"`factor` must be at least 1. Received: factor={factor}")
+    pixels = np.asarray(pixels)
+    return pixels.repeat(factor, axis=0).repeat(factor, axis=1)

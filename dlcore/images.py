@@ -630,6 +630,51 @@ def center_crop(image: ArrayLike, *, size: int) -> np.ndarray:
     return crop(array, top=(height - size) // 2, left=(width - size) // 2, size=size)
 
 
+def detailed_crop(image: ArrayLike, *, size: int) -> np.ndarray:
+    """Cuts the `size` x `size` square with the most contrast out of an image.
+
+    The window views of the convolution and pooling pages show a small crop as numbers;
+    a crop of flat sky would show the same number everywhere. This one is chosen among
+    the squares of a grid with a step of `size` as the one whose values spread most
+    (largest standard deviation), the first one in reading order on a tie.
+
+    Args:
+        image: An array of shape `(height, width)`, any real dtype.
+        size: `int`, the side of the square, from 1 to the image's shorter side.
+
+    Returns:
+        A copy of the crop, shape `(size, size)`, same dtype.
+
+    Raises:
+        ValueError: If `image` is not 2-D, or `size` does not fit in it.
+
+    Example:
+
+    >>> image = np.zeros((4, 4)); image[2, 3] = 1.0
+    >>> detailed_crop(image, size=2)
+    array([[0., 1.],
+           [0., 0.]])
+    """
+    array = _check_croppable(image)
+    if array.ndim != 2:
+        raise ValueError(
+            "`image` must be 2-D (height, width), e.g. from `to_grayscale`. "
+            f"Received: shape={array.shape}."
+        )
+    height, width = array.shape
+    _check_integer("size", size)
+    if not 1 <= size <= min(height, width):
+        raise ValueError(
+            f"`size` must be between 1 and {min(height, width)}, the shorter side of the "
+            f"{_dimensions(width, height)} image. Received: size={size!r}."
+        )
+    rows, cols = height // size, width // size
+    blocks = array[: rows * size, : cols * size].astype(np.float64)
+    spread = blocks.reshape(rows, size, cols, size).std(axis=(1, 3))
+    block_row, block_col = np.unravel_index(np.argmax(spread), spread.shape)
+    return crop(array, top=int(block_row) * size, left=int(block_col) * size, size=size)
+
+
 def crop(image: ArrayLike, *, top: int, left: int, size: int) -> np.ndarray:
     """Cuts the `size` x `size` square whose top-left pixel is at (`top`, `left`).
 

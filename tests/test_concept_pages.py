@@ -8,7 +8,7 @@ from helpers import open_page, png_header
 from PIL import Image
 
 from dlcore.convolution import conv2d
-from dlcore.images import center_crop, fit_within, load_sample, to_float, to_grayscale
+from dlcore.images import detailed_crop, fit_within, load_sample, to_float, to_grayscale
 from dlcore.kernels import KERNEL_PRESETS
 from dlcore.pooling import global_pool
 
@@ -42,13 +42,14 @@ def test_stride_two_halves_the_output_and_fills_in_the_formula():
     assert not app.exception
     assert "Output, 256×256" in captions(app)
     formulas = [code.value for code in app.code]
+    assert [formula.split(":")[0].strip() for formula in formulas] == ["rows", "columns"]
     assert all(formula.endswith("= 256") for formula in formulas)
     assert any("mid-grey = 0" in caption for caption in captions(app))
 
 
 def test_the_step_by_step_sum_is_the_convolution_of_the_crop():
     app = open_page(CONVOLUTION, **{"conv.kernel": "Sharpen", "conv.padding": "valid"})
-    crop = to_float(center_crop(to_grayscale(load_sample("astronaut")), size=7))
+    crop = to_float(detailed_crop(to_grayscale(load_sample("astronaut")), size=7))
     kernel = KERNEL_PRESETS["Sharpen"][..., None, None]
     expected = conv2d(crop[..., None], kernel, padding="valid")[..., 0]
     cell = app.slider(key="conv.cell").value
@@ -66,7 +67,8 @@ def test_a_kernel_in_the_url_is_used_and_a_broken_one_is_explained():
 
 
 def test_the_output_cell_stays_in_range_when_the_output_shrinks():
-    app = open_page(CONVOLUTION, **{"conv.cell": "49"})
+    app = open_page(CONVOLUTION)
+    app.slider(key="conv.cell").set_value(49).run()
     app.slider(key="conv.stride").set_value(4).run()
     assert not app.exception
     assert app.slider(key="conv.cell").value <= app.slider(key="conv.cell").max
@@ -133,7 +135,7 @@ def test_global_average_pooling_shows_one_number_per_channel():
 
 def test_the_winning_value_is_the_largest_in_its_window():
     app = open_page(POOLING, **{"pool.size": "3", "pool.stride": "2"})
-    crop = to_float(center_crop(to_grayscale(load_sample("astronaut")), size=8))
+    crop = to_float(detailed_crop(to_grayscale(load_sample("astronaut")), size=8))
     sentence = next(m.value for m in app.markdown if "wins" in m.value)
     first_window = crop[0:3, 0:3]
     assert f"**{first_window.max():.3f}**" in sentence

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from dlcore.display import to_display
+from dlcore.display import enlarge, to_display
 
 
 def test_values_in_the_unit_range_keep_their_meaning():
@@ -31,3 +31,13 @@ def test_signed_values_put_zero_at_mid_grey_with_one_scale_for_all_channels():
 def test_empty_or_non_finite_values_are_refused(values):
     with pytest.raises(ValueError, match="non-empty array of finite numbers"):
         to_display(values)
+
+
+def test_enlarge_repeats_each_pixel_into_a_block():
+    enlarged = enlarge(np.array([[1, 2], [3, 4]], dtype=np.uint8), factor=2)
+    np.testing.assert_array_equal(
+        enlarged, [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]
+    )
+    assert enlarge(np.zeros((3, 5, 3)), factor=3).shape == (9, 15, 3)
+    with pytest.raises(ValueError, match="factor"):
+        enlarge(np.zeros((2, 2)), factor=0)

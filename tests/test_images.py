@@ -608,3 +608,20 @@ def test_crops_out_of_range_raise_clear_errors(call, message):
 
     with pytest.raises(ValueError, match=message):
         call(image)
+
+
+def test_detailed_crop_finds_the_square_with_the_most_contrast():
+    image = np.full((21, 21), 100, dtype=np.uint8)
+    image[14:21, 7:14] = np.arange(49, dtype=np.uint8).reshape(7, 7) * 3
+    crop = images.detailed_crop(image, size=7)
+    np.testing.assert_array_equal(crop, image[14:21, 7:14])
+    real = images.detailed_crop(images.to_grayscale(images.load_sample("astronaut")), size=7)
+    assert real.shape == (7, 7)
+    assert real.std() > 10
+
+
+def test_detailed_crop_needs_a_greyscale_image_big_enough():
+    with pytest.raises(ValueError, match="must be 2-D"):
+        images.detailed_crop(np.zeros((8, 8, 3), dtype=np.uint8), size=2)
+    with pytest.raises(ValueError, match="between 1 and 8"):
+        images.detailed_crop(np.zeros((8, 8), dtype=np.uint8), size=9)

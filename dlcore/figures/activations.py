@@ -242,7 +242,6 @@ def _grid(x_min: float, x_max: float, num_points: int) -> np.ndarray:
 
 def _apply_layout(figure: go.Figure, *, title: str, x_title: str, y_title: str) -> None:
     figure.update_layout(
-        template="plotly_white",
         title=title,
         xaxis_title=x_title,
         yaxis_title=y_title,
@@ -250,6 +249,6 @@ def _apply_layout(figure: go.Figure, *, title: str, x_title: str, y_title: str) 
         legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
         margin={"t": 80},
     )
-    # plotly_white draws the x = 0 and y = 0 lines almost white; make them visible.
+    # The chart theme draws the x = 0 and y = 0 lines faintly; make them visible.
     figure.update_xaxes(zeroline=True, zerolinecolor=AXIS_LINE_COLOR, zerolinewidth=1)
     figure.update_yaxes(zeroline=True, zerolinecolor=AXIS_LINE_COLOR, zerolinewidth=1)

@@ -75,7 +75,6 @@ def image_figure(
         figure.add_image(z=rgb, hovertemplate="row %{y}, column %{x}<br>RGB %{z}<extra></extra>")
     height, width = image.shape[:2]
     figure.update_layout(
-        template="plotly_white",
         title=f"{title} ({height}×{width})",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
@@ -151,17 +150,19 @@ def numeric_grid_figure(
         ygap=1,
         hovertemplate="row %{y}, column %{x}<br>%{text}<extra></extra>",
     )
-    for row, col in _highlighted_cells(highlight_rows, highlight_cols, values.shape):
-        figure.add_shape(
-            type="rect",
-            x0=col - 0.5,
-            x1=col + 0.5,
-            y0=row - 0.5,
-            y1=row + 0.5,
-            line={"color": HIGHLIGHT_COLOR, "width": 4},
-        )
     figure.update_layout(
-        template="plotly_white",
+        # One list, not one add_shape per cell: Plotly validates each call on its own.
+        shapes=[
+            {
+                "type": "rect",
+                "x0": col - 0.5,
+                "x1": col + 0.5,
+                "y0": row - 0.5,
+                "y1": row + 0.5,
+                "line": {"color": HIGHLIGHT_COLOR, "width": 4},
+            }
+            for row, col in _highlighted_cells(highlight_rows, highlight_cols, values.shape)
+        ],
         title=title,
         font={"size": 15},
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
