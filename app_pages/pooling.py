@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dlcore.convolution import output_size
-from dlcore.display import enlarge
+from dlcore.display import enlarge, to_display
 from dlcore.figures.convolution import numeric_grid_figure
 from dlcore.images import detailed_crop, to_float, to_grayscale
 from dlcore.pooling import global_pool, pool2d, pool_window, shift_effect
@@ -142,6 +142,12 @@ for column, name in ((max_column, "max"), (average_column, "average")):
     column.metric(
         f"{name.capitalize()} pooling: outputs unchanged",
         f"{effects[name].unchanged_fraction:.1%}",
+    )
+    change = to_display(effects[name].change)
+    column.image(
+        change.pixels,
+        caption=f"Change of each {name}-pooled output ({change.scale})",
+        width="stretch",
     )
 explain(
     "Max pooling keeps a window's largest value; when the content moves by a pixel, that "
