@@ -27,7 +27,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -48,9 +49,9 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 60)
 
 
 @contextlib.contextmanager
-def serve_app() -> Iterator[str]:
-    """Run `streamlit run app.py` as `make run` does, headless, on a free port."""
-    port = _free_port()
+def serve_app(*, port: int | None = None) -> Iterator[str]:
+    """Run `streamlit run app.py` as `make run` does, headless, on `port` or a free one."""
+    port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
     command += ["--server.fileWatcherType=none", "--server.address=127.0.0.1"]
     # The server's log goes to our own output: a pipe nobody reads could stall it.
