@@ -7,11 +7,12 @@ import streamlit as st
 from dlcore.convolution import conv_window, describe_output_size, filter_image, output_size
 from dlcore.display import to_display
 from dlcore.figures.convolution import numeric_grid_figure, products_figure
-from dlcore.images import detailed_crop, to_float, to_grayscale
+from dlcore.images import to_float
 from dlcore.kernels import KERNEL_DESCRIPTIONS, KERNEL_PRESETS, make_kernel
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
+from ui.window_view import choose_output_cell, show_window, window_crop
 
 settings = PageSettings("conv")
 CROP_SIZE = 7
@@ -93,35 +94,22 @@ with results:
     )
 
 st.subheader("One output value, step by step")
-crop = to_float(detailed_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
+crop = window_crop(chosen.pixels, size=CROP_SIZE)
 try:
     rows = cols = output_size(CROP_SIZE, kernel_size, stride=stride, **options)
 except ValueError as error:
     st.info(f"The {CROP_SIZE}×{CROP_SIZE} crop is too small here. {error}", icon=":material/info:")
     st.stop()
-if rows * cols == 1:
-    position = 1
-else:
-    settings.keep_within("cell", 1, rows * cols)
-    position = st.slider(
-        "Output cell (row by row)",
-        1,
-        rows * cols,
-        rows * cols // 2 + 1,
-        key=settings.key("cell"),
-    )
-row, col = divmod(position - 1, cols)
+row, col = choose_output_cell(settings, rows=rows, cols=cols, start_in_middle=True)
 window = conv_window(crop, kernel, row=row, col=col, strides=stride, **options)
 output_grid = filter_image(crop, kernel, strides=stride, **options)
 padded_view, products_view, output_view = st.columns(3)
 with padded_view:
-    show_figure(
-        numeric_grid_figure(
-            window.padded,
-            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed), padded",
-            highlight_rows=window.input_rows,
-            highlight_cols=window.input_cols,
-        ),
+    show_window(
+        window.padded,
+        window.input_rows,
+        window.input_cols,
+        title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed), padded",
         key="conv.window",
     )
 with products_view:

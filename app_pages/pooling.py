@@ -5,11 +5,12 @@ import streamlit as st
 from dlcore.convolution import output_size
 from dlcore.display import enlarge, to_display
 from dlcore.figures.convolution import numeric_grid_figure
-from dlcore.images import detailed_crop, to_float, to_grayscale
+from dlcore.images import to_float, to_grayscale
 from dlcore.pooling import global_pool, pool2d, pool_window, shift_effect
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
+from ui.window_view import choose_output_cell, show_window, window_crop
 
 settings = PageSettings("pool")
 CROP_SIZE = 8
@@ -83,28 +84,21 @@ with results:
     )
 
 st.subheader("One window, step by step")
-crop = to_float(detailed_crop(to_grayscale(chosen.pixels), size=CROP_SIZE))
+crop = window_crop(chosen.pixels, size=CROP_SIZE)
 try:
     rows = output_size(CROP_SIZE, pool_size, stride=stride, padding=padding)
 except ValueError as error:
     st.info(str(error), icon=":material/info:")
     st.stop()
-if rows * rows == 1:
-    position = 1
-else:
-    settings.keep_within("cell", 1, rows * rows)
-    position = st.slider("Output cell (row by row)", 1, rows * rows, 1, key=settings.key("cell"))
-row, col = divmod(position - 1, rows)
+row, col = choose_output_cell(settings, rows=rows, cols=rows)
 window = pool_window(crop, row=row, col=col, **options)
 crop_view, output_view = st.columns(2)
 with crop_view:
-    show_figure(
-        numeric_grid_figure(
-            window.padded,
-            title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed)",
-            highlight_rows=window.input_rows,
-            highlight_cols=window.input_cols,
-        ),
+    show_window(
+        window.padded,
+        window.input_rows,
+        window.input_cols,
+        title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed)",
         key="pool.window",
     )
 with output_view:

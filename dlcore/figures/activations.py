@@ -9,12 +9,12 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from dlcore import activations
+from dlcore.figures.layout import apply_layout
 
 FUNCTION_COLOR = "#1f77b4"
 DERIVATIVE_COLOR = "#d62728"
 VANISHING_COLOR = "#7f7f7f"
 POINT_COLOR = "#ff7f0e"
-AXIS_LINE_COLOR = "#9a9a9a"
 
 
 def activation_figure(
@@ -81,7 +81,7 @@ def activation_figure(
             # One legend entry stands for all the bands.
             showlegend=index == 0,
         )
-    _apply_layout(
+    apply_layout(
         figure,
         title=f"{activations.ACTIVATIONS[name].title} and its derivative",
         x_title="x",
@@ -170,7 +170,7 @@ def neuron_figure(
         f"f'(z) = {float(point.local_gradient):.3g}, "
         f"∂f/∂w = {float(point.weight_gradient):.3g}, ∂f/∂b = {float(point.bias_gradient):.3g}"
     )
-    _apply_layout(
+    apply_layout(
         figure,
         title=f"One neuron: {title}(w·x + b), w = {weight:g}, b = {bias:g}<br><sup>{numbers}</sup>",
         x_title="input x",
@@ -220,7 +220,7 @@ def softmax_figure(logits: ArrayLike, *, temperature: float) -> go.Figure:
         hovertemplate="%{x}<br>logit %{customdata:.3g}<br>probability %{y:.4f}<extra></extra>",
         marker={"color": FUNCTION_COLOR},
     )
-    _apply_layout(
+    apply_layout(
         figure,
         title=f"Softmax at temperature T = {temperature:g}",
         x_title="class",
@@ -238,17 +238,3 @@ def _grid(x_min: float, x_max: float, num_points: int) -> np.ndarray:
     if num_points < 2:
         raise ValueError(f"`num_points` must be at least 2. Received: num_points={num_points!r}.")
     return np.linspace(x_min, x_max, num_points)
-
-
-def _apply_layout(figure: go.Figure, *, title: str, x_title: str, y_title: str) -> None:
-    figure.update_layout(
-        title=title,
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        font={"size": 15},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
-        margin={"t": 80},
-    )
-    # The chart theme draws the x = 0 and y = 0 lines faintly; make them visible.
-    figure.update_xaxes(zeroline=True, zerolinecolor=AXIS_LINE_COLOR, zerolinewidth=1)
-    figure.update_yaxes(zeroline=True, zerolinecolor=AXIS_LINE_COLOR, zerolinewidth=1)

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlcore import losses, optimizers, surfaces
+from dlcore.figures.layout import apply_layout
 
 # One fixed colour per optimizer and per loss, so that a name keeps its colour across
 # figures and reruns. These stand out against the grey surface.
@@ -31,7 +32,6 @@ SURFACE_COLORSCALE = [[0.0, "#ffffff"], [1.0, "#a6a6a6"]]
 START_COLOR = "#000000"
 MINIMUM_COLOR = "#f5c518"
 TARGET_COLOR = "#7f7f7f"
-AXIS_LINE_COLOR = "#9a9a9a"
 
 LOG_LEVELS_RATIO = 100.0
 """Contour levels are spaced by log10(f) when f >= 0 and its maximum on the grid is at
@@ -123,7 +123,7 @@ def trajectories_figure(
                     "line": {"color": START_COLOR, "width": 1},
                 },
             )
-    _apply_layout(
+    apply_layout(
         figure,
         title=f"{surface.title}: {_run_description(trajectories)}",
         x_title="x",
@@ -169,7 +169,7 @@ def losses_over_steps_figure(trajectories: Mapping[str, optimizers.Trajectory]) 
         )
     all_positive = all(np.all(path.losses > 0) for path in trajectories.values())
     surface_title = surfaces.SURFACES[next(iter(trajectories.values())).surface_name].title
-    _apply_layout(
+    apply_layout(
         figure,
         title=f"Loss per step on {surface_title}",
         x_title="step",
@@ -251,7 +251,7 @@ def loss_curves_figure(
         title, y_title = f"Loss against the prediction, target y = {target:g}", "loss L(y, p)"
     else:
         title, y_title = f"Gradient of the loss, target y = {target:g}", "dL/dp"
-    _apply_layout(figure, title=title, x_title="prediction p", y_title=y_title)
+    apply_layout(figure, title=title, x_title="prediction p", y_title=y_title)
     if curve == "gradient" and any(losses.LOSSES[name].takes_probabilities for name in names):
         figure.update_yaxes(range=[-GRADIENT_VIEW_LIMIT, GRADIENT_VIEW_LIMIT])
     return figure
@@ -314,17 +314,3 @@ def _check_trajectories(
             + (f", {surface_name!r}" if surface_name is not None else "")
             + f". Received: trajectories on {sorted(surface_names)}."
         )
-
-
-def _apply_layout(figure: go.Figure, *, title: str, x_title: str, y_title: str) -> None:
-    figure.update_layout(
-        title=title,
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        font={"size": 15},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
-        margin={"t": 80},
-    )
-    # The chart theme draws the x = 0 and y = 0 lines faintly; make them visible.
-    figure.update_xaxes(zeroline=True, zerolinecolor=AXIS_LINE_COLOR, zerolinewidth=1)
-    figure.update_yaxes(zeroline=True, zerolinecolor=AXIS_LINE_COLOR, zerolinewidth=1)
