@@ -13,10 +13,14 @@ LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.005, 0.01, 0.03, 0.05, 0.06, 0
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _trajectories(surface: str, learning_rate: float, steps: int, names: tuple[str, ...]):
+def _race(surface: str, learning_rate: float, steps: int, names: tuple[str, ...]):
+    """The race's two figures and why paths stopped; cached, as the losses panel reruns too."""
+    from dlcore.figures.optimizers import losses_over_steps_figure, trajectories_figure
     from dlcore.optimizers import all_trajectories
 
-    return all_trajectories(surface, learning_rate=learning_rate, steps=steps, optimizers=names)
+    paths = all_trajectories(surface, learning_rate=learning_rate, steps=steps, optimizers=names)
+    stops = [path.stop_reason for path in paths.values() if path.diverged]
+    return trajectories_figure(surface, paths), losses_over_steps_figure(paths), stops
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -72,14 +76,13 @@ with chart:
         st.info("Pick at least one optimizer to race.", icon=":material/info:")
         st.stop()
     with st.spinner("Starting TensorFlow and compiling the optimizers (first run only)…"):
-        from dlcore.figures.optimizers import losses_over_steps_figure, trajectories_figure
-
-        trajectories = _trajectories(surface_name, learning_rate, steps, tuple(chosen))
-    show_figure(trajectories_figure(surface_name, trajectories), key="opt.paths")
-    for path in trajectories.values():
-        if path.diverged:
-            st.warning(path.stop_reason, icon=":material/trending_up:")
-    show_figure(losses_over_steps_figure(trajectories), key="opt.loss_over_steps")
+        paths_figure, losses_figure, stops = _race(
+            surface_name, learning_rate, steps, tuple(chosen)
+        )
+    show_figure(paths_figure, key="opt.paths")
+    for reason in stops:
+        st.warning(reason, icon=":material/trending_up:")
+    show_figure(losses_figure, key="opt.loss_over_steps")
 
 with st.expander("The update rules, as Keras implements them"):
     for name in chosen:
