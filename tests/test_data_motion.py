@@ -18,7 +18,7 @@ TRANSLATIONS = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
 @pytest.fixture(scope="module")
 def clips():
     """Enough clips that each class has about ten shapes on a plain background."""
-    return motion.make_motion_clips(360, frames=16, size=32, seed=0)
+    return motion.make_motion_clips(360, frames=16, image_size=32, seed=0)
 
 
 def plain_shape_clips(clips):
@@ -52,7 +52,7 @@ def centroids_and_areas(clip):
     [(1, 2, 8, [1, 0, 0, 0, 0, 0]), (8, 4, 16, [2, 2, 1, 1, 1, 1]), (12, 16, 32, [2] * 6)],
 )
 def test_make_motion_clips_arrays(n_clips, frames, size, counts):
-    bunch = motion.make_motion_clips(n_clips, frames=frames, size=size, seed=0)
+    bunch = motion.make_motion_clips(n_clips, frames=frames, image_size=size, seed=0)
 
     assert bunch.clips.shape == (n_clips, frames, size, size, 3), "clips shape mismatch"
     assert bunch.clips.dtype == np.float32
@@ -192,7 +192,7 @@ def test_a_panning_camera_uncovers_photo_not_a_smear(clips):
 def test_three_hundred_clips_take_well_under_five_seconds():
     motion.make_motion_clips(6, seed=0)  # decodes and caches the photos
     start = time.perf_counter()
-    motion.make_motion_clips(300, frames=16, size=32, seed=0)
+    motion.make_motion_clips(300, frames=16, image_size=32, seed=0)
     elapsed = time.perf_counter() - start
 
     assert elapsed < 5.0, f"300 clips took {elapsed:.2f} s"
@@ -204,7 +204,7 @@ def test_three_hundred_clips_take_well_under_five_seconds():
         ({"n_clips": 0}, r"`n_clips` must be an integer >= 1\. Received: n_clips=0"),
         ({"frames": 1}, r"`frames` must be an integer from 2 to 256.*frames=1"),
         ({"frames": 8.0}, r"frames=8\.0"),
-        ({"size": 7}, r"`size` must be an integer from 8 to 256.*size=7"),
+        ({"image_size": 7}, r"`image_size` must be an integer from 8 to 256.*image_size=7"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(arguments, message):

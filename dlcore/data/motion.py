@@ -41,7 +41,7 @@ def make_motion_clips(
     n_clips: int = 300,
     *,
     frames: int = 16,
-    size: int = 32,
+    image_size: int = 32,
     seed: int | None = 0,
     return_X_y: bool = False,
 ) -> Bunch | tuple[np.ndarray, np.ndarray]:
@@ -55,7 +55,7 @@ def make_motion_clips(
     moves on screen as its label says:
 
     - `"left"`, `"right"`, `"up"`, `"down"`: it slides at a constant speed of 0.5-2
-      pixels per frame at 32 x 32 (scaled with `size`), but no faster than keeps it
+      pixels per frame at 32 x 32 (scaled with `image_size`), but no faster than keeps it
       wholly inside the frame for the whole clip;
     - `"zoom_in"`, `"zoom_out"`: it grows (or shrinks) steadily by a factor of 1.3-1.6
       about a point near its centre.
@@ -67,14 +67,14 @@ def make_motion_clips(
     Args:
         n_clips: `int` >= 1, the number of clips. Defaults to `300`.
         frames: `int` in [2, 256], the number of frames per clip. Defaults to `16`.
-        size: `int` in [8, 256], the side of each square frame in pixels. Defaults
+        image_size: `int` in [8, 256], the side of each square frame in pixels. Defaults
             to `32`.
         seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
         return_X_y: `bool`, return only `(clips, target)`. Defaults to `False`.
 
     Returns:
         A `Bunch` with
-        `clips`: float32, shape `(n_clips, frames, size, size, 3)` (RGB), values in
+        `clips`: float32, shape `(n_clips, frames, image_size, image_size, 3)` (RGB), values in
         [0, 1];
         `data`: the same array as `clips`;
         `target`: int64, shape `(n_clips,)`, the index in `MOTION_LABELS`;
@@ -91,7 +91,7 @@ def make_motion_clips(
 
     Example:
 
-    >>> clips = make_motion_clips(12, frames=8, size=16, seed=0)
+    >>> clips = make_motion_clips(12, frames=8, image_size=16, seed=0)
     >>> clips.clips.shape, clips.clips.dtype, np.bincount(clips.target).tolist()
     ((12, 8, 16, 16, 3), dtype('float32'), [2, 2, 2, 2, 2, 2])
     """
@@ -101,7 +101,7 @@ def make_motion_clips(
             "`frames` must be an integer from 2 to 256: motion needs at least two frames. "
             f"Received: frames={frames!r}."
         )
-    shapes._check_image_size("size", size)
+    shapes._check_image_size("image_size", image_size)
     rng = np.random.default_rng(seed)
 
     n_classes = len(MOTION_LABELS)
@@ -110,7 +110,7 @@ def make_motion_clips(
     background = np.array(BACKGROUNDS)[rng.integers(len(BACKGROUNDS), size=n_clips)]
     camera = rng.random(n_clips) < 0.5
 
-    clips = np.empty((n_clips, frames, size, size, 3), dtype=np.float32)
+    clips = np.empty((n_clips, frames, image_size, image_size, 3), dtype=np.float32)
     for index in range(n_clips):
         clips[index] = _render_clip(
             rng,
@@ -119,7 +119,7 @@ def make_motion_clips(
             background=str(background[index]),
             camera=bool(camera[index]),
             frames=frames,
-            size=size,
+            size=image_size,
         )
     if return_X_y:
         return clips, target
@@ -136,7 +136,7 @@ def make_motion_clips(
         "One frame alone does not tell the class: a model must compare frames, as a "
         "per-frame CNN followed by a GRU, a ConvLSTM or a Conv3D does.\n\n"
         f"Classes: {n_classes}; clips: {n_clips} ({per_class} per class); "
-        f"frames: {frames} of {size}x{size} RGB, float32 in [0, 1]; "
+        f"frames: {frames} of {image_size}x{image_size} RGB, float32 in [0, 1]; "
         f"camera moving: {int(np.count_nonzero(camera))}; "
         f"image axes: x to the right, y downwards."
     )
