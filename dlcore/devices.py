@@ -105,8 +105,12 @@ def keras_backend() -> str:
         return "tensorflow"
 
 
+@functools.cache
 def library_versions() -> dict[str, str | None]:
     """Installed versions of the deep learning libraries, without importing them.
+
+    Read once per process: the sidebar asks on every rerun, and what is installed does
+    not change while the app runs. Treat the returned dict as read-only.
 
     Returns:
         `{"tensorflow": "2.21.0", "keras": "3.15.1", "jax": None, ...}`: None where absent.

@@ -32,10 +32,6 @@ class PageSettings:
         """Keyword arguments that bind a widget to the URL parameter for `name`."""
         return {"key": self.key(name), "bind": "query-params"}
 
-    def value(self, name: str, default: Any = None) -> Any:
-        """The current value of a setting, before or after its widget is drawn."""
-        return st.session_state.get(self.key(name), default)
-
     def keep_within(self, name: str, low: float, high: float) -> None:
         """Bring a setting back inside [low, high] before its widget is drawn.
 
