@@ -271,13 +271,16 @@ class PlaygroundHistory:
     train_accuracy: list[float] = dataclasses.field(default_factory=list)
     test_accuracy: list[float] = dataclasses.field(default_factory=list)
 
+    def __len__(self) -> int:
+        return len(self.epoch)
+
 
 @dataclasses.dataclass(frozen=True)
 class TrainingResult:
     """What `train` returns.
 
     Attributes:
-        history: the `PlaygroundHistory` of this run.
+        history: the `PlaygroundHistory`, earlier runs included when one was passed in.
         test_accuracy: the test accuracy after the last epoch, in [0, 1].
         epochs: epochs completed in this run (fewer than asked when stopped).
         seconds: wall time of the run, callbacks included.
@@ -469,8 +472,8 @@ class PlaygroundCallback(keras.callbacks.Callback):
     `on_update(TrainingUpdate)` with the losses, accuracies and a `BoundarySnapshot`.
     After each epoch it asks `should_stop()`; if true, it sets
     `model.stop_training = True`, so training ends after the current epoch, and the
-    history stays on the callback. State is reset in `on_train_begin`, so one
-    instance can serve several `fit` calls.
+    history stays on the callback. Epochs append to `history`, so a run that continues
+    an earlier one (`fit` with `initial_epoch`) continues its curves.
 
     Args:
         data: the `PlaygroundData` to measure.
@@ -479,9 +482,10 @@ class PlaygroundCallback(keras.callbacks.Callback):
         on_update: called as `on_update(update)`; `None` for no updates.
         should_stop: called with no argument after each epoch; `None` never stops.
         grid_size: points per axis of the snapshots. Defaults to `50`.
+        history: the `PlaygroundHistory` to append to; a new one by default.
 
     Attributes:
-        history: the `PlaygroundHistory` of the current (or last) run.
+        history: the `PlaygroundHistory` of every run so far.
         stopped: whether `should_stop` ended the last run.
         last_update: the last `TrainingUpdate` sent, or `None`.
     """
@@ -495,6 +499,7 @@ class PlaygroundCallback(keras.callbacks.Callback):
         on_update: Callable[[TrainingUpdate], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         grid_size: int = 50,
+        history: PlaygroundHistory | None = None,
     ) -> None:
         super().__init__()
         if not _is_int(redraw_every) or redraw_every < 1:
@@ -511,10 +516,10 @@ class PlaygroundCallback(keras.callbacks.Callback):
         self._features = np.concatenate([data.x_train, data.x_test])
         self._labels = np.concatenate([data.y_train, data.y_test])
         self._n_train = len(data.y_train)
+        self.history = history if history is not None else PlaygroundHistory()
         self._reset()
 
     def _reset(self) -> None:
-        self.history = PlaygroundHistory()
         self.stopped = False
         self.last_update: TrainingUpdate | None = None
         self._probe = None
@@ -583,7 +588,7 @@ def train(
     redraw_every: int = 5,
     on_update: Callable[[TrainingUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    initial_epoch: int = 0,
+    history: PlaygroundHistory | None = None,
 ) -> TrainingResult:
     """Trains the model on the training points, reporting through a `PlaygroundCallback`.
 
@@ -601,28 +606,27 @@ def train(
             end. Defaults to `None`.
         should_stop: asked after every epoch; returning true ends training after that
             epoch. Defaults to `None`.
-        initial_epoch: `int` >= 0, epochs already trained, to continue a run: epoch counts
-            in the updates and history continue from it. Defaults to `0`.
+        history: the `PlaygroundHistory` of earlier runs of this model, to continue it:
+            epochs go on from its length and are appended to it, so a caller that keeps it
+            has every finished epoch even if training is interrupted. Defaults to a new one.
 
     Returns:
         A `TrainingResult`.
 
     Raises:
-        ValueError: If `epochs` < 1, `initial_epoch` < 0 or `redraw_every` < 1.
+        ValueError: If `epochs` < 1 or `redraw_every` < 1.
     """
     if not _is_int(epochs) or epochs < 1:
         raise ValueError(f"`epochs` must be an integer >= 1. Received: epochs={epochs!r}.")
-    if not _is_int(initial_epoch) or initial_epoch < 0:
-        raise ValueError(
-            f"`initial_epoch` must be an integer >= 0. Received: initial_epoch={initial_epoch!r}."
-        )
     callback = PlaygroundCallback(
         data,
         config,
         redraw_every=redraw_every,
         on_update=on_update,
         should_stop=should_stop,
+        history=history,
     )
+    initial_epoch = len(callback.history.epoch)
     # A repeated tf.data set with a fixed number of steps per epoch, rather than NumPy
     # arrays: Keras then keeps one iterator for the whole run, which with
     # `steps_per_execution` makes a small-batch epoch about 6 times faster on a CPU.
@@ -647,7 +651,7 @@ def train(
     return TrainingResult(
         history=history,
         test_accuracy=history.test_accuracy[-1],
-        epochs=len(history.epoch),
+        epochs=len(history.epoch) - initial_epoch,
         seconds=seconds,
         stopped=callback.stopped,
     )

@@ -58,9 +58,13 @@ def plotly_array(value: Any) -> np.ndarray:
 PAGE_TIMEOUT = 60
 
 
-def open_page(script: str, **query_params: str) -> AppTest:
-    """Open a page as a new browser session would open the URL `/page?query_params`."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=PAGE_TIMEOUT)
+def open_page(script: str, *, timeout: float = PAGE_TIMEOUT, **query_params: str) -> AppTest:
+    """Open a page as a new browser session would open the URL `/page?query_params`.
+
+    `timeout` is the longest wait, in seconds, for this and every later run of the page:
+    give pages that train more.
+    """
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if script != "app_pages/home.py":
         app.switch_page(script)
     app.query_params.update(query_params)

@@ -190,8 +190,8 @@ def test_train_stops_on_request_and_can_continue():
         model, data, config, epochs=30, should_stop=lambda: calls.append(1) or len(calls) >= 2
     )
     assert result.stopped and result.epochs == 2
-    more = playground.train(model, data, config, epochs=3, initial_epoch=2)
-    assert more.history.epoch == [3, 4, 5] and not more.stopped
+    more = playground.train(model, data, config, epochs=3, history=result.history)
+    assert more.history.epoch == [1, 2, 3, 4, 5] and more.epochs == 3 and not more.stopped
 
 
 def test_callback_rejects_bad_redraw_every():

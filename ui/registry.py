@@ -64,6 +64,14 @@ PAGES = (
         "surfaces, run by the real Keras optimizers; losses against the prediction.",
     ),
     PageEntry(
+        script="app_pages/playground.py",
+        title="Playground (MLP)",
+        icon=":material/scatter_plot:",
+        section="Train",
+        summary="Train a small network on 2-D points and watch its decision boundary and "
+        "every hidden neuron change, with 2 to 6 classes, dropout and L1/L2.",
+    ),
+    PageEntry(
         script="app_pages/device_check.py",
         title="Device check",
         icon=":material/memory:",

@@ -1,0 +1,161 @@
+"""The Playground's pictures: the decision boundary with the points, and each neuron's map.
+
+Colours follow TensorFlow Playground for two classes: orange for class 0 (or a negative
+activation), blue for class 1 (or a positive one), white in between. With more classes each
+class has its own colour, faded towards white where the model is unsure.
+
+Both pictures are RGB arrays computed here with NumPy: the page shows the boundary as a
+Plotly image under the points and the neurons as small images, which redraw far faster
+than one heatmap per neuron.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dlcore.data import toy2d
+
+NEGATIVE_COLOR = np.array([245, 147, 34], dtype=np.float32)  # orange
+POSITIVE_COLOR = np.array([8, 119, 189], dtype=np.float32)  # blue
+WHITE = np.array([255, 255, 255], dtype=np.float32)
+CLASS_COLORS = np.array(
+    [[245, 147, 34], [8, 119, 189], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75]],
+    dtype=np.float32,
+)
+"""One colour per class, for up to 6 classes: the first two are Playground's."""
+
+
+def diverging_image(values: np.ndarray, *, limit: float = 1.0) -> np.ndarray:
+    """Colours values from -limit (orange) through 0 (white) to +limit (blue).
+
+    Args:
+        values: float array of shape `(height, width)`.
+        limit: `float` > 0, the value drawn at full colour; larger values are clipped.
+
+    Returns:
+        uint8 RGB of shape `(height, width, 3)`.
+    """
+    scaled = np.clip(np.asarray(values, dtype=np.float32) / limit, -1.0, 1.0)[..., None]
+    color = np.where(scaled >= 0, POSITIVE_COLOR, NEGATIVE_COLOR)
+    strength = np.abs(scaled)
+    return np.round(WHITE * (1 - strength) + color * strength).astype(np.uint8)
+
+
+def boundary_image(probabilities: np.ndarray) -> np.ndarray:
+    """Colours the model's output over the grid.
+
+    Args:
+        probabilities: shape `(g, g)`, the probability of class 1 (two classes), or
+            `(g, g, n_classes)` for more; row i at x2 = grid[i].
+
+    Returns:
+        uint8 RGB of shape `(g, g, 3)`, in the same row order.
+    """
+    probabilities = np.asarray(probabilities, dtype=np.float32)
+    if probabilities.ndim == 2:
+        return diverging_image(2.0 * probabilities - 1.0)
+    n_classes = probabilities.shape[-1]
+    if n_classes > len(CLASS_COLORS):
+        raise ValueError(
+            f"Colours exist for up to {len(CLASS_COLORS)} classes. Received: {n_classes} classes."
+        )
+    winner = probabilities.argmax(axis=-1)
+    # Confidence 0 when every class is equally likely, 1 when one class has it all.
+    confidence = (probabilities.max(axis=-1) - 1 / n_classes) / (1 - 1 / n_classes)
+    strength = np.clip(confidence, 0.0, 1.0)[..., None]
+    return np.round(WHITE * (1 - strength) + CLASS_COLORS[winner] * strength).astype(np.uint8)
+
+
+def boundary_figure(
+    grid: np.ndarray,
+    probabilities: np.ndarray,
+    *,
+    points_train: np.ndarray,
+    labels_train: np.ndarray,
+    points_test: np.ndarray | None = None,
+    labels_test: np.ndarray | None = None,
+) -> go.Figure:
+    """The decision boundary under the training (and test) points.
+
+    Args:
+        grid: shape `(g,)`, the coordinates of the grid's rows and columns, evenly spaced.
+        probabilities: as `boundary_image` takes them.
+        points_train: shape `(n, 2)`, (x1, x2) in [-6, 6]; drawn filled with a white rim.
+        labels_train: int, shape `(n,)`.
+        points_test: shape `(m, 2)`, drawn with a dark rim, or None to hide them.
+        labels_test: int, shape `(m,)`.
+
+    Returns:
+        A square figure over [-6, 6]^2.
+    """
+    step = float(grid[1] - grid[0])
+    figure = go.Figure(
+        go.Image(
+            z=boundary_image(probabilities),
+            x0=float(grid[0]),
+            dx=step,
+            y0=float(grid[0]),
+            dy=step,
+            hoverinfo="skip",
+        )
+    )
+    sets = [("train", points_train, labels_train, "white")]
+    if points_test is not None and labels_test is not None:
+        sets.append(("test", points_test, labels_test, "#333333"))
+    for name, points, labels, rim in sets:
+        for label in np.unique(labels):
+            chosen = labels == label
+            figure.add_trace(
+                go.Scatter(
+                    x=points[chosen, 0],
+                    y=points[chosen, 1],
+                    mode="markers",
+                    name=f"class {label} ({name})",
+                    marker={
+                        "color": f"rgb{tuple(int(v) for v in CLASS_COLORS[label])}",
+                        "size": 7,
+                        "line": {"color": rim, "width": 1},
+                    },
+                    hovertemplate=f"class {label}, {name}<br>"
+                    "(%{x:.2f}, %{y:.2f})<extra></extra>",
+                )
+            )
+    extent = [-toy2d.EXTENT, toy2d.EXTENT]
+    figure.update_layout(
+        title="Decision boundary",
+        font={"size": 14},
+        height=460,
+        margin={"t": 60, "b": 40, "l": 40, "r": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "left", "x": 0},
+    )
+    # An image trace turns its y axis upside down; x2 grows upwards here, as in a plot.
+    figure.update_xaxes(range=extent, title_text="x1", showgrid=False, zeroline=False)
+    figure.update_yaxes(
+        range=extent,
+        autorange=False,
+        title_text="x2",
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x",
+    )
+    return figure
+
+
+def neuron_images(neurons: list[np.ndarray], *, activation: str) -> list[list[np.ndarray]]:
+    """One picture per hidden neuron, layer by layer, top row at x2 = +6.
+
+    Args:
+        neurons: one array per hidden layer, shape `(units, g, g)`, as in a
+            `BoundarySnapshot`.
+        activation: the hidden activation's Keras name: tanh lies in [-1, 1] and is drawn
+            on that scale; any other activation is drawn on the layer's largest magnitude.
+
+    Returns:
+        For each layer, a list of uint8 RGB arrays of shape `(g, g, 3)`.
+    """
+    pictures = []
+    for layer in neurons:
+        limit = 1.0 if activation == "tanh" else max(float(np.abs(layer).max()), 1e-6)
+        pictures.append([diverging_image(neuron[::-1], limit=limit) for neuron in layer])
+    return pictures

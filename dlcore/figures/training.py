@@ -1,0 +1,169 @@
+"""Charts every trainer shares: live loss and accuracy, a confusion matrix, an image grid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike
+from plotly.subplots import make_subplots
+
+TRAIN_COLOR = "#1f77b4"
+VALIDATION_COLOR = "#ff7f0e"
+
+
+def history_figure(
+    epochs: Sequence[int], metrics: Mapping[str, Sequence[float]], *, title: str = "Training"
+) -> go.Figure:
+    """Loss on the left, accuracy on the right (when there is one), training and held out.
+
+    Args:
+        epochs: the 1-based epoch numbers, one per value.
+        metrics: Keras's metric names -> values: "loss", "val_loss", "accuracy",
+            "val_accuracy"; other names (e.g. "mae") are drawn beside the loss.
+
+    Returns:
+        A figure with one panel for the losses and, if accuracies are given, a second one
+        for them in percent.
+    """
+    accuracy_names = [name for name in ("accuracy", "val_accuracy") if name in metrics]
+    loss_names = [name for name in metrics if name not in accuracy_names]
+    n_panels = 2 if accuracy_names else 1
+    figure = make_subplots(
+        rows=1,
+        cols=n_panels,
+        subplot_titles=("Loss", "Accuracy (%)")[:n_panels],
+        horizontal_spacing=0.12,
+    )
+    for name in loss_names:
+        figure.add_trace(_curve(epochs, metrics[name], name, scale=1.0), row=1, col=1)
+    for name in accuracy_names:
+        figure.add_trace(_curve(epochs, metrics[name], name, scale=100.0), row=1, col=2)
+    figure.update_layout(
+        title=title,
+        font={"size": 14},
+        height=340,
+        margin={"t": 70, "b": 40},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
+    )
+    figure.update_xaxes(title_text="epoch", rangemode="tozero")
+    if accuracy_names:
+        figure.update_yaxes(range=[0, 100.5], row=1, col=2)
+    return figure
+
+
+def confusion_figure(
+    matrix: ArrayLike, labels: Sequence[str], *, title: str = "Confusion matrix (held out)"
+) -> go.Figure:
+    """A confusion matrix as a heatmap: row = true class, column = predicted class.
+
+    Args:
+        matrix: int, shape `(n_classes, n_classes)`; `matrix[i, j]` counts the samples of
+            class i predicted as class j.
+        labels: the `n_classes` class names.
+
+    Returns:
+        A heatmap with the count written in each cell and rows shaded by their share.
+    """
+    counts = np.asarray(matrix)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] != len(labels):
+        raise ValueError(
+            "Expected a square matrix with one row and column per label. "
+            f"Received: matrix shape {counts.shape}, {len(labels)} labels."
+        )
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    figure = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=list(labels),
+            y=list(labels),
+            text=counts,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        font={"size": 14},
+        xaxis_title="predicted",
+        yaxis_title="true",
+        height=max(320, 40 * len(labels) + 140),
+    )
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def image_grid_figure(
+    images: ArrayLike,
+    captions: Sequence[str],
+    *,
+    title: str,
+    n_columns: int = 8,
+    colorscale: str = "gray",
+) -> go.Figure:
+    """Small images side by side with a caption above each, e.g. filters or feature maps.
+
+    Args:
+        images: shape `(n, height, width)` (one channel, drawn with `colorscale`, each
+            image scaled to its own range) or `(n, height, width, 3)` RGB in [0, 1].
+        captions: one caption per image.
+        title: the figure's title.
+        n_columns: images per row. Defaults to 8.
+        colorscale: the Plotly colour scale for one-channel images. Defaults to "gray".
+
+    Returns:
+        A grid of `n` images, `n_columns` per row.
+    """
+    pictures = np.asarray(images, dtype=np.float64)
+    if pictures.ndim not in (3, 4) or len(pictures) != len(captions) or len(pictures) == 0:
+        raise ValueError(
+            "Expected n >= 1 images of shape (n, height, width) or (n, height, width, 3) "
+            f"and one caption each. Received: shape {pictures.shape}, {len(captions)} captions."
+        )
+    n_columns = max(1, min(n_columns, len(pictures)))
+    n_rows = -(-len(pictures) // n_columns)
+    figure = make_subplots(
+        rows=n_rows,
+        cols=n_columns,
+        subplot_titles=list(captions),
+        horizontal_spacing=0.02,
+        vertical_spacing=0.08 / max(1, n_rows - 1) if n_rows > 1 else 0.0,
+    )
+    for index, picture in enumerate(pictures):
+        row, column = divmod(index, n_columns)
+        if picture.ndim == 3:
+            trace = go.Image(z=np.clip(picture, 0, 1) * 255, hoverinfo="skip")
+        else:
+            trace = go.Heatmap(z=picture, colorscale=colorscale, showscale=False, hoverinfo="skip")
+        figure.add_trace(trace, row=row + 1, col=column + 1)
+        # Square pixels: each panel's y axis keeps the scale of its own x axis.
+        axis_number = "" if index == 0 else str(index + 1)
+        figure.update_yaxes(scaleanchor=f"x{axis_number}", row=row + 1, col=column + 1)
+    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
+    figure.update_annotations(font_size=11)
+    figure.update_layout(
+        title=title, font={"size": 14}, height=110 * n_rows + 90, margin={"t": 70, "b": 10}
+    )
+    return figure
+
+
+def _curve(
+    epochs: Sequence[int], values: Sequence[float], name: str, *, scale: float
+) -> go.Scatter:
+    held_out = name.startswith("val_")
+    label = f"{name.removeprefix('val_')} ({'held out' if held_out else 'training'})"
+    return go.Scatter(
+        x=list(epochs),
+        y=[value * scale for value in values],
+        name=label,
+        mode="lines+markers" if len(values) < 30 else "lines",
+        line={"color": VALIDATION_COLOR if held_out else TRAIN_COLOR, "dash": None},
+        hovertemplate=f"{label}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>",
+    )

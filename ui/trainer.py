@@ -1,0 +1,308 @@
+"""What every trainer page shares: its training state, Train / Stop / Reset, the live chart,
+the model summary, Export, and handing the trained model on to the try-it pages.
+
+A trainer page trains in its own script run, with a Keras callback that redraws the live
+chart. A click on Stop (or on any widget) during training makes Streamlit interrupt that
+run at its next `st.*` call, inside the callback. So every finished epoch is saved into the
+page's `TrainerRun` in `st.session_state` before the callback draws anything: the rerun
+that follows finds the run marked in progress, puts back the last finished epoch's weights
+and shows the history kept so far.
+
+Usage in a page (see app_pages/cnn.py):
+
+    run = trainer_run("cnn")
+    action = training_buttons("cnn", can_train=config is not None)
+    if action == "reset":
+        run.reset()
+    if action == "train":
+        with training(run, "CNN on digits") as where:
+            if run.model is None or run.config != config:
+                run.start(build_model(config), config, History())
+            chart = LiveChart("cnn", draw_history, total_epochs=run.epochs_trained + epochs)
+            def on_epoch(report):
+                run.keep_epoch(report.weights)   # first: drawing may be interrupted
+                chart.update(run, epoch=report.epoch, text=f"Epoch {report.epoch}")
+            train(run.model, data, config, epochs=epochs, history=run.history,
+                  on_epoch=on_epoch)
+    show_result(run)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import streamlit as st
+
+from dlcore import devices
+from ui.presenter import show_figure
+from ui.sidebar import record_run, requested_placement
+
+REGISTRY_KEY = "trained_models"
+"""Where trained models wait for the try-it pages: title -> `dlcore.training.TrainedModel`."""
+
+REDRAW_SECONDS = 0.25
+"""Shortest time between two redraws of a live chart; the last epoch is always drawn."""
+
+
+@dataclasses.dataclass
+class TrainerRun:
+    """One trainer page's model and training history in this browser session.
+
+    Attributes:
+        model: the Keras model being trained, or None before the first Train.
+        config: the page's config that built `model`.
+        history: the page's history object (e.g. `dlcore.training.History`), appended
+            to in place while training.
+        weights: the weights at the end of the last finished epoch, when the page's
+            training reports them; put back after an interrupted run.
+        extras: what the page keeps besides, e.g. the last decision-boundary snapshot.
+        device: where the model trained, e.g. "CPU:0".
+        precision: the dtype policy it trained with.
+        note: why the requested device could not be used, or None.
+        seconds: training time so far, over every run.
+        status: what happened last: "", "trained", "stopped" or "stopped early".
+        in_progress: True while a run is training; still True on the next script run if
+            that run was interrupted.
+    """
+
+    model: Any = None
+    config: Any = None
+    history: Any = None
+    weights: list | None = None
+    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
+    device: str | None = None
+    precision: str | None = None
+    note: str | None = None
+    seconds: float = 0.0
+    status: str = ""
+    in_progress: bool = False
+
+    def start(self, model: Any, config: Any, history: Any) -> None:
+        """Begin again with a new model: the old one, its history and extras are dropped.
+
+        Where it trains (set by `training`) stays.
+        """
+        self.model, self.config, self.history = model, config, history
+        self.weights, self.extras, self.seconds, self.status = None, {}, 0.0, ""
+
+    def reset(self) -> None:
+        """Forget the model and everything about it."""
+        for field in dataclasses.fields(self):
+            value = field.default_factory() if callable(field.default_factory) else field.default
+            setattr(self, field.name, value)
+
+    def keep_epoch(self, weights: list | None = None, **extras: Any) -> None:
+        """Save what an epoch finished with, before anything is drawn (see the module doc)."""
+        if weights is not None:
+            self.weights = weights
+        self.extras.update(extras)
+
+    @property
+    def epochs_trained(self) -> int:
+        """Finished epochs over every run (histories count their epochs with `len`)."""
+        return len(self.history) if self.history is not None else 0
+
+    @property
+    def is_trained(self) -> bool:
+        return self.model is not None and self.epochs_trained > 0
+
+
+def trainer_run(page: str) -> TrainerRun:
+    """The page's `TrainerRun`, created on first use; settles a run that was interrupted.
+
+    An interrupted run (Stop, or any widget moved while training) gets the last finished
+    epoch's weights back and the status "stopped".
+    """
+    key = f"{page}.run"
+    if key not in st.session_state:
+        st.session_state[key] = TrainerRun()
+    run: TrainerRun = st.session_state[key]
+    if run.in_progress:
+        run.in_progress = False
+        run.status = "stopped"
+        if run.model is not None and run.weights is not None:
+            run.model.set_weights(run.weights)
+    return run
+
+
+def training_buttons(page: str, *, can_train: bool = True) -> str | None:
+    """Draw Train, Stop and Reset in a row.
+
+    Returns:
+        "train", "stop" or "reset" for the button clicked in this run, else None.
+    """
+    with st.container(horizontal=True, key=f"{page}.controls"):
+        train = st.button(
+            "Train",
+            type="primary",
+            icon=":material/play_arrow:",
+            disabled=not can_train,
+            key=f"{page}.train",
+        )
+        stop = st.button(
+            "Stop",
+            icon=":material/stop:",
+            key=f"{page}.stop",
+            help="Ends training; the last finished epoch is kept.",
+        )
+        reset = st.button(
+            "Reset",
+            icon=":material/restart_alt:",
+            key=f"{page}.reset",
+            help="Forgets the trained model and its history.",
+        )
+    if train:
+        return "train"
+    if stop:
+        return "stop"
+    return "reset" if reset else None
+
+
+@contextlib.contextmanager
+def training(run: TrainerRun, what: str) -> Iterator[devices.Placement]:
+    """Train on the device chosen in the sidebar, keeping `run` in step.
+
+    Marks the run in progress (so that an interruption is noticed by `trainer_run`),
+    places the work with `dlcore.devices` and its precision policy, and on a normal end
+    records where it ran for the device panel.
+
+    Yields:
+        The `Placement` in use.
+    """
+    started = time.perf_counter()
+    with (
+        devices.placement(requested_placement()) as where,
+        devices.precision_scope(where) as precision,
+    ):
+        run.device, run.precision, run.note = where.device, precision, where.note
+        run.in_progress = True
+        run.status = ""
+        try:
+            yield where
+        except Exception:
+            run.in_progress = False  # failed, not interrupted: nothing to put back
+            raise
+        finally:
+            # An interruption passes through here too; the time trained still counts.
+            run.seconds += time.perf_counter() - started
+    run.in_progress = False
+    run.status = run.status or "trained"
+    record_run(what, where.device, precision)
+
+
+class LiveChart:
+    """A progress bar and a chart redrawn as epochs finish.
+
+    Args:
+        page: the page's settings prefix, for unique element keys.
+        draw: builds the figure to show from the `TrainerRun`, e.g. a history figure.
+        total_epochs: the epoch count this training run ends at, for the progress bar.
+    """
+
+    def __init__(self, page: str, draw: Callable[[TrainerRun], Any], *, total_epochs: int):
+        self.page = page
+        self.draw = draw
+        self.total_epochs = total_epochs
+        self._progress = st.progress(0.0, text="Starting…")
+        self._chart = st.empty()
+        self._redraws = 0
+        self._last_redraw = 0.0
+
+    def update(self, run: TrainerRun, *, epoch: int, text: str, force: bool = False) -> None:
+        """Redraw after `epoch` (counted over every run) if enough time has passed."""
+        now = time.perf_counter()
+        if not force and epoch < self.total_epochs and now - self._last_redraw < REDRAW_SECONDS:
+            return
+        self._last_redraw = now
+        self._redraws += 1
+        self._progress.progress(min(epoch / self.total_epochs, 1.0), text=text)
+        with self._chart.container():
+            show_figure(self.draw(run), key=f"{self.page}.live.{self._redraws}")
+
+    def progress(self, fraction: float, text: str) -> None:
+        """Move the progress bar only (inside a long epoch)."""
+        self._progress.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+    def clear(self) -> None:
+        """Remove the progress bar and the chart, once the result is drawn elsewhere."""
+        self._progress.empty()
+        self._chart.empty()
+
+
+def show_run_status(run: TrainerRun, *, what: str) -> None:
+    """One line under the buttons: epochs, time, device, and how the last run ended."""
+    if run.note:
+        st.warning(run.note, icon=":material/warning:")
+    if not run.is_trained:
+        st.info("Not trained yet: press **Train**.", icon=":material/info:")
+        return
+    ended = {"stopped": " Stopped: the last finished epoch is kept."}.get(run.status, "")
+    if run.status == "stopped early":
+        ended = " Stopped early: held-out loss stopped improving; the best epoch is kept."
+    st.caption(
+        f"{what}: {run.epochs_trained} epochs in {run.seconds:.1f} s on **{run.device}** "
+        f"({run.precision}).{ended}"
+    )
+
+
+def show_summary(model: Any) -> None:
+    """Keras's model summary in an expander."""
+    from dlcore.training import model_summary
+
+    with st.expander("Model summary", icon=":material/account_tree:"):
+        st.code(model_summary(model), language=None)
+
+
+def export_buttons(page: str, *, code: str, model: Any, file_stem: str) -> None:
+    """Download the runnable Keras code of the configuration and the trained `.keras` file.
+
+    Args:
+        page: the page's settings prefix, for widget keys.
+        code: the standalone script for the configuration on screen.
+        model: the trained model, or None (then only the code can be downloaded).
+        file_stem: the base of both file names, e.g. "cnn_digits".
+    """
+    from dlcore.training import model_to_bytes
+
+    with st.container(horizontal=True):
+        st.download_button(
+            "Keras code (.py)",
+            code,
+            file_name=f"{file_stem}.py",
+            mime="text/x-python",
+            icon=":material/code:",
+            on_click="ignore",
+            key=f"{page}.export_code",
+        )
+        st.download_button(
+            "Trained model (.keras)",
+            # Saved only when clicked: a few MB written for every rerun would be wasted.
+            (lambda: model_to_bytes(model)) if model is not None else b"",
+            file_name=f"{file_stem}.keras",
+            mime="application/zip",
+            icon=":material/download:",
+            on_click="ignore",
+            disabled=model is None,
+            key=f"{page}.export_model",
+        )
+    with st.expander("The code", icon=":material/description:"):
+        st.code(code, language="python")
+
+
+def register_model(trained: Any) -> None:
+    """Offer a `dlcore.training.TrainedModel` to the try-it pages of this browser session.
+
+    A model with the same title replaces the earlier one.
+    """
+    st.session_state.setdefault(REGISTRY_KEY, {})[trained.title] = trained
+
+
+def registered_models(task: str | None = None) -> list[Any]:
+    """The models trained in this browser session, newest first, optionally of one task."""
+    models = list(st.session_state.get(REGISTRY_KEY, {}).values())
+    models.sort(key=lambda trained: trained.created, reverse=True)
+    return [trained for trained in models if task is None or trained.task == task]
