@@ -1,6 +1,7 @@
 """Playground (MLP): train a small network on 2-D points and watch its boundary and neurons."""
 
 import itertools
+import time
 
 import numpy as np
 import streamlit as st
@@ -46,8 +47,10 @@ OPTIMIZER_TITLES = {
 }
 LEARNING_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 PENALTIES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
-# Epochs between redraws: about 8 redraws a second at the default settings here.
+# Epochs between redraws of the boundary: about 8 a second at the default settings here.
 REDRAW_EVERY = 4
+# Seconds between redraws of the loss curves while training: they change slowly.
+CURVE_SECONDS = 0.5
 
 
 def _parse_layers(text: str) -> tuple[int, ...] | None:
@@ -199,8 +202,8 @@ curve_slot = st.empty()
 redraw_numbers = itertools.count()  # unique chart keys for every redraw in this script run
 
 
-def draw(snapshot, history, *, epoch: int) -> None:
-    """Redraw the boundary, the neurons and the curves (during and after training)."""
+def draw(snapshot, history, *, epoch: int, with_curves: bool = True) -> None:
+    """Redraw the boundary and the neurons, and the curves too if asked."""
     redraw = next(redraw_numbers)
     if history is not None and len(history):
         status_slot.markdown(
@@ -230,7 +233,7 @@ def draw(snapshot, history, *, epoch: int) -> None:
                 st.image(
                     layer, width=64, caption=[f"L{index + 1}·{n + 1}" for n in range(len(layer))]
                 )
-    if history is not None and len(history):
+    if with_curves and history is not None and len(history):
         curves = history_figure(
             history.epoch,
             {
@@ -262,10 +265,16 @@ if action == "train" and config is not None:
         if run.model is None or run.config != config:
             run.start(playground.build_model(config), config, playground.PlaygroundHistory())
 
+        curves_drawn_at = [0.0]
+
         def on_update(update) -> None:
             # Kept before drawing: a Stop interrupts the drawing, not the saving.
             run.keep_epoch(snapshot=update.snapshot)
-            draw(update.snapshot, run.history, epoch=update.epoch)
+            now = time.perf_counter()
+            with_curves = now - curves_drawn_at[0] >= CURVE_SECONDS
+            if with_curves:
+                curves_drawn_at[0] = now
+            draw(update.snapshot, run.history, epoch=update.epoch, with_curves=with_curves)
 
         playground.train(
             run.model,

@@ -15,8 +15,11 @@ class Figure:
         name: what was measured, e.g. "home page render after server up".
         value: the measurement.
         unit: "s", "ms", ...
-        target: the goal as an upper bound in `unit`, or None.
+        target: the goal in `unit`: an upper bound, or a lower bound when
+            `higher_is_better`; None for no goal.
         baseline: the same measurement of the thing we compare with, or None.
+        higher_is_better: True for rates (redraws per second), False for times and sizes.
+        min_ratio: the goal for `ratio` ("at least 3 times faster" is 3.0), or None.
     """
 
     name: str
@@ -24,22 +27,43 @@ class Figure:
     unit: str
     target: float | None = None
     baseline: float | None = None
+    higher_is_better: bool = False
+    min_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
-        """baseline / value: above 1 means faster (or smaller) than the baseline."""
-        return None if self.baseline is None else self.baseline / self.value
+        """How many times better than the baseline: above 1 means faster (or smaller)."""
+        if self.baseline is None:
+            return None
+        return self.value / self.baseline if self.higher_is_better else self.baseline / self.value
 
     @property
     def passed(self) -> bool | None:
-        return None if self.target is None else self.value <= self.target
+        checks = []
+        if self.target is not None:
+            met = self.value >= self.target if self.higher_is_better else self.value <= self.target
+            checks.append(met)
+        if self.min_ratio is not None and self.ratio is not None:
+            checks.append(self.ratio >= self.min_ratio)
+        return all(checks) if checks else None
+
+    @property
+    def goal(self) -> str:
+        """The target as the table prints it, e.g. "<= 2.0" or ">= 3x baseline"."""
+        goals = []
+        if self.target is not None:
+            goals.append(f"{'>=' if self.higher_is_better else '<='} {self.target}")
+        if self.min_ratio is not None:
+            goals.append(f">= {self.min_ratio}x baseline")
+        return ", ".join(goals) or "-"
 
     def as_row(self) -> dict:
         return {
             "name": self.name,
             "value": round(self.value, 4),
             "unit": self.unit,
-            "target": self.target,
+            # A goal on the ratio alone ("3 times faster") is written as that ratio.
+            "target": self.target if self.target is not None else self.min_ratio,
             "baseline": self.baseline,
             "ratio": None if self.ratio is None else round(self.ratio, 3),
             "passed": self.passed,
@@ -52,14 +76,14 @@ def write_report(figures: list[Figure]) -> str:
     RESULTS_FILE.write_text(json.dumps(rows, indent=2) + "\n")
     header = ("figure", "value", "unit", "target", "baseline", "ratio", "met")
     lines = [header]
-    for row in rows:
+    for figure, row in zip(figures, rows, strict=True):
         met = {True: "yes", False: "NO", None: "-"}[row["passed"]]
         lines.append(
             (
                 row["name"],
                 f"{row['value']:.3f}",
                 row["unit"],
-                "-" if row["target"] is None else f"<= {row['target']}",
+                figure.goal,
                 "-" if row["baseline"] is None else f"{row['baseline']:.3f}",
                 "-" if row["ratio"] is None else f"{row['ratio']:.2f}x",
                 met,

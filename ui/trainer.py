@@ -8,7 +8,8 @@ page's `TrainerRun` in `st.session_state` before the callback draws anything: th
 that follows finds the run marked in progress, puts back the last finished epoch's weights
 and shows the history kept so far.
 
-Usage in a page (see app_pages/cnn.py):
+Usage in a page whose dlcore trainer runs `dlcore.training.fit_live` (the Playground page,
+app_pages/playground.py, does the same with its own history and boundary snapshots):
 
     run = trainer_run("cnn")
     action = training_buttons("cnn", can_train=config is not None)
@@ -22,9 +23,17 @@ Usage in a page (see app_pages/cnn.py):
             def on_epoch(report):
                 run.keep_epoch(report.weights)   # first: drawing may be interrupted
                 chart.update(run, epoch=report.epoch, text=f"Epoch {report.epoch}")
-            train(run.model, data, config, epochs=epochs, history=run.history,
-                  on_epoch=on_epoch)
-    show_result(run)
+            result = train(run.model, data, config, epochs=epochs, history=run.history,
+                           patience=patience, on_epoch=on_epoch)
+            if result.stopped_early:
+                run.status = "stopped early"
+        chart.clear()       # the result below is drawn from `run`, as on every rerun
+        register_model(TrainedModel(task="digits", ...))
+    show_run_status(run, what="CNN on digits")
+    if run.is_trained:
+        show_figure(draw_history(run), key="cnn.history")
+        show_summary(run.model)
+    export_buttons("cnn", code=export_code(config, epochs=epochs), model=run.model, ...)
 """
 
 from __future__ import annotations
@@ -231,6 +240,13 @@ class LiveChart:
         """Remove the progress bar and the chart, once the result is drawn elsewhere."""
         self._progress.empty()
         self._chart.empty()
+
+
+def draw_history(run: TrainerRun) -> Any:
+    """The loss and accuracy curves of a run whose history is a `dlcore.training.History`."""
+    from dlcore.figures.training import history_figure
+
+    return history_figure(run.history.epochs, run.history.metrics, title="Loss and accuracy")
 
 
 def show_run_status(run: TrainerRun, *, what: str) -> None:

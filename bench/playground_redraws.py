@@ -1,0 +1,53 @@
+"""Playground: how many times a second the browser redraws the decision boundary while it trains.
+
+The app is served as `make run` serves it and the Playground page is opened in Chromium
+with its default settings (circles, 4 and 2 neurons, batch size 10) and 200 epochs per
+run. Each new boundary picture the browser shows counts as a redraw; the rate is taken
+between the first and the last redraw of the run. The goal, from the issue: at least 5.
+"""
+
+from playwright.sync_api import sync_playwright
+
+from bench.report import Figure
+from harness import launch_chromium, serve_app, wait_for_app
+from harness.playground import boundary_redraw_times, click_app_button, record_boundary_redraws
+
+TARGET_REDRAWS_PER_SECOND = 5.0
+EPOCHS = 200
+
+
+def run() -> list[Figure]:
+    with serve_app() as url, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{url}/playground?play.epochs={EPOCHS}")
+        wait_for_app(page, timeout=120_000)
+        # A first run warms TensorFlow up (its start, the compiled training step).
+        click_app_button(page, "play.train")
+        page.get_by_text(f"Epoch {EPOCHS} ·").wait_for(timeout=180_000)
+        wait_for_app(page, timeout=180_000)
+        click_app_button(page, "play.reset")
+        wait_for_app(page, timeout=60_000)
+
+        record_boundary_redraws(page)
+        click_app_button(page, "play.train")
+        page.get_by_text(f"Epoch {EPOCHS} ·").wait_for(timeout=180_000)
+        wait_for_app(page, timeout=180_000)
+        times = boundary_redraw_times(page)
+        browser.close()
+    rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+    return [
+        Figure(
+            f"playground boundary redraws while training ({len(times)} in "
+            f"{times[-1] - times[0]:.1f} s)",
+            rate,
+            "1/s",
+            target=TARGET_REDRAWS_PER_SECOND,
+            higher_is_better=True,
+        )
+    ]
+
+
+if __name__ == "__main__":
+    for figure in run():
+        print(figure.as_row())

@@ -1,0 +1,51 @@
+"""Drive the Playground page in Chromium: train, and record each decision boundary drawn.
+
+Shared by the browser test (the boundary changes as it trains) and bench/ (how many
+times a second it is redrawn). The boundary is a Plotly image under the points; each
+redraw gives that image new pixels, so the distinct pictures the browser shows, with
+the time each appeared, are the redraws a person sees.
+"""
+
+from playwright.sync_api import Page
+
+# Records every new boundary picture (the `href` of the Plotly image, a PNG data URL)
+# with the time it appeared, in `window.boundaryRedraws`.
+_RECORD_REDRAWS = """
+() => {
+  window.boundaryRedraws = [];
+  const seen = new Set();
+  const record = () => {
+    for (const image of document.querySelectorAll('.stPlotlyChart image')) {
+      const picture = image.getAttribute('href');
+      if (picture && !seen.has(picture)) {
+        seen.add(picture);
+        window.boundaryRedraws.push(performance.now());
+      }
+    }
+  };
+  new MutationObserver(record).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['href'],
+  });
+}
+"""
+
+
+def boundary_picture(page: Page) -> str | None:
+    """The decision boundary's picture as the browser shows it (a data URL)."""
+    return page.locator(".stPlotlyChart image").first.get_attribute("href")
+
+
+def record_boundary_redraws(page: Page) -> None:
+    """Start recording the boundary pictures drawn from now on."""
+    page.evaluate(_RECORD_REDRAWS)
+
+
+def boundary_redraw_times(page: Page) -> list[float]:
+    """When each new boundary picture appeared since recording began, in seconds."""
+    return [stamp / 1000 for stamp in page.evaluate("window.boundaryRedraws")]
+
+
+def click_app_button(page: Page, key: str) -> None:
+    """Click the app's own button with this widget key (not the Stop in Streamlit's header)."""
+    # While a script runs, Streamlit may still hold the previous run's copy of the button.
+    page.locator(f".st-key-{key.replace('.', '-')} button").first.click()

@@ -1,0 +1,57 @@
+"""End-to-end tests of the Playground page in Debian's Chromium: train, watch, stop."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from harness import screenshot, wait_for_app
+from harness.playground import (
+    boundary_picture,
+    boundary_redraw_times,
+    click_app_button,
+    record_boundary_redraws,
+)
+
+pytestmark = pytest.mark.browser
+
+TRAINING_TIMEOUT = 180_000
+
+
+def test_training_redraws_the_boundary_as_it_learns(page: Page, app_url: str):
+    page.goto(f"{app_url}/playground?play.data=XOR&play.layers=8%2C8&play.epochs=50")
+    wait_for_app(page, timeout=TRAINING_TIMEOUT)
+    expect(page.get_by_text("Not trained yet")).to_be_visible()
+    untrained = boundary_picture(page)
+    record_boundary_redraws(page)
+
+    click_app_button(page, "play.train")
+    expect(page.get_by_text("Epoch 50 ·", exact=False)).to_be_visible(timeout=TRAINING_TIMEOUT)
+    wait_for_app(page, timeout=TRAINING_TIMEOUT)
+
+    assert boundary_picture(page) != untrained
+    # Redrawn while it trained (every 4 epochs), not only once at the end.
+    assert len(boundary_redraw_times(page)) >= 5
+    expect(page.get_by_text(re.compile(r"50 epochs in .* on CPU:0"))).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "playground")
+
+
+def test_stop_keeps_the_model_and_its_history(page: Page, app_url: str):
+    page.goto(f"{app_url}/playground?play.data=Spiral&play.layers=8%2C8&play.epochs=1000")
+    wait_for_app(page, timeout=TRAINING_TIMEOUT)
+    click_app_button(page, "play.train")
+    expect(page.get_by_text(re.compile(r"Epoch \d+ ·"))).to_be_visible(timeout=TRAINING_TIMEOUT)
+
+    click_app_button(page, "play.stop")
+    expect(
+        page.get_by_text("Stopped: the last finished epoch is kept.", exact=False)
+    ).to_be_visible()
+    wait_for_app(page)
+    status = page.get_by_text(re.compile(r"^Epoch \d+ ·")).inner_text()
+    epochs = int(re.search(r"Epoch (\d+)", status).group(1))
+    assert 0 < epochs < 1000
+    # The curves and the caption still show every finished epoch after the rerun.
+    expect(page.get_by_text(re.compile(rf"Playground MLP: {epochs} epochs in"))).to_be_visible()
+    expect(page.get_by_text("Loss and accuracy")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
