@@ -141,6 +141,14 @@ with training_tab:
     epochs = st.select_slider(
         "Epochs per run", [20, 50, 100, 200, 500, 1000], 200, **settings.bind("epochs")
     )
+    patience = st.select_slider(
+        "Early stopping",
+        ["off", 5, 10, 20, 50],
+        "off",
+        help="Stop once the test loss has not improved for this many epochs, and keep the "
+        "best epoch's network.",
+        **settings.bind("patience"),
+    )
     seed = st.number_input(
         "Seed",
         0,
@@ -276,7 +284,7 @@ if action == "train" and config is not None:
                 curves_drawn_at[0] = now
             draw(update.snapshot, run.history, epoch=update.epoch, with_curves=with_curves)
 
-        playground.train(
+        result = playground.train(
             run.model,
             data,
             config,
@@ -284,7 +292,11 @@ if action == "train" and config is not None:
             redraw_every=REDRAW_EVERY,
             on_update=on_update,
             history=run.history,
+            patience=None if patience == "off" else patience,
         )
+        if result.stopped_early:
+            run.status = "stopped early"
+            run.extras["best_epoch"] = result.best_epoch
     accuracy = run.history.test_accuracy[-1]
     from dlcore.training import TrainedModel
 

@@ -285,6 +285,8 @@ class TrainingResult:
         epochs: epochs completed in this run (fewer than asked when stopped).
         seconds: wall time of the run, callbacks included.
         stopped: whether `should_stop` ended the run early.
+        stopped_early: whether early stopping (`patience`) ended the run.
+        best_epoch: with `patience`, the epoch whose weights the model keeps; else None.
     """
 
     history: PlaygroundHistory
@@ -292,6 +294,8 @@ class TrainingResult:
     epochs: int
     seconds: float
     stopped: bool
+    stopped_early: bool = False
+    best_epoch: int | None = None
 
 
 def make_data(config: PlaygroundConfig) -> PlaygroundData:
@@ -483,10 +487,15 @@ class PlaygroundCallback(keras.callbacks.Callback):
         should_stop: called with no argument after each epoch; `None` never stops.
         grid_size: points per axis of the snapshots. Defaults to `50`.
         history: the `PlaygroundHistory` to append to; a new one by default.
+        patience: stop once the test loss has not improved for this many epochs, and
+            keep the weights of its best epoch; `None` never stops early.
 
     Attributes:
         history: the `PlaygroundHistory` of every run so far.
         stopped: whether `should_stop` ended the last run.
+        stopped_early: whether early stopping ended the last run.
+        best_epoch: with `patience`, the epoch of the lowest test loss, whose weights
+            the model holds after training; else None.
         last_update: the last `TrainingUpdate` sent, or `None`.
     """
 
@@ -500,6 +509,7 @@ class PlaygroundCallback(keras.callbacks.Callback):
         should_stop: Callable[[], bool] | None = None,
         grid_size: int = 50,
         history: PlaygroundHistory | None = None,
+        patience: int | None = None,
     ) -> None:
         super().__init__()
         if not _is_int(redraw_every) or redraw_every < 1:
@@ -507,6 +517,12 @@ class PlaygroundCallback(keras.callbacks.Callback):
                 "`redraw_every` must be an integer >= 1 (epochs between redraws). "
                 f"Received: redraw_every={redraw_every!r}."
             )
+        if patience is not None and (not _is_int(patience) or patience < 1):
+            raise ValueError(
+                "`patience` must be an integer >= 1 (epochs without improvement), or None. "
+                f"Received: patience={patience!r}."
+            )
+        self.patience = patience
         self.data = data
         self.config = config
         self.redraw_every = redraw_every
@@ -521,6 +537,10 @@ class PlaygroundCallback(keras.callbacks.Callback):
 
     def _reset(self) -> None:
         self.stopped = False
+        self.stopped_early = False
+        self.best_epoch: int | None = None
+        self._best_loss = math.inf
+        self._best_weights: list[np.ndarray] | None = None
         self.last_update: TrainingUpdate | None = None
         self._probe = None
         self._evaluate = None
@@ -530,6 +550,8 @@ class PlaygroundCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self._record(epoch + 1)
+        if self.patience is not None:
+            self._watch_test_loss(epoch + 1)
         if self.should_stop is not None and self.should_stop():
             self.stopped = True
             self.model.stop_training = True
@@ -537,6 +559,10 @@ class PlaygroundCallback(keras.callbacks.Callback):
             self._send()
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        if self.stopped_early and self._best_weights is not None:
+            self.model.set_weights(self._best_weights)
+            self._send()  # the picture of the weights kept
+            return
         last = self.history.epoch[-1] if self.history.epoch else None
         if last is not None and (self.last_update is None or self.last_update.epoch != last):
             self._send()
@@ -557,6 +583,15 @@ class PlaygroundCallback(keras.callbacks.Callback):
         history.test_loss.append(float(losses[split:].mean()))
         history.train_accuracy.append(float(correct[:split].mean()))
         history.test_accuracy.append(float(correct[split:].mean()))
+
+    def _watch_test_loss(self, epoch: int) -> None:
+        test_loss = self.history.test_loss[-1]
+        if test_loss < self._best_loss:
+            self._best_loss, self.best_epoch = test_loss, epoch
+            self._best_weights = self.model.get_weights()
+        elif epoch - self.best_epoch >= self.patience:
+            self.stopped_early = True
+            self.model.stop_training = True
 
     def _send(self) -> None:
         if self.on_update is None:
@@ -589,6 +624,7 @@ def train(
     on_update: Callable[[TrainingUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     history: PlaygroundHistory | None = None,
+    patience: int | None = None,
 ) -> TrainingResult:
     """Trains the model on the training points, reporting through a `PlaygroundCallback`.
 
@@ -609,6 +645,8 @@ def train(
         history: the `PlaygroundHistory` of earlier runs of this model, to continue it:
             epochs go on from its length and are appended to it, so a caller that keeps it
             has every finished epoch even if training is interrupted. Defaults to a new one.
+        patience: stop once the test loss has not improved for this many epochs and keep
+            its best epoch's weights; `None` (the default) trains every epoch.
 
     Returns:
         A `TrainingResult`.
@@ -625,6 +663,7 @@ def train(
         on_update=on_update,
         should_stop=should_stop,
         history=history,
+        patience=patience,
     )
     initial_epoch = len(callback.history.epoch)
     # A repeated tf.data set with a fixed number of steps per epoch, rather than NumPy
@@ -654,6 +693,8 @@ def train(
         epochs=len(history.epoch) - initial_epoch,
         seconds=seconds,
         stopped=callback.stopped,
+        stopped_early=callback.stopped_early,
+        best_epoch=callback.best_epoch,
     )
 
 

@@ -254,3 +254,26 @@ def test_exported_generator_draws_the_same_points(dataset):
 def test_export_code_rejects_invalid_config():
     with pytest.raises(ValueError, match="Unknown activation"):
         playground.export_code(PlaygroundConfig(activation="cube"))
+
+
+def test_early_stopping_keeps_the_epoch_with_the_lowest_test_loss():
+    # A large learning rate on a tiny set overfits fast, so the test loss turns up.
+    config = PlaygroundConfig(
+        dataset="spiral", noise=0.3, n_samples=60, hidden_layers=(32, 32), learning_rate=0.1
+    )
+    data = playground.make_data(config)
+    model = playground.build_model(config)
+    result = playground.train(model, data, config, epochs=300, patience=5)
+    assert result.stopped_early and result.epochs < 300
+    history = result.history
+    assert result.best_epoch == history.epoch[int(np.argmin(history.test_loss))]
+    assert result.epochs == result.best_epoch + 5
+    probabilities = model(data.x_test, training=False).numpy()
+    kept_loss = -np.log(probabilities[np.arange(len(data.y_test)), data.y_test]).mean()
+    assert kept_loss == pytest.approx(min(history.test_loss), rel=1e-4)
+
+
+def test_patience_must_be_a_positive_count():
+    config = PlaygroundConfig()
+    with pytest.raises(ValueError, match="Received: patience=0"):
+        playground.PlaygroundCallback(playground.make_data(config), config, patience=0)

@@ -117,3 +117,25 @@ def test_more_classes_colour_each_class():
     assert not app.exception
     names = {trace["name"] for trace in figure(app, 0)["data"][1:]}
     assert names == {f"class {label} (train)" for label in range(3)}
+
+
+def test_early_stopping_ends_the_run_and_says_which_epoch_is_kept():
+    app = open_page(
+        PAGE,
+        timeout=TIMEOUT,
+        **{
+            "play.data": "Spiral",
+            "play.noise": "0.3",
+            "play.points": "100",
+            "play.layers": "32, 32",
+            "play.lr": "0.1",
+            "play.epochs": "500",
+            "play.patience": "5",
+        },
+    )
+    app.button(key="play.train").click().run()
+    assert not app.exception
+    run = run_state(app)
+    assert run.status == "stopped early" and run.epochs_trained < 500
+    caption = " ".join(caption.value for caption in app.caption)
+    assert f"epoch {run.extras['best_epoch']} is kept" in caption

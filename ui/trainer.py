@@ -258,7 +258,9 @@ def show_run_status(run: TrainerRun, *, what: str) -> None:
         return
     ended = {"stopped": " Stopped: the last finished epoch is kept."}.get(run.status, "")
     if run.status == "stopped early":
-        ended = " Stopped early: held-out loss stopped improving; the best epoch is kept."
+        best = run.extras.get("best_epoch")
+        kept = f"epoch {best}" if best else "the best epoch"
+        ended = f" Stopped early: the held-out loss stopped improving; {kept} is kept."
     st.caption(
         f"{what}: {run.epochs_trained} epochs in {run.seconds:.1f} s on **{run.device}** "
         f"({run.precision}).{ended}"
