@@ -331,12 +331,12 @@ def softmax(logits: ArrayLike, *, temperature: float = 1.0) -> np.ndarray:
     """Turns logits into probabilities over the last axis, as `keras.activations.softmax`.
 
     Args:
-        logits: An array of shape `(..., num_classes)`, any real values.
+        logits: An array of shape `(..., n_classes)`, any real values.
         temperature: `float` > 0. The logits are divided by it: below 1 sharpens the
             probabilities towards the largest logit, above 1 flattens them. Defaults to `1.0`.
 
     Returns:
-        A float64 array of shape `(..., num_classes)`, values in [0, 1] that sum to 1
+        A float64 array of shape `(..., n_classes)`, values in [0, 1] that sum to 1
         over the last axis.
 
     Raises:
@@ -366,8 +366,8 @@ def vanishing_regions(
     """Finds the intervals of x where the gradient is too small to learn from.
 
     Args:
-        x: A 1-D array of increasing sample points, shape `(num_points,)`.
-        gradient: The derivative at those points, shape `(num_points,)`.
+        x: A 1-D array of increasing sample points, shape `(n_points,)`.
+        gradient: The derivative at those points, shape `(n_points,)`.
         threshold: `float` >= 0. The gradient vanishes where `|gradient| < threshold`.
             Defaults to `0.05`.
 

@@ -68,10 +68,8 @@ def padding_amounts(
             )
         if padding == "valid":
             return (0, 0)
-        num_outputs = math.ceil(input_size / stride)
-        total = max(
-            (num_outputs - 1) * stride + _dilated_size(kernel_size, dilation) - input_size, 0
-        )
+        n_outputs = math.ceil(input_size / stride)
+        total = max((n_outputs - 1) * stride + _dilated_size(kernel_size, dilation) - input_size, 0)
         return (total // 2, total - total // 2)
     if _is_int(padding):
         _check_non_negative_padding((padding,), padding)
@@ -313,18 +311,18 @@ def conv2d(
             f"with in_channels = {batch.shape[3]}, the channels of `images`. "
             f"Received: kernels with shape {kernels.shape}."
         )
-    kernel_height, kernel_width, _, num_filters = kernels.shape
+    kernel_height, kernel_width, _, n_filters = kernels.shape
     if bias is not None:
         bias = np.asarray(bias, dtype=np.float32)
-        if bias.shape != (num_filters,):
+        if bias.shape != (n_filters,):
             raise ValueError(
-                f"`bias` must have shape (filters,) = ({num_filters},). "
+                f"`bias` must have shape (filters,) = ({n_filters},). "
                 f"Received: bias with shape {bias.shape}."
             )
     windows = extract_windows(
         batch, (kernel_height, kernel_width), strides=strides, padding=padding, dilation=dilation
     )
-    outputs = np.zeros((*windows.shape[:3], num_filters), dtype=np.float32)
+    outputs = np.zeros((*windows.shape[:3], n_filters), dtype=np.float32)
     # One tap at a time: the values under tap (r, s) in every window, shape
     # (batch, out_height, out_width, in_channels), times that tap's (in_channels, filters)
     # weights. One einsum over all windows at once would first copy every window (nine

@@ -48,7 +48,7 @@ def run_device_check(
     *,
     strategy: Any = None,
     epochs: int = 5,
-    num_samples: int = 2048,
+    n_samples: int = 2048,
     seed: int = 0,
     on_epoch_end: Callable[[int, float], None] | None = None,
 ) -> DeviceCheckResult:
@@ -59,7 +59,7 @@ def run_device_check(
         strategy: a `tf.distribute.Strategy` (from `devices.distribution_strategy()`) to
             train under instead of one device. Defaults to one device.
         epochs: passes over the data. Defaults to 5.
-        num_samples: training points. Defaults to 2048.
+        n_samples: training points. Defaults to 2048.
         seed: seeds the data and the weights. Defaults to 0.
         on_epoch_end: called as `on_epoch_end(epoch, loss)` after each epoch, for progress.
 
@@ -67,14 +67,14 @@ def run_device_check(
         A `DeviceCheckResult`.
 
     Raises:
-        ValueError: if `epochs` or `num_samples` is below 1, or if `strategy` spans several
+        ValueError: if `epochs` or `n_samples` is below 1, or if `strategy` spans several
             workers: Keras 3's `fit` cannot train under MultiWorkerMirroredStrategy yet
             (keras-team/keras#20585).
     """
-    if epochs < 1 or num_samples < 1:
+    if epochs < 1 or n_samples < 1:
         raise ValueError(
-            "epochs and num_samples must be at least 1. "
-            f"Received: epochs={epochs}, num_samples={num_samples}"
+            "epochs and n_samples must be at least 1. "
+            f"Received: epochs={epochs}, n_samples={n_samples}"
         )
     if strategy is not None and devices.spans_workers(strategy):
         raise ValueError(
@@ -82,7 +82,7 @@ def run_device_check(
             "(keras-team/keras#20585), so the device check runs on one machine only. "
             "Unset TF_CONFIG, or turn off mirroring, to run it here."
         )
-    features, labels = make_moons(num_samples, noise=0.2, random_state=seed)
+    features, labels = make_moons(n_samples, noise=0.2, random_state=seed)
     features = features.astype("float32")
     import keras
 
@@ -125,7 +125,7 @@ def run_device_check(
         replicas=replicas,
         epochs=epochs,
         seconds=seconds,
-        samples_per_second=epochs * num_samples / seconds,
+        samples_per_second=epochs * n_samples / seconds,
         losses=tuple(float(loss) for loss in history.history["loss"]),
         accuracy=float(history.history["accuracy"][-1]),
     )

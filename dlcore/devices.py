@@ -428,11 +428,11 @@ def precision_scope(chosen: Placement) -> Iterator[str]:
 # --- Distribution --------------------------------------------------------------------
 
 
-def strategy_kind(*, num_gpus: int, tf_config: str | None) -> StrategyKind:
+def strategy_kind(*, n_gpus: int, tf_config: str | None) -> StrategyKind:
     """Which `tf.distribute` strategy fits: the rule behind `distribution_strategy()`.
 
     Args:
-        num_gpus: GPUs on this machine.
+        n_gpus: GPUs on this machine.
         tf_config: the `TF_CONFIG` environment variable, or None.
 
     Returns:
@@ -446,7 +446,7 @@ def strategy_kind(*, num_gpus: int, tf_config: str | None) -> StrategyKind:
             raise ValueError(f"TF_CONFIG is not valid JSON. Received: {tf_config!r}") from error
         if sum(len(tasks) for tasks in cluster.values()) >= 2:
             return "multi_worker"
-    return "mirrored" if num_gpus >= 2 else "default"
+    return "mirrored" if n_gpus >= 2 else "default"
 
 
 def spans_workers(strategy: Any) -> bool:
@@ -482,8 +482,8 @@ def distribution_strategy(*, devices: Sequence[str] | None = None) -> Any:
         return tf.distribute.MirroredStrategy([f"/{device}" for device in devices])
     # Physical, not logical, devices: listing logical ones starts the runtime, and a
     # multi-worker strategy must set up its collective ops before that.
-    num_gpus = len(tf.config.list_physical_devices("GPU"))
-    kind = strategy_kind(num_gpus=num_gpus, tf_config=os.environ.get("TF_CONFIG"))
+    n_gpus = len(tf.config.list_physical_devices("GPU"))
+    kind = strategy_kind(n_gpus=n_gpus, tf_config=os.environ.get("TF_CONFIG"))
     if kind == "multi_worker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     if kind == "mirrored":

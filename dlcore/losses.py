@@ -184,7 +184,7 @@ def loss_gradient_curve(
     return gradients
 
 
-def prediction_grid(name: str, *, target: float, num_points: int = 401) -> np.ndarray:
+def prediction_grid(name: str, *, target: float, n_points: int = 401) -> np.ndarray:
     """Returns the predictions to draw a loss's curve over.
 
     For the regression losses, `target` ± 3. For the cross-entropies, [0, 1] clipped to
@@ -194,28 +194,26 @@ def prediction_grid(name: str, *, target: float, num_points: int = 401) -> np.nd
     Args:
         name: One of `LOSS_NAMES`.
         target: `float`, the true value, as in `loss_curve`.
-        num_points: `int` >= 2, how many evenly spaced predictions. Defaults to `401`.
+        n_points: `int` >= 2, how many evenly spaced predictions. Defaults to `401`.
 
     Returns:
-        A float64 array of shape `(num_points,)`, increasing.
+        A float64 array of shape `(n_points,)`, increasing.
 
     Raises:
-        ValueError: If `name` is unknown or `target` or `num_points` is invalid.
+        ValueError: If `name` is unknown or `target` or `n_points` is invalid.
 
     Example:
 
-    >>> prediction_grid("mae", target=1.0, num_points=3)
+    >>> prediction_grid("mae", target=1.0, n_points=3)
     array([-2.,  1.,  4.])
     """
     _check_name_and_target(name, target)
-    is_integer = isinstance(num_points, int | np.integer) and not isinstance(num_points, bool)
-    if not (is_integer and num_points >= 2):
-        raise ValueError(
-            f"`num_points` must be an integer >= 2. Received: num_points={num_points!r}."
-        )
+    is_integer = isinstance(n_points, int | np.integer) and not isinstance(n_points, bool)
+    if not (is_integer and n_points >= 2):
+        raise ValueError(f"`n_points` must be an integer >= 2. Received: n_points={n_points!r}.")
     if LOSSES[name].takes_probabilities:
-        return np.clip(np.linspace(0.0, 1.0, num_points), KERAS_EPSILON, 1.0 - KERAS_EPSILON)
-    return np.linspace(target - 3.0, target + 3.0, num_points)
+        return np.clip(np.linspace(0.0, 1.0, n_points), KERAS_EPSILON, 1.0 - KERAS_EPSILON)
+    return np.linspace(target - 3.0, target + 3.0, n_points)
 
 
 def _checked_inputs(name: str, target: float, predictions: ArrayLike, delta: float) -> np.ndarray:
@@ -285,7 +283,7 @@ def _keras_losses(
         case "categorical_crossentropy":
             loss_object = keras.losses.CategoricalCrossentropy(**options)
 
-    # A batch of num_predictions samples, one output each: (num_predictions, 1).
+    # A batch of n_predictions samples, one output each: (n_predictions, 1).
     flat_predictions = tf.constant(predictions.reshape(-1, 1), dtype=tf.float64)
     with tf.GradientTape() as tape:
         tape.watch(flat_predictions)
@@ -296,7 +294,7 @@ def _keras_losses(
         else:
             y_pred = flat_predictions
             y_true = tf.fill(tf.shape(y_pred), tf.constant(target, dtype=tf.float64))
-        # Shape (num_predictions,): reduction="none" keeps one loss per sample.
+        # Shape (n_predictions,): reduction="none" keeps one loss per sample.
         losses = loss_object(y_true, y_pred)
     gradients = None
     if with_gradient:

@@ -163,10 +163,10 @@ class Trajectory:
         learning_rate: The learning rate asked for. Keras keeps it in a float32
             variable, so the steps use its nearest float32 value.
         steps: The number of steps asked for.
-        points: float64 array of shape `(num_points, 2)`, the (x, y) of the variable
-            before the first step and after each step. `num_points` is `steps + 1`,
+        points: float64 array of shape `(n_points, 2)`, the (x, y) of the variable
+            before the first step and after each step. `n_points` is `steps + 1`,
             or `stopped_at` if the run diverged.
-        losses: float64 array of shape `(num_points,)`, f at each of `points`.
+        losses: float64 array of shape `(n_points,)`, f at each of `points`.
         diverged: `True` if a step left the box |x|, |y| <= `DIVERGENCE_LIMIT` or
             produced a non-finite number; the run stopped there.
         stopped_at: The step (counted from 1) whose result was out of bounds, which is
@@ -275,15 +275,15 @@ def trajectory(
     steps = _checked_steps(steps)
     start = _checked_start(surface_info.start if start is None else start)
 
-    points, losses, num_steps_run, in_bounds = _compiled_run(surface, optimizer_name).run(
+    points, losses, n_steps_run, in_bounds = _compiled_run(surface, optimizer_name).run(
         start, learning_rate, steps
     )
     if in_bounds:
         stopped_at, stop_reason = None, None
     else:
         # The point from the last step run is out of bounds: leave it out of the path.
-        stopped_at = num_steps_run
-        points, losses = points[:num_steps_run], losses[:num_steps_run]
+        stopped_at = n_steps_run
+        points, losses = points[:n_steps_run], losses[:n_steps_run]
         title = OPTIMIZERS[optimizer_name].title
         if surface_info.minimum is None:
             stop_reason = (
@@ -393,12 +393,12 @@ class _CompiledRun:
         import tensorflow as tf
 
         with self._lock:
-            points, losses, num_steps_run, in_bounds = self._loop(
+            points, losses, n_steps_run, in_bounds = self._loop(
                 tf.constant(start, dtype=tf.float64),
                 tf.constant(learning_rate, dtype=tf.float32),
                 tf.constant(steps, dtype=tf.int32),
             )
-        return points.numpy(), losses.numpy(), int(num_steps_run), bool(in_bounds)
+        return points.numpy(), losses.numpy(), int(n_steps_run), bool(in_bounds)
 
     def _make_loop(self) -> Any:
         import tensorflow as tf
@@ -436,11 +436,11 @@ class _CompiledRun:
                     losses.write(step, loss),
                 )
 
-            num_steps_run, in_bounds, points, losses = tf.while_loop(
+            n_steps_run, in_bounds, points, losses = tf.while_loop(
                 keep_going, take_step, (tf.constant(0), tf.constant(True), points, losses)
             )
-            losses = losses.write(num_steps_run, loss_of(tf.convert_to_tensor(point.value)))
-            return points.stack(), losses.stack(), num_steps_run, in_bounds
+            losses = losses.write(n_steps_run, loss_of(tf.convert_to_tensor(point.value)))
+            return points.stack(), losses.stack(), n_steps_run, in_bounds
 
         return loop
 

@@ -192,38 +192,36 @@ def surface_values(name: str, x: ArrayLike, y: ArrayLike) -> np.ndarray:
     return np.asarray(surface.function(x, y), dtype=np.float64)
 
 
-def surface_grid(name: str, *, num_points: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def surface_grid(name: str, *, n_points: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Samples a surface on a regular grid over its `x_range` and `y_range`, for contours.
 
     Args:
         name: One of `SURFACE_NAMES`.
-        num_points: `int` >= 2, the number of samples along each axis. Defaults to `200`.
+        n_points: `int` >= 2, the number of samples along each axis. Defaults to `200`.
 
     Returns:
-        `(xs, ys, zs)`: `xs` and `ys` are float64 arrays of shape `(num_points,)`, evenly
+        `(xs, ys, zs)`: `xs` and `ys` are float64 arrays of shape `(n_points,)`, evenly
         spaced over the ranges (ends included); `zs` is a float64 array of shape
-        `(num_points, num_points)` with `zs[row, column] = f(xs[column], ys[row])`, the
+        `(n_points, n_points)` with `zs[row, column] = f(xs[column], ys[row])`, the
         layout `plotly.graph_objects.Contour` expects.
 
     Raises:
-        ValueError: If `name` is unknown or `num_points` < 2.
+        ValueError: If `name` is unknown or `n_points` < 2.
 
     Example:
 
-    >>> xs, ys, zs = surface_grid("bowl", num_points=3)
+    >>> xs, ys, zs = surface_grid("bowl", n_points=3)
     >>> zs
     array([[18.,  9., 18.],
            [ 9.,  0.,  9.],
            [18.,  9., 18.]])
     """
     surface = get_surface(name)
-    is_integer = isinstance(num_points, int | np.integer) and not isinstance(num_points, bool)
-    if not (is_integer and num_points >= 2):
-        raise ValueError(
-            f"`num_points` must be an integer >= 2. Received: num_points={num_points!r}."
-        )
-    xs = np.linspace(*surface.x_range, num_points)
-    ys = np.linspace(*surface.y_range, num_points)
+    is_integer = isinstance(n_points, int | np.integer) and not isinstance(n_points, bool)
+    if not (is_integer and n_points >= 2):
+        raise ValueError(f"`n_points` must be an integer >= 2. Received: n_points={n_points!r}.")
+    xs = np.linspace(*surface.x_range, n_points)
+    ys = np.linspace(*surface.y_range, n_points)
     zs = surface_values(name, xs[np.newaxis, :], ys[:, np.newaxis])
     return xs, ys, zs
 

@@ -46,7 +46,7 @@ def keras_filter_image(image, kernel, *, strides, padding, dilation):
     if not isinstance(padding, str):
         batch = keras.layers.ZeroPadding2D(padding)(batch)
         padding = "valid"
-    num_channels = channels_last.shape[2]
+    n_channels = channels_last.shape[2]
     layer = keras.layers.DepthwiseConv2D(
         kernel_size=kernel.shape,
         strides=strides,
@@ -56,7 +56,7 @@ def keras_filter_image(image, kernel, *, strides, padding, dilation):
     )
     layer.build(batch.shape)
     # DepthwiseConv2D's kernel has shape (kernel_h, kernel_w, channels, 1).
-    layer.set_weights([np.repeat(kernel[:, :, np.newaxis, np.newaxis], num_channels, axis=2)])
+    layer.set_weights([np.repeat(kernel[:, :, np.newaxis, np.newaxis], n_channels, axis=2)])
     outputs = np.asarray(layer(batch))[0]
     return outputs if image.ndim == 3 else outputs[..., 0]
 

@@ -62,13 +62,13 @@ def test_intent_labels_are_exact_and_in_order():
 
 
 def test_load_intents_returns_a_bunch_with_documented_fields(corpus):
-    num_samples = len(corpus.data)
+    n_samples = len(corpus.data)
 
-    assert num_samples == 10 * 2 * 80
-    assert corpus.target.shape == (num_samples,)
+    assert n_samples == 10 * 2 * 80
+    assert corpus.target.shape == (n_samples,)
     assert corpus.target.dtype == np.int64
     assert set(corpus.target.tolist()) == set(range(10))
-    assert corpus.language.shape == (num_samples,)
+    assert corpus.language.shape == (n_samples,)
     assert set(corpus.language.tolist()) == {"en", "zh"}
     assert all(isinstance(text, str) for text in corpus.data.tolist())
     assert "Intents corpus" in corpus.DESCR
@@ -152,9 +152,9 @@ def test_each_intent_has_at_least_25_different_phrasings(language):
 
 
 def test_make_intents_repeats_with_a_seed_and_varies_without_changing_counts():
-    first = intents.make_intents(num_per_intent=20, seed=3)
-    again = intents.make_intents(num_per_intent=20, seed=3)
-    other = intents.make_intents(num_per_intent=20, seed=4)
+    first = intents.make_intents(n_per_intent=20, seed=3)
+    again = intents.make_intents(n_per_intent=20, seed=3)
+    other = intents.make_intents(n_per_intent=20, seed=4)
 
     np.testing.assert_array_equal(first.data, again.data)
     assert first.data.tolist() != other.data.tolist()
@@ -162,22 +162,22 @@ def test_make_intents_repeats_with_a_seed_and_varies_without_changing_counts():
 
 
 def test_make_intents_gives_one_language_the_same_utterances_alone_or_with_the_other():
-    both = intents.make_intents(num_per_intent=10, seed=7)
-    chinese = intents.make_intents(num_per_intent=10, language="zh", seed=7)
+    both = intents.make_intents(n_per_intent=10, seed=7)
+    chinese = intents.make_intents(n_per_intent=10, language="zh", seed=7)
 
     np.testing.assert_array_equal(chinese.data, both.data[both.language == "zh"])
 
 
 def test_make_intents_says_when_the_templates_cannot_give_enough_utterances():
     with pytest.raises(ValueError, match=r"'weather' give only \d+ different utterances"):
-        intents.make_intents(num_per_intent=100_000, language="en")
+        intents.make_intents(n_per_intent=100_000, language="en")
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (lambda: intents.load_intents(language="fr"), r"Received: language='fr'"),
-        (lambda: intents.make_intents(num_per_intent=0), r"Received: num_per_intent=0"),
+        (lambda: intents.make_intents(n_per_intent=0), r"Received: n_per_intent=0"),
         (lambda: intents.read_templates("de"), r"Received: language='de'"),
         (lambda: intents.make_text_vectorizer([]), r"Received: \[\]"),
         (lambda: intents.make_text_vectorizer(["a"], max_tokens=0), r"max_tokens=0"),

@@ -12,7 +12,7 @@ from dlcore.device_check import run_device_check
 def test_device_check_trains_on_the_cpu_and_reports_progress():
     losses = []
     result = run_device_check(
-        "auto", epochs=4, num_samples=512, on_epoch_end=lambda epoch, loss: losses.append(loss)
+        "auto", epochs=4, n_samples=512, on_epoch_end=lambda epoch, loss: losses.append(loss)
     )
     assert result.device == "CPU:0"
     assert (result.replicas, result.precision, result.note) == (1, "float32", None)
@@ -24,20 +24,20 @@ def test_device_check_trains_on_the_cpu_and_reports_progress():
 
 def test_device_check_on_a_missing_gpu_falls_back_with_a_note():
     with pytest.warns(RuntimeWarning):
-        result = run_device_check("gpu:2", epochs=1, num_samples=128)
+        result = run_device_check("gpu:2", epochs=1, n_samples=128)
     assert result.device == "CPU:0"
     assert "GPU:2 is not available" in result.note
 
 
 def test_device_check_is_reproducible_with_a_seed():
-    first = run_device_check("cpu", epochs=2, num_samples=256, seed=3)
-    second = run_device_check("cpu", epochs=2, num_samples=256, seed=3)
+    first = run_device_check("cpu", epochs=2, n_samples=256, seed=3)
+    second = run_device_check("cpu", epochs=2, n_samples=256, seed=3)
     assert first.losses == pytest.approx(second.losses, rel=1e-5)
 
 
 @pytest.mark.parametrize("epochs", [0, -1])
 def test_device_check_rejects_no_epochs(epochs):
-    with pytest.raises(ValueError, match="epochs and num_samples must be at least 1"):
+    with pytest.raises(ValueError, match="epochs and n_samples must be at least 1"):
         run_device_check(epochs=epochs)
 
 
@@ -50,7 +50,7 @@ def test_mirrored_strategy_trains_a_model_over_two_logical_cpus():
         from dlcore.device_check import run_device_check
         devices.configure(logical_cpus=2)
         strategy = devices.distribution_strategy(devices=["CPU:0", "CPU:1"])
-        result = run_device_check("cpu", strategy=strategy, epochs=5, num_samples=1024)
+        result = run_device_check("cpu", strategy=strategy, epochs=5, n_samples=1024)
         print(json.dumps({
             "strategy": type(strategy).__name__,
             "device": result.device,
@@ -99,7 +99,7 @@ def test_multi_worker_strategy_reduces_across_two_processes():
 
         total = strategy.reduce(tf.distribute.ReduceOp.SUM, replica_numbers(), axis=None)
         try:
-            run_device_check("cpu", strategy=strategy, epochs=1, num_samples=64)
+            run_device_check("cpu", strategy=strategy, epochs=1, n_samples=64)
             refusal = None
         except ValueError as error:
             refusal = str(error)

@@ -56,7 +56,7 @@ def test_hardware_discovery_and_the_panel_facts_do_not_import_tensorflow():
 
 
 @pytest.mark.parametrize(
-    ("num_gpus", "tf_config", "expected"),
+    ("n_gpus", "tf_config", "expected"),
     [
         (0, None, "default"),
         (1, None, "default"),
@@ -67,13 +67,13 @@ def test_hardware_discovery_and_the_panel_facts_do_not_import_tensorflow():
         (2, json.dumps({"cluster": {"worker": ["a:1"]}}), "mirrored"),
     ],
 )
-def test_strategy_kind(num_gpus, tf_config, expected):
-    assert devices.strategy_kind(num_gpus=num_gpus, tf_config=tf_config) == expected
+def test_strategy_kind(n_gpus, tf_config, expected):
+    assert devices.strategy_kind(n_gpus=n_gpus, tf_config=tf_config) == expected
 
 
 def test_strategy_kind_rejects_a_broken_tf_config():
     with pytest.raises(ValueError, match="TF_CONFIG is not valid JSON"):
-        devices.strategy_kind(num_gpus=0, tf_config="{not json")
+        devices.strategy_kind(n_gpus=0, tf_config="{not json")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ def rectangles(figure):
 
 @pytest.mark.parametrize("name", activations.ACTIVATION_NAMES)
 def test_activation_figure_draws_function_and_derivative(name):
-    figure = figures.activation_figure(name, x_min=-4.0, x_max=4.0, num_points=81)
+    figure = figures.activation_figure(name, x_min=-4.0, x_max=4.0, n_points=81)
 
     function_trace, derivative_trace = figure.data
     x = np.linspace(-4.0, 4.0, 81)
@@ -108,8 +108,8 @@ def test_lower_temperature_sharpens_softmax():
             r"`x_min` must be less than `x_max`. Received: x_min=1.0, x_max=1.0",
         ),
         (
-            lambda: figures.activation_figure("relu", num_points=1),
-            r"`num_points` must be at least 2. Received: num_points=1",
+            lambda: figures.activation_figure("relu", n_points=1),
+            r"`n_points` must be at least 2. Received: n_points=1",
         ),
         (
             lambda: figures.softmax_figure([[1.0, 2.0]], temperature=1.0),

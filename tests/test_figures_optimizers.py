@@ -42,10 +42,10 @@ def test_trajectories_figure_draws_surface_paths_and_marks(surface_name):
     surface = surfaces.SURFACES[surface_name]
     paths = hand_paths(surface_name)
 
-    figure = figures.trajectories_figure(surface_name, paths, num_points=50)
+    figure = figures.trajectories_figure(surface_name, paths, n_points=50)
 
     contour, *path_traces, start_trace, mark = figure.data
-    xs, ys, zs = surfaces.surface_grid(surface_name, num_points=50)
+    xs, ys, zs = surfaces.surface_grid(surface_name, n_points=50)
     assert contour.type == "contour"
     np.testing.assert_array_equal(plotly_array(contour.x), xs)
     np.testing.assert_array_equal(plotly_array(contour.y), ys)
@@ -132,12 +132,12 @@ def test_losses_over_steps_uses_a_linear_axis_when_losses_go_negative():
 def test_loss_curves_figure_carries_the_keras_numbers(curve):
     names = list(losses.LOSS_NAMES)
 
-    figure = figures.loss_curves_figure(names, target=1.0, delta=0.5, curve=curve, num_points=21)
+    figure = figures.loss_curves_figure(names, target=1.0, delta=0.5, curve=curve, n_points=21)
 
     compute = losses.loss_curve if curve == "loss" else losses.loss_gradient_curve
     assert [trace.name for trace in figure.data] == [losses.LOSSES[name].title for name in names]
     for trace, name in zip(figure.data, names, strict=True):
-        predictions = losses.prediction_grid(name, target=1.0, num_points=21)
+        predictions = losses.prediction_grid(name, target=1.0, n_points=21)
         np.testing.assert_array_equal(plotly_array(trace.x), predictions)
         np.testing.assert_array_equal(
             plotly_array(trace.y),

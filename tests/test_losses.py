@@ -131,7 +131,7 @@ def test_curves_keep_the_shape_of_the_predictions(name):
 
 @pytest.mark.parametrize("name", losses.LOSS_NAMES)
 def test_prediction_grid(name):
-    grid = losses.prediction_grid(name, target=0.5, num_points=11)
+    grid = losses.prediction_grid(name, target=0.5, n_points=11)
 
     assert grid.shape == (11,)
     assert np.all(np.diff(grid) > 0)
@@ -191,8 +191,8 @@ def test_prediction_grid(name):
             r"`delta` must be a finite number > 0. Received: delta=0.0",
         ),
         (
-            lambda: losses.prediction_grid("mse", target=0.0, num_points=1),
-            r"`num_points` must be an integer >= 2. Received: num_points=1",
+            lambda: losses.prediction_grid("mse", target=0.0, n_points=1),
+            r"`n_points` must be an integer >= 2. Received: n_points=1",
         ),
         (
             lambda: losses.prediction_grid("binary_crossentropy", target=-0.5),

@@ -35,8 +35,8 @@ def analytic_gradient(name, point):
             )
 
 
-def numpy_optimizer_path(optimizer_name, surface_name, start, learning_rate, num_steps):
-    """The points of `num_steps` steps, each rule written out as Keras 3 implements it
+def numpy_optimizer_path(optimizer_name, surface_name, start, learning_rate, n_steps):
+    """The points of `n_steps` steps, each rule written out as Keras 3 implements it
     (keras/src/optimizers/sgd.py, adagrad.py, rmsprop.py, adam.py, adamw.py and
     base_optimizer.py's weight decay) with Keras' default hyperparameters.
     """
@@ -49,7 +49,7 @@ def numpy_optimizer_path(optimizer_name, surface_name, start, learning_rate, num
     accumulator = np.full(2, 0.1)  # Adagrad's initial_accumulator_value.
     epsilon = 1e-7
     path = [theta.copy()]
-    for step in range(1, num_steps + 1):
+    for step in range(1, n_steps + 1):
         gradient = analytic_gradient(surface_name, theta)
         match optimizer_name:
             case "sgd":

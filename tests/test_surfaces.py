@@ -61,7 +61,7 @@ def test_minimum_is_zero_flat_and_lowest_on_the_grid(name):
 
     assert float(surfaces.surface_values(name, x, y)) == pytest.approx(0.0, abs=1e-12)
     np.testing.assert_allclose(central_difference_gradient(name, x, y), 0.0, atol=1e-6)
-    _, _, zs = surfaces.surface_grid(name, num_points=101)
+    _, _, zs = surfaces.surface_grid(name, n_points=101)
     assert zs.min() >= 0.0
 
 
@@ -104,7 +104,7 @@ def test_surface_values_broadcast_and_return_float64(name):
 def test_surface_grid_covers_the_view_in_plotly_layout(name):
     surface = surfaces.SURFACES[name]
 
-    xs, ys, zs = surfaces.surface_grid(name, num_points=7)
+    xs, ys, zs = surfaces.surface_grid(name, n_points=7)
 
     assert xs.shape == ys.shape == (7,)
     assert zs.shape == (7, 7)
@@ -146,12 +146,12 @@ def test_get_surface_returns_the_dataclass():
             r"y with shape \(3,\)",
         ),
         (
-            lambda: surfaces.surface_grid("bowl", num_points=1),
-            r"`num_points` must be an integer >= 2. Received: num_points=1",
+            lambda: surfaces.surface_grid("bowl", n_points=1),
+            r"`n_points` must be an integer >= 2. Received: n_points=1",
         ),
         (
-            lambda: surfaces.surface_grid("bowl", num_points=10.5),
-            r"Received: num_points=10.5",
+            lambda: surfaces.surface_grid("bowl", n_points=10.5),
+            r"Received: n_points=10.5",
         ),
     ],
 )

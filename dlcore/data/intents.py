@@ -48,7 +48,7 @@ DATA_DIR = Path(__file__).resolve().parent / "intents_corpus"
 CSV_PATH = DATA_DIR / "intents.csv"
 """The expanded corpus: columns `text`, `intent`, `language`, UTF-8."""
 
-NUM_PER_INTENT = 80
+N_PER_INTENT = 80
 """Utterances per intent per language in the shipped corpus."""
 
 SEED = 0
@@ -273,10 +273,10 @@ def load_intents(*, language: str = "both", return_X_y: bool = False) -> Any:
         return_X_y: `bool`. If `True`, return only `(data, target)`. Defaults to `False`.
 
     Returns:
-        A `sklearn.utils.Bunch` with `data`, an array of `str` of shape `(num_samples,)`;
-        `target`, int64 of shape `(num_samples,)` with values in [0, 10), indices into
+        A `sklearn.utils.Bunch` with `data`, an array of `str` of shape `(n_samples,)`;
+        `target`, int64 of shape `(n_samples,)` with values in [0, 10), indices into
         `target_names`; `target_names`, the list of `INTENT_LABELS`; `language`, an
-        array of `"en"` or `"zh"` of shape `(num_samples,)`; `DESCR`; and `filename`.
+        array of `"en"` or `"zh"` of shape `(n_samples,)`; `DESCR`; and `filename`.
         With `return_X_y=True`, the tuple `(data, target)`. Rows are grouped by
         language, then by intent; shuffle before splitting.
 
@@ -297,7 +297,7 @@ def load_intents(*, language: str = "both", return_X_y: bool = False) -> Any:
 
 def make_intents(
     *,
-    num_per_intent: int = NUM_PER_INTENT,
+    n_per_intent: int = N_PER_INTENT,
     language: str = "both",
     seed: int | None = SEED,
     return_X_y: bool = False,
@@ -311,9 +311,9 @@ def make_intents(
     `seed`, not on whether the other language is made too.
 
     Args:
-        num_per_intent: `int` >= 1, utterances per intent per language. The templates
+        n_per_intent: `int` >= 1, utterances per intent per language. The templates
             give between a few hundred and a few thousand different utterances per intent.
-            Defaults to `NUM_PER_INTENT` (80).
+            Defaults to `N_PER_INTENT` (80).
         language: `"both"`, `"en"` or `"zh"`. Defaults to `"both"`.
         seed: `int` or `None`, seeds the order of the templates and the slot values;
             `None` gives a different corpus each call. Defaults to `SEED` (0), the seed of
@@ -324,26 +324,26 @@ def make_intents(
         The same `Bunch` (or tuple) as `load_intents`, with `filename` `None`.
 
     Raises:
-        ValueError: If `language` is unknown, `num_per_intent` < 1, or the templates of
-            an intent cannot give `num_per_intent` different utterances.
+        ValueError: If `language` is unknown, `n_per_intent` < 1, or the templates of
+            an intent cannot give `n_per_intent` different utterances.
 
     Example:
 
-    >>> corpus = make_intents(num_per_intent=5, language="en", seed=1)
+    >>> corpus = make_intents(n_per_intent=5, language="en", seed=1)
     >>> corpus.data.shape, set(corpus.language.tolist())
     ((50,), {'en'})
     """
     languages = _check_language(language)
-    if not isinstance(num_per_intent, int) or num_per_intent < 1:
+    if not isinstance(n_per_intent, int) or n_per_intent < 1:
         raise ValueError(
-            f"`num_per_intent` must be a positive int. Received: num_per_intent={num_per_intent!r}."
+            f"`n_per_intent` must be a positive int. Received: n_per_intent={n_per_intent!r}."
         )
     # One independent stream per language, so that "zh" alone equals the "zh" part of "both".
     streams = np.random.SeedSequence(seed).spawn(len(LANGUAGES))
     rows = []
     for name, stream in zip(LANGUAGES, streams, strict=True):
         if name in languages:
-            rows += _expand_language(name, num_per_intent, rng=np.random.default_rng(stream))
+            rows += _expand_language(name, n_per_intent, rng=np.random.default_rng(stream))
     return _corpus(rows, return_X_y=return_X_y, filename=None)
 
 
@@ -402,7 +402,7 @@ def main() -> None:
 
 
 def _expand_language(
-    language: str, num_per_intent: int, *, rng: np.random.Generator
+    language: str, n_per_intent: int, *, rng: np.random.Generator
 ) -> list[dict[str, str]]:
     """One language's utterances, intent by intent, as rows like the CSV's."""
     templates = read_templates(language)
@@ -413,20 +413,20 @@ def _expand_language(
         order = rng.permutation(len(phrasings))
         active = [phrasings[index] for index in order]
         texts: list[str] = []
-        while active and len(texts) < num_per_intent:
+        while active and len(texts) < n_per_intent:
             still_active = []
             for template in active:
-                if len(texts) == num_per_intent:
+                if len(texts) == n_per_intent:
                     break
                 text = _fill_unseen(template, slots, seen=seen, rng=rng)
                 if text is not None:
                     texts.append(text)
                     still_active.append(template)
             active = still_active
-        if len(texts) < num_per_intent:
+        if len(texts) < n_per_intent:
             raise ValueError(
                 f"The {language!r} templates of {intent!r} give only {len(texts)} different "
-                f"utterances. Received: num_per_intent={num_per_intent}. Ask for fewer, or "
+                f"utterances. Received: n_per_intent={n_per_intent}. Ask for fewer, or "
                 f"add templates or slot values to templates_{language}.json."
             )
         rows += [{"text": text, "intent": intent, "language": language} for text in texts]

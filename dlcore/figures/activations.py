@@ -22,7 +22,7 @@ def activation_figure(
     *,
     x_min: float = -6.0,
     x_max: float = 6.0,
-    num_points: int = 601,
+    n_points: int = 601,
     threshold: float = 0.05,
     **activation_options: Any,
 ) -> go.Figure:
@@ -32,7 +32,7 @@ def activation_figure(
         name: One of `dlcore.activations.ACTIVATION_NAMES`.
         x_min: `float`, the left end of the x axis. Defaults to `-6.0`.
         x_max: `float` > `x_min`, the right end of the x axis. Defaults to `6.0`.
-        num_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `601`.
+        n_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `601`.
         threshold: `float` >= 0. Bands are shaded where `|f'(x)| < threshold`.
             Defaults to `0.05`.
         **activation_options: `negative_slope`, `alpha`, `temperature`, `other_logits`,
@@ -40,7 +40,7 @@ def activation_figure(
 
     Returns:
         A figure with two line traces, `"f(x)"` and `"f'(x)"`, each with `x` and `y`
-        float64 arrays of shape `(num_points,)`, and one rectangle shape (legend name
+        float64 arrays of shape `(n_points,)`, and one rectangle shape (legend name
         `"gradient < {threshold}"`) per interval where the gradient vanishes.
 
     Raises:
@@ -52,7 +52,7 @@ def activation_figure(
     >>> [trace.name for trace in figure.data]
     ['f(x)', "f'(x)"]
     """
-    x = _grid(x_min, x_max, num_points)
+    x = _grid(x_min, x_max, n_points)
     values = activations.activation(name, x, **activation_options)
     slopes = activations.derivative(name, x, **activation_options)
     regions = activations.vanishing_regions(x, slopes, threshold=threshold)
@@ -99,7 +99,7 @@ def neuron_figure(
     x_value: float,
     x_min: float = -6.0,
     x_max: float = 6.0,
-    num_points: int = 401,
+    n_points: int = 401,
     **activation_options: Any,
 ) -> go.Figure:
     """Draws one neuron's output f(w·x + b) over its input x, with a tangent at `x_value`.
@@ -114,12 +114,12 @@ def neuron_figure(
         x_value: `float`, the input to mark on the curve.
         x_min: `float`, the left end of the x axis. Defaults to `-6.0`.
         x_max: `float` > `x_min`, the right end of the x axis. Defaults to `6.0`.
-        num_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `401`.
+        n_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `401`.
         **activation_options: `negative_slope`, `alpha`, `temperature`, `other_logits`,
             passed on to `dlcore.activations.neuron`.
 
     Returns:
-        A figure with three traces: `"f(w·x + b)"` (shape `(num_points,)`), the marked
+        A figure with three traces: `"f(w·x + b)"` (shape `(n_points,)`), the marked
         point (one x and one y) and `"tangent"` (two points, a tenth of the x range to
         each side of `x_value`). The title gives z, f(z), f'(z) and the gradients.
 
@@ -132,7 +132,7 @@ def neuron_figure(
     >>> [trace.name for trace in figure.data]
     ['f(w·x + b)', 'x = 0.5', 'tangent']
     """
-    x = _grid(x_min, x_max, num_points)
+    x = _grid(x_min, x_max, n_points)
     curve = activations.neuron(x, weight=weight, bias=bias, name=name, **activation_options)
     point = activations.neuron(x_value, weight=weight, bias=bias, name=name, **activation_options)
     output = float(point.output)
@@ -183,7 +183,7 @@ def softmax_figure(logits: ArrayLike, *, temperature: float) -> go.Figure:
     """Draws the softmax probabilities of a vector of logits as bars.
 
     Args:
-        logits: A 1-D array of shape `(num_classes,)`, any real values.
+        logits: A 1-D array of shape `(n_classes,)`, any real values.
         temperature: `float` > 0, divides the logits before the softmax.
 
     Returns:
@@ -230,11 +230,11 @@ def softmax_figure(logits: ArrayLike, *, temperature: float) -> go.Figure:
     return figure
 
 
-def _grid(x_min: float, x_max: float, num_points: int) -> np.ndarray:
+def _grid(x_min: float, x_max: float, n_points: int) -> np.ndarray:
     if not x_min < x_max:
         raise ValueError(
             f"`x_min` must be less than `x_max`. Received: x_min={x_min!r}, x_max={x_max!r}."
         )
-    if num_points < 2:
-        raise ValueError(f"`num_points` must be at least 2. Received: num_points={num_points!r}.")
-    return np.linspace(x_min, x_max, num_points)
+    if n_points < 2:
+        raise ValueError(f"`n_points` must be at least 2. Received: n_points={n_points!r}.")
+    return np.linspace(x_min, x_max, n_points)

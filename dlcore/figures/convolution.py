@@ -129,7 +129,7 @@ def numeric_grid_figure(
             "`values` must be a non-empty 2-D array (rows, cols). "
             f"Received: values with shape {values.shape}."
         )
-    num_rows, num_cols = values.shape
+    n_rows, n_cols = values.shape
     text = [
         [format(value, text_format) if np.isfinite(value) else "" for value in row]
         for row in values
@@ -168,8 +168,8 @@ def numeric_grid_figure(
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
     )
     # Row and column numbers let the page's text point at a cell.
-    figure.update_xaxes(tickmode="array", tickvals=list(range(num_cols)), showgrid=False)
-    figure.update_yaxes(tickmode="array", tickvals=list(range(num_rows)), showgrid=False)
+    figure.update_xaxes(tickmode="array", tickvals=list(range(n_cols)), showgrid=False)
+    figure.update_yaxes(tickmode="array", tickvals=list(range(n_rows)), showgrid=False)
     _square_cells_top_down(figure)
     return figure
 

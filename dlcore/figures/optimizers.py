@@ -45,7 +45,7 @@ the full values."""
 
 
 def trajectories_figure(
-    surface_name: str, trajectories: Mapping[str, optimizers.Trajectory], *, num_points: int = 200
+    surface_name: str, trajectories: Mapping[str, optimizers.Trajectory], *, n_points: int = 200
 ) -> go.Figure:
     """Draws optimizer paths over the contours of the surface they descend.
 
@@ -53,13 +53,13 @@ def trajectories_figure(
         surface_name: One of `dlcore.surfaces.SURFACE_NAMES`.
         trajectories: Optimizer name to `Trajectory` on that surface, as
             `dlcore.optimizers.all_trajectories` returns them.
-        num_points: `int` >= 2, grid samples along each axis for the contours.
+        n_points: `int` >= 2, grid samples along each axis for the contours.
             Defaults to `200`.
 
     Returns:
         A figure whose first trace is a contour of the surface: `x`, `y` the grid
-        (`num_points` each) and `customdata` the float64 values f, shape
-        `(num_points, num_points)`; `z` is f itself, or log10(f) (clipped below at a
+        (`n_points` each) and `customdata` the float64 values f, shape
+        `(n_points, n_points)`; `z` is f itself, or log10(f) (clipped below at a
         thousandth of f's 5th percentile) where f spans orders of magnitude. Then one
         `"lines+markers"` trace per optimizer, named by its title, `x` and `y` its
         points and `customdata` rows of (step, loss); then `"start"`, and `"minimum"` or
@@ -80,7 +80,7 @@ def trajectories_figure(
     """
     surface = surfaces.get_surface(surface_name)
     _check_trajectories(trajectories, surface_name=surface_name)
-    xs, ys, zs = surfaces.surface_grid(surface_name, num_points=num_points)
+    xs, ys, zs = surfaces.surface_grid(surface_name, n_points=n_points)
 
     figure = go.Figure()
     figure.add_trace(_surface_contour(xs, ys, zs))
@@ -186,7 +186,7 @@ def loss_curves_figure(
     target: float,
     delta: float = 1.0,
     curve: str = "loss",
-    num_points: int = 401,
+    n_points: int = 401,
 ) -> go.Figure:
     """Draws losses, or their gradients, against the prediction for one target.
 
@@ -199,7 +199,7 @@ def loss_curves_figure(
         delta: `float` > 0, Huber's delta. Defaults to `1.0`.
         curve: `"loss"` to draw L(y, p), `"gradient"` to draw dL/dp. Defaults to
             `"loss"`.
-        num_points: `int` >= 2, predictions per curve. Defaults to `401`.
+        n_points: `int` >= 2, predictions per curve. Defaults to `401`.
 
     Returns:
         A figure with one line trace per loss, named by its title, `x` the predictions
@@ -212,7 +212,7 @@ def loss_curves_figure(
 
     Example:
 
-    >>> figure = loss_curves_figure(["mse", "mae"], target=0.0, num_points=5)
+    >>> figure = loss_curves_figure(["mse", "mae"], target=0.0, n_points=5)
     >>> [trace.name for trace in figure.data]
     ['Mean squared error', 'Mean absolute error']
     """
@@ -227,7 +227,7 @@ def loss_curves_figure(
 
     figure = go.Figure()
     for name in names:
-        predictions = losses.prediction_grid(name, target=target, num_points=num_points)
+        predictions = losses.prediction_grid(name, target=target, n_points=n_points)
         figure.add_scatter(
             x=predictions,
             y=compute(name, target=target, predictions=predictions, delta=delta),
