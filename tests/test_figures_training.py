@@ -5,6 +5,7 @@ import pytest
 from helpers import plotly_array
 
 from dlcore.figures.playground import (
+    BOUNDARY_STRENGTH,
     CLASS_COLORS,
     NEGATIVE_COLOR,
     POSITIVE_COLOR,
@@ -70,11 +71,16 @@ def test_diverging_colours_run_from_orange_through_white_to_blue():
     np.testing.assert_array_equal(pixels[0, 3], POSITIVE_COLOR)  # clipped at the limit
 
 
-def test_boundary_colours_the_likely_class_and_fades_where_unsure():
+def test_boundary_colours_the_likely_class_paler_than_points_and_fades_where_unsure():
+    def pale(color):
+        return np.round(255 * (1 - BOUNDARY_STRENGTH) + color * BOUNDARY_STRENGTH)
+
     two = boundary_image(np.array([[0.0, 0.5, 1.0]]))
-    np.testing.assert_array_equal(two[0], [NEGATIVE_COLOR, [255, 255, 255], POSITIVE_COLOR])
+    np.testing.assert_array_equal(
+        two[0], [pale(NEGATIVE_COLOR), [255, 255, 255], pale(POSITIVE_COLOR)]
+    )
     three = boundary_image(np.array([[[0.0, 0.0, 1.0], [1 / 3, 1 / 3, 1 / 3]]]))
-    np.testing.assert_array_equal(three[0, 0], CLASS_COLORS[2])
+    np.testing.assert_array_equal(three[0, 0], pale(CLASS_COLORS[2]))
     np.testing.assert_array_equal(three[0, 1], [255, 255, 255])
 
 

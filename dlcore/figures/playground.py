@@ -24,21 +24,27 @@ CLASS_COLORS = np.array(
     dtype=np.float32,
 )
 """One colour per class, for up to 6 classes: the first two are Playground's."""
+BOUNDARY_STRENGTH = 0.6
+"""The share of a class's colour where the model is sure: a point on its own class's
+ground must still show."""
 
 
-def diverging_image(values: np.ndarray, *, limit: float = 1.0) -> np.ndarray:
+def diverging_image(
+    values: np.ndarray, *, limit: float = 1.0, full_strength: float = 1.0
+) -> np.ndarray:
     """Colours values from -limit (orange) through 0 (white) to +limit (blue).
 
     Args:
         values: float array of shape `(height, width)`.
         limit: `float` > 0, the value drawn at full colour; larger values are clipped.
+        full_strength: in (0, 1], how much colour +-limit gets (the rest is white).
 
     Returns:
         uint8 RGB of shape `(height, width, 3)`.
     """
     scaled = np.clip(np.asarray(values, dtype=np.float32) / limit, -1.0, 1.0)[..., None]
     color = np.where(scaled >= 0, POSITIVE_COLOR, NEGATIVE_COLOR)
-    strength = np.abs(scaled)
+    strength = np.abs(scaled) * full_strength
     return np.round(WHITE * (1 - strength) + color * strength).astype(np.uint8)
 
 
@@ -50,11 +56,12 @@ def boundary_image(probabilities: np.ndarray) -> np.ndarray:
             `(g, g, n_classes)` for more; row i at x2 = grid[i].
 
     Returns:
-        uint8 RGB of shape `(g, g, 3)`, in the same row order.
+        uint8 RGB of shape `(g, g, 3)`, in the same row order, paler than the points'
+        colours (at most `BOUNDARY_STRENGTH` of them) so that the points stand out.
     """
     probabilities = np.asarray(probabilities, dtype=np.float32)
     if probabilities.ndim == 2:
-        return diverging_image(2.0 * probabilities - 1.0)
+        return diverging_image(2.0 * probabilities - 1.0, full_strength=BOUNDARY_STRENGTH)
     n_classes = probabilities.shape[-1]
     if n_classes > len(CLASS_COLORS):
         raise ValueError(
@@ -63,7 +70,7 @@ def boundary_image(probabilities: np.ndarray) -> np.ndarray:
     winner = probabilities.argmax(axis=-1)
     # Confidence 0 when every class is equally likely, 1 when one class has it all.
     confidence = (probabilities.max(axis=-1) - 1 / n_classes) / (1 - 1 / n_classes)
-    strength = np.clip(confidence, 0.0, 1.0)[..., None]
+    strength = np.clip(confidence, 0.0, 1.0)[..., None] * BOUNDARY_STRENGTH
     return np.round(WHITE * (1 - strength) + CLASS_COLORS[winner] * strength).astype(np.uint8)
 
 
