@@ -320,6 +320,8 @@ def model_from_bytes(data: bytes) -> Any:
     Raises:
         ValueError: If the bytes are not a `.keras` file Keras can load safely.
     """
+    import dlcore.layers  # noqa: F401  (registers the project's own layers for loading)
+
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as saved:

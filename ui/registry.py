@@ -79,6 +79,14 @@ PAGES = (
         summary="Train a small model on the device you choose, on one device or mirrored "
         "over several, and see where it ran and how fast.",
     ),
+    PageEntry(
+        script="app_pages/sequences.py",
+        title="Sequences (RNN, LSTM, GRU)",
+        icon=":material/timeline:",
+        section="Train",
+        summary="Classify requests in English and Chinese or forecast a time series with a "
+        "SimpleRNN, LSTM, GRU, Conv1D or Transformer; see the hidden state token by token.",
+    ),
 )
 
 SECTIONS = ("Concepts", "Train", "Try it")

@@ -35,9 +35,10 @@ def history_figure(
     layout = {
         "title": title,
         "font": {"size": 14},
-        "height": 340,
-        "margin": {"t": 70, "b": 40},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
+        "height": 370,
+        # Room below the axes for the "epoch" titles and, under them, the legend.
+        "margin": {"t": 70, "b": 100},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0},
         "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero", "domain": [0, 1]},
         "yaxis": {"title": {"text": "loss"}},
     }
