@@ -342,8 +342,9 @@ class TrainedModel:
         title: a short name for a menu, e.g. "CNN on digits (97.8 %)".
         model: the trained `keras.Model`.
         labels: the class names in output order (empty for a regression).
-        preprocessing: what inputs need before the model, e.g. `{"image_size": 8,
-            "channels": 1, "scale": 16.0}`; each trainer documents its keys.
+        preprocessing: what a person's input needs before the model, as the trainer's
+            data loader describes it (e.g. `dlcore.cnn.ImageData.preprocessing`:
+            `{"image_size": (8, 8), "channels": 1, "value_range": (0.0, 1.0), ...}`).
         metrics: the final metrics, e.g. `{"val_accuracy": 0.978}`.
         device: where it trained, e.g. "CPU:0".
         created: when it was registered, ISO 8601 in UTC.

@@ -87,6 +87,15 @@ PAGES = (
         summary="Classify requests in English and Chinese or forecast a time series with a "
         "SimpleRNN, LSTM, GRU, Conv1D or Transformer; see the hidden state token by token.",
     ),
+    PageEntry(
+        script="app_pages/cnn.py",
+        title="Image classifier (CNN)",
+        icon=":material/image_search:",
+        section="Train",
+        summary="Train a CNN on handwritten digits, faces or shapes with conv blocks, "
+        "pooling, batch norm, dropout and augmentation; see its filters, feature maps, "
+        "confusion matrix and mistakes.",
+    ),
 )
 
 SECTIONS = ("Concepts", "Train", "Try it")

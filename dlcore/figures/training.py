@@ -99,7 +99,9 @@ def confusion_figure(
         yaxis_title="true",
         height=max(320, 40 * len(labels) + 140),
     )
-    figure.update_yaxes(autorange="reversed")
+    # Category axes: names such as "0".."9" would otherwise be read as numbers.
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(type="category", autorange="reversed")
     return figure
 
 

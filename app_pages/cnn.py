@@ -1,0 +1,358 @@
+"""Image classifier (CNN): train a small convolutional network on digits, faces or shapes
+and look inside it: its filters, its feature maps, what it gets wrong."""
+
+import streamlit as st
+
+from ui.presenter import explain, show_figure
+from ui.settings import PageSettings
+from ui.trainer import (
+    LiveChart,
+    draw_history,
+    export_buttons,
+    register_model,
+    show_run_status,
+    show_summary,
+    trainer_run,
+    training,
+    training_buttons,
+)
+
+PAGE = "cnn"
+settings = PageSettings(PAGE)
+
+DATASET_TITLES = {
+    "digits": "Handwritten digits (8×8)",
+    "faces": "Faces or not (25×25)",
+    "shapes": "Shapes (32×32, colour)",
+}
+SHORT_TITLES = {"digits": "digits", "faces": "faces", "shapes": "shapes"}
+BACKGROUND_TITLES = {"plain": "plain", "noisy": "noisy", "textured": "photo"}
+POOLING_TITLES = {"max": "max 2×2", "average": "average 2×2", "none": "none"}
+AUGMENTATION_TITLES = {
+    "flip": "mirror",
+    "rotate": "rotate ±18°",
+    "zoom": "zoom ±15 %",
+    "shift": "shift ±12 %",
+}
+OPTIMIZER_TITLES = {"adam": "Adam", "sgd": "SGD with momentum", "rmsprop": "RMSprop"}
+LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
+
+st.title("Image classifier (CNN)")
+explain(
+    "A convolutional network slides small learned **filters** over an image: each filter "
+    "makes a **feature map** that lights up where its pattern appears. ReLU keeps the "
+    "positive responses, and **pooling** halves the map, so the next block's filters see "
+    "a wider part of the image. A dense layer and a softmax then turn the last maps into "
+    "a class. Press **Train**; afterwards the filters, the feature maps of any held-out "
+    "image, the confusion matrix and the mistakes are those of the trained network."
+)
+
+settings_column, output_column = st.columns([1, 1.7], gap="large")
+with settings_column:
+    data_tab, network_tab, training_tab = st.tabs(["Data", "Network", "Training"])
+with data_tab:
+    dataset = st.selectbox(
+        "Images", list(DATASET_TITLES), format_func=DATASET_TITLES.get, **settings.bind("data")
+    )
+    n_samples, backgrounds = 1000, ("plain", "noisy")
+    if dataset == "shapes":
+        n_samples = st.select_slider(
+            "Shape images", [200, 500, 1000, 2000, 5000], 1000, **settings.bind("images")
+        )
+        backgrounds = st.multiselect(
+            "Backgrounds",
+            list(BACKGROUND_TITLES),
+            ["plain", "noisy"],
+            format_func=BACKGROUND_TITLES.get,
+            help="Photo backgrounds make the shapes much harder to tell apart.",
+            **settings.bind("backgrounds"),
+        )
+    test_fraction = st.slider(
+        "Held-out share",
+        0.1,
+        0.5,
+        0.2,
+        0.05,
+        help="The share of images kept out of training to measure the held-out accuracy.",
+        **settings.bind("test"),
+    )
+with network_tab:
+    n_blocks = st.slider(
+        "Conv blocks",
+        1,
+        6,
+        2,
+        help="Each block: convolution, (batch norm), ReLU, pooling. Shapes learn better with 3.",
+        **settings.bind("blocks"),
+    )
+    n_filters = st.select_slider(
+        "Filters in the first block (doubled per block)",
+        [1, 2, 4, 8, 16, 32, 64],
+        16,
+        **settings.bind("filters"),
+    )
+    kernel_size = st.slider("Kernel size", 1, 9, 3, **settings.bind("kernel"))
+    pooling = st.selectbox(
+        "Pooling", list(POOLING_TITLES), format_func=POOLING_TITLES.get, **settings.bind("pooling")
+    )
+    batch_norm = st.toggle(
+        "Batch normalization",
+        help="Normalizes each filter's output over the batch: often learns in fewer epochs.",
+        **settings.bind("batch_norm"),
+    )
+    dense_units = st.select_slider(
+        "Dense units (0: none)", [0, 16, 32, 64, 128, 256], 64, **settings.bind("dense")
+    )
+    dropout = st.slider("Dropout", 0.0, 0.9, 0.0, 0.1, **settings.bind("dropout"))
+    augmentation = st.multiselect(
+        "Augmentation",
+        list(AUGMENTATION_TITLES),
+        format_func=AUGMENTATION_TITLES.get,
+        help="Random changes to each training image, new every epoch; images are left "
+        "as they are for the held-out accuracy and for predictions.",
+        **settings.bind("augmentation"),
+    )
+with training_tab:
+    optimizer = st.selectbox(
+        "Optimizer",
+        list(OPTIMIZER_TITLES),
+        format_func=OPTIMIZER_TITLES.get,
+        **settings.bind("optimizer"),
+    )
+    learning_rate = st.select_slider("Learning rate", LEARNING_RATES, 0.003, **settings.bind("lr"))
+    batch_size = st.select_slider("Batch size", [8, 16, 32, 64, 128], 32, **settings.bind("batch"))
+    epochs = st.select_slider(
+        "Epochs per run", [1, 2, 5, 10, 20, 50], 10, **settings.bind("epochs")
+    )
+    patience = st.select_slider(
+        "Early stopping",
+        ["off", 2, 3, 5, 10],
+        "off",
+        help="Stop once the held-out loss has not improved for this many epochs, and keep "
+        "the best epoch's network.",
+        **settings.bind("patience"),
+    )
+    seed = st.number_input(
+        "Seed",
+        0,
+        10_000,
+        0,
+        help="The same seed gives the same images, split, initial weights and shuffling.",
+        **settings.bind("seed"),
+    )
+
+from dlcore import cnn  # noqa: E402  (TensorFlow starts here, after the widgets)
+
+config = None
+try:
+    config = cnn.CNNConfig(
+        dataset=dataset,
+        n_samples=n_samples,
+        backgrounds=tuple(backgrounds),
+        n_blocks=n_blocks,
+        n_filters=n_filters,
+        kernel_size=kernel_size,
+        pooling=pooling,
+        batch_norm=batch_norm,
+        dropout=dropout,
+        augmentation=tuple(augmentation),
+        dense_units=dense_units,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        test_fraction=test_fraction,
+        seed=int(seed),
+    ).validate()
+except ValueError as error:
+    with settings_column:
+        st.error(f"These settings can't make a network: {error}", icon=":material/error:")
+
+run = trainer_run(PAGE)
+with output_column:
+    action = training_buttons(PAGE, can_train=config is not None)
+if action == "reset":
+    run.reset()
+
+from dlcore.figures import cnn as cnn_figures  # noqa: E402
+from dlcore.figures.training import confusion_figure  # noqa: E402
+from dlcore.training import History, TrainedModel  # noqa: E402
+
+
+@st.cache_resource(show_spinner="Loading the images…", max_entries=8)
+def image_data(
+    dataset: str, n_samples: int, backgrounds: tuple, test_fraction: float, seed: int
+) -> cnn.ImageData:
+    """The split images, shared read-only by every browser session."""
+    return cnn.load_data(
+        cnn.CNNConfig(
+            dataset=dataset,
+            n_samples=n_samples,
+            backgrounds=backgrounds,
+            test_fraction=test_fraction,
+            seed=seed,
+        )
+    )
+
+
+def load_data(shown: cnn.CNNConfig) -> cnn.ImageData:
+    return image_data(
+        shown.dataset, shown.n_samples, shown.backgrounds, shown.test_fraction, shown.seed
+    )
+
+
+def model_title(shown: cnn.CNNConfig) -> str:
+    return f"CNN on {SHORT_TITLES[shown.dataset]}"
+
+
+def train(config: cnn.CNNConfig, data: cnn.ImageData) -> None:
+    """One click on Train: a new model if the settings changed, then `epochs` more epochs."""
+    with training(run, model_title(config)):
+        if run.model is None or run.config != config:
+            run.start(cnn.build_model(config, data.input_shape, data.n_classes), config, History())
+        with output_column:
+            chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + epochs)
+
+        def on_epoch(report) -> None:
+            run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
+            accuracy = report.logs["val_accuracy"]
+            chart.update(
+                run, epoch=report.epoch, text=f"Epoch {report.epoch} · held out {accuracy:.1%}"
+            )
+
+        result = cnn.train(
+            run.model,
+            data,
+            config,
+            epochs=epochs,
+            patience=None if patience == "off" else patience,
+            history=run.history,
+            on_epoch=on_epoch,
+        )
+        if result.stopped_early:
+            run.status = "stopped early"
+            run.extras["best_epoch"] = result.best_epoch
+    chart.clear()
+
+
+def evaluate(data: cnn.ImageData) -> tuple:
+    """The confusion matrix and the mistakes, kept until the model trains further."""
+    if run.extras.get("evaluated_at") != run.epochs_trained:
+        run.extras.update(
+            confusion=cnn.confusion_matrix(run.model, data),
+            mistakes=cnn.misclassified(run.model, data, limit=16),
+            evaluated_at=run.epochs_trained,
+        )
+    return run.extras["confusion"], run.extras["mistakes"]
+
+
+def show_results(data: cnn.ImageData) -> None:
+    confusion, mistakes = evaluate(data)
+    accuracy = confusion.trace() / confusion.sum()
+    accuracy_column, errors_column = st.columns(2)
+    accuracy_column.metric("Held-out accuracy", f"{accuracy:.1%}")
+    n_wrong = int(confusion.sum() - confusion.trace())
+    errors_column.metric("Held-out images wrong", f"{n_wrong} of {int(confusion.sum())}")
+    show_figure(confusion_figure(confusion, data.labels), key=f"{PAGE}.chart.confusion")
+    show_figure(
+        cnn_figures.misclassified_figure(
+            data.x_test[mistakes.indices],
+            mistakes.true,
+            mistakes.predicted,
+            mistakes.confidence,
+            data.labels,
+        ),
+        key=f"{PAGE}.chart.mistakes",
+    )
+    show_figure(
+        cnn_figures.filters_figure(
+            cnn.first_layer_filters(run.model), title="What the first layer's filters learned"
+        ),
+        key=f"{PAGE}.chart.filters",
+    )
+    st.subheader("Feature maps of one held-out image", divider="gray")
+    settings.keep_within("image", 0, len(data.x_test) - 1)
+    picker_column, image_column = st.columns([2, 1])
+    index = picker_column.number_input(
+        "Held-out image number", 0, len(data.x_test) - 1, 0, **settings.bind("image")
+    )
+    layer_names = cnn.feature_layer_names(run.model)
+    layer = picker_column.selectbox("Layer", layer_names, **settings.bind("layer"))
+    image = data.x_test[int(index)]
+    probabilities = cnn.predict_proba(run.model, image[None])[0]
+    guess = int(probabilities.argmax())
+    with image_column:
+        show_figure(
+            cnn_figures.images_figure(
+                image[None],
+                [f"true {data.labels[data.y_test[int(index)]]}"],
+                title=f"Predicted: {data.labels[guess]} ({probabilities[guess]:.0%})",
+            ),
+            key=f"{PAGE}.chart.image",
+        )
+    maps = dict(cnn.feature_maps(run.model, image))
+    show_figure(cnn_figures.feature_maps_figure(layer, maps[layer]), key=f"{PAGE}.chart.maps")
+
+
+def show_examples(data: cnn.ImageData, shown: cnn.CNNConfig) -> None:
+    """Before training: some training images, and what augmentation makes of them."""
+    examples = data.x_train[:8]
+    captions = [data.labels[label] for label in data.y_train[:8]]
+    show_figure(
+        cnn_figures.images_figure(examples, captions, title="Training images"),
+        key=f"{PAGE}.chart.examples",
+    )
+    if shown.augmentation:
+        model = (
+            run.model
+            if run.config == shown
+            else cnn.build_model(shown, data.input_shape, data.n_classes)
+        )
+        show_figure(
+            cnn_figures.images_figure(
+                cnn.augment(model, examples), captions, title="The same images, augmented"
+            ),
+            key=f"{PAGE}.chart.augmented",
+        )
+
+
+shown_config = config if config is not None else run.config
+if shown_config is None:
+    st.stop()
+data = load_data(shown_config)
+
+if action == "train" and config is not None:
+    train(config, data)
+    confusion, _ = evaluate(data)
+    accuracy = confusion.trace() / confusion.sum()
+    register_model(
+        TrainedModel(
+            task=config.dataset,
+            title=f"{model_title(config)} ({accuracy:.1%})",
+            model=run.model,
+            labels=data.labels,
+            preprocessing=data.preprocessing,
+            metrics={"val_accuracy": float(accuracy), "val_loss": run.history.last("val_loss")},
+            device=run.device or "CPU:0",
+        )
+    )
+
+with output_column:
+    if run.config is not None and run.config != config and run.is_trained:
+        st.caption("The settings changed since this model trained: **Train** starts a new one.")
+    show_run_status(run, what=model_title(run.config or shown_config))
+    if run.is_trained:
+        show_figure(draw_history(run), key=f"{PAGE}.chart.history")
+        show_results(data if run.config == shown_config else load_data(run.config))
+    else:
+        show_examples(data, shown_config)
+
+if config is not None:
+    st.subheader("Export", divider="gray")
+    if run.model is not None and run.config == config:
+        show_summary(run.model)
+    export_buttons(
+        PAGE,
+        code=cnn.export_code(config, epochs=max(epochs, run.epochs_trained)),
+        model=run.model if run.config == config and run.is_trained else None,
+        file_stem=f"cnn_{config.dataset}",
+    )

@@ -1,0 +1,191 @@
+"""Pictures of what a CNN learned: first-layer filters, feature maps, example images.
+
+The builders take the arrays that `dlcore.cnn` returns (`first_layer_filters`,
+`feature_maps`, `misclassified`, `augment`) and draw them with
+`dlcore.figures.training.image_grid_figure`, except greyscale filters, whose weights have
+a sign and are drawn on a diverging scale centred on 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import ArrayLike
+from plotly.subplots import make_subplots
+
+from dlcore.figures.training import image_grid_figure
+
+FILTER_COLORSCALE = "RdBu"
+"""Greyscale filters: blue for negative weights, white for 0, red for positive (reversed)."""
+
+
+def filters_figure(
+    filters: ArrayLike, *, title: str = "First-layer filters", n_columns: int = 8
+) -> go.Figure:
+    """The kernels of the first convolution, one small picture per filter.
+
+    Greyscale kernels (one input channel) are heatmaps centred on 0, each scaled to its
+    own largest weight, with the weight in each cell's hover text. RGB kernels are drawn
+    as colour images, each stretched from its smallest to its largest weight, the usual
+    way to show what colour and edge a filter responds to.
+
+    Args:
+        filters: float, shape `(n_filters, kernel_size, kernel_size, channels)` with 1 or 3
+            channels, as `dlcore.cnn.first_layer_filters` returns them.
+        title: the figure's title.
+        n_columns: pictures per row. Defaults to 8.
+
+    Returns:
+        A grid of `n_filters` pictures captioned "filter 1", "filter 2", ...
+    """
+    kernels = np.asarray(filters, dtype=np.float64)
+    if kernels.ndim != 4 or kernels.shape[-1] not in (1, 3) or len(kernels) == 0:
+        raise ValueError(
+            "Expected filters of shape (n_filters, kernel_size, kernel_size, 1 or 3). "
+            f"Received: shape {kernels.shape}."
+        )
+    captions = [f"filter {index + 1}" for index in range(len(kernels))]
+    if kernels.shape[-1] == 3:
+        low = kernels.min(axis=(1, 2, 3), keepdims=True)
+        spread = kernels.max(axis=(1, 2, 3), keepdims=True) - low
+        stretched = np.divide(
+            kernels - low, spread, out=np.full(kernels.shape, 0.5), where=spread > 0
+        )
+        return image_grid_figure(stretched, captions, title=title, n_columns=n_columns)
+    weights = kernels[..., 0]
+    n_columns = max(1, min(n_columns, len(weights)))
+    n_rows = -(-len(weights) // n_columns)
+    figure = make_subplots(
+        rows=n_rows,
+        cols=n_columns,
+        subplot_titles=captions,
+        horizontal_spacing=0.02,
+        vertical_spacing=0.08 / max(1, n_rows - 1) if n_rows > 1 else 0.0,
+    )
+    for index, weight in enumerate(weights):
+        row, column = divmod(index, n_columns)
+        largest = float(np.abs(weight).max()) or 1.0
+        figure.add_trace(
+            go.Heatmap(
+                z=weight,
+                zmin=-largest,
+                zmax=largest,
+                colorscale=FILTER_COLORSCALE,
+                reversescale=True,
+                showscale=False,
+                hovertemplate="row %{y}, column %{x}: weight %{z:.3f}<extra></extra>",
+            ),
+            row=row + 1,
+            col=column + 1,
+        )
+        axis_number = "" if index == 0 else str(index + 1)
+        figure.update_yaxes(scaleanchor=f"x{axis_number}", row=row + 1, col=column + 1)
+    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
+    figure.update_annotations(font_size=11)
+    figure.update_layout(
+        title=title, font={"size": 14}, height=110 * n_rows + 90, margin={"t": 70, "b": 10}
+    )
+    return figure
+
+
+def feature_maps_figure(
+    layer_name: str, maps: ArrayLike, *, max_maps: int = 16, n_columns: int = 8
+) -> go.Figure:
+    """One layer's feature maps for one image, each scaled to its own range.
+
+    Args:
+        layer_name: the layer's name, e.g. "relu_1", for the title.
+        maps: float, shape `(height, width, n_maps)`, as `dlcore.cnn.feature_maps` returns.
+        max_maps: draw at most this many maps, the first ones. Defaults to 16.
+        n_columns: pictures per row. Defaults to 8.
+
+    Returns:
+        A grid of `min(n_maps, max_maps)` heatmaps captioned "map 1", "map 2", ...
+    """
+    values = np.asarray(maps, dtype=np.float64)
+    if values.ndim != 3:
+        raise ValueError(
+            f"Expected maps of shape (height, width, n_maps). Received: shape {values.shape}."
+        )
+    height, width, n_maps = values.shape
+    shown = np.moveaxis(values, -1, 0)[:max_maps]
+    title = f"{layer_name}: {n_maps} maps of {height}x{width}"
+    if n_maps > len(shown):
+        title += f" (the first {len(shown)})"
+    captions = [f"map {index + 1}" for index in range(len(shown))]
+    return image_grid_figure(
+        shown, captions, title=title, n_columns=n_columns, colorscale="Viridis"
+    )
+
+
+def images_figure(
+    images: ArrayLike, captions: Sequence[str], *, title: str, n_columns: int = 8
+) -> go.Figure:
+    """Images with values in [0, 1], greyscale or RGB, drawn as they are (0 black, 1 white).
+
+    Args:
+        images: float, shape `(n, height, width, 1)` or `(n, height, width, 3)`, in [0, 1].
+        captions: one caption per image.
+        title: the figure's title.
+        n_columns: images per row. Defaults to 8.
+
+    Returns:
+        A grid of the `n` images.
+    """
+    pictures = np.asarray(images, dtype=np.float64)
+    if pictures.ndim != 4 or pictures.shape[-1] not in (1, 3):
+        raise ValueError(
+            "Expected images of shape (n, height, width, 1 or 3). "
+            f"Received: shape {pictures.shape}."
+        )
+    if pictures.shape[-1] == 1:
+        # As RGB, so that every image keeps the fixed range [0, 1] instead of its own.
+        pictures = np.repeat(pictures, 3, axis=-1)
+    return image_grid_figure(pictures, captions, title=title, n_columns=n_columns)
+
+
+def misclassified_figure(
+    images: ArrayLike,
+    true: Sequence[int],
+    predicted: Sequence[int],
+    confidence: Sequence[float],
+    labels: Sequence[str],
+    *,
+    n_columns: int = 8,
+) -> go.Figure:
+    """Held-out images the model got wrong, captioned "true → predicted (confidence)".
+
+    Args:
+        images: float, shape `(n, height, width, 1 or 3)`, in [0, 1]: the wrong images.
+        true: the `n` true class indices.
+        predicted: the `n` predicted class indices.
+        confidence: the `n` probabilities of the predicted classes, in [0, 1].
+        labels: the class names.
+        n_columns: images per row. Defaults to 8.
+
+    Returns:
+        A grid of the `n` images, or an empty figure that says so when `n` is 0.
+    """
+    if len(true) == 0:
+        figure = go.Figure()
+        figure.update_layout(
+            title="Misclassified held-out images: none",
+            font={"size": 14},
+            height=160,
+            xaxis={"visible": False},
+            yaxis={"visible": False},
+        )
+        return figure
+    captions = [
+        f"{labels[actual]} → {labels[guess]} ({share:.0%})"
+        for actual, guess, share in zip(true, predicted, confidence, strict=True)
+    ]
+    return images_figure(
+        images,
+        captions,
+        title="Misclassified held-out images: true → predicted (confidence)",
+        n_columns=n_columns,
+    )
