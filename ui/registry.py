@@ -96,6 +96,14 @@ PAGES = (
         "pooling, batch norm, dropout and augmentation; see its filters, feature maps, "
         "confusion matrix and mistakes.",
     ),
+    PageEntry(
+        script="app_pages/video_model.py",
+        title="Video model",
+        icon=":material/movie:",
+        section="Train",
+        summary="Tell which way the content of a short clip moves with a per-frame CNN and "
+        "a GRU, a ConvLSTM or a Conv3D; see its confusions and its first layer frame by frame.",
+    ),
 )
 
 SECTIONS = ("Concepts", "Train", "Try it")

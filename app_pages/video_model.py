@@ -1,0 +1,360 @@
+"""Video model: train a network to tell which way the content of a short clip moves."""
+
+import streamlit as st
+
+from ui.presenter import explain, show_figure
+from ui.settings import PageSettings
+from ui.trainer import (
+    LiveChart,
+    export_buttons,
+    register_model,
+    show_run_status,
+    show_summary,
+    trainer_run,
+    training,
+    training_buttons,
+)
+
+PAGE = "video"
+settings = PageSettings(PAGE)
+
+ARCHITECTURE_TITLES = {
+    "cnn_gru": "CNN per frame + GRU",
+    "convlstm": "ConvLSTM",
+    "conv3d": "Conv3D",
+}
+ARCHITECTURE_NOTES = {
+    "cnn_gru": "A small CNN looks at every frame on its own; a GRU then reads the frames' "
+    "feature vectors in order and compares them. The quickest to train here.",
+    "convlstm": "An LSTM whose gates are convolutions: its memory is a stack of feature maps "
+    "that follows the content from frame to frame. The slowest to train here (several times "
+    "slower per epoch).",
+    "conv3d": "Each kernel spans a few frames as well as a few pixels, so one kernel can "
+    "respond to an edge that moves. Often flat for a few epochs, then it learns at once; "
+    "a few times slower per epoch than the GRU.",
+}
+FIRST_BLOCK_NOTES = {
+    "cnn_gru": "The per-frame CNN's first convolution (after ReLU) on each frame: every frame "
+    "is seen on its own, so the map moves with the content but knows nothing of the others.",
+    "convlstm": "The first ConvLSTM's hidden state after each frame (between -1 and 1): its "
+    "memory builds up over the clip.",
+    "conv3d": "The first Conv3D's output (after ReLU) at each frame: each value mixes "
+    "neighbouring frames, so it can respond to motion itself.",
+}
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01]
+
+st.title("Video model")
+explain(
+    "Each clip shows a shape or a piece of a photo that moves **left**, **right**, **up** "
+    "or **down**, or **zooms in** or **out**; in half of them the camera moves, so the "
+    "background moves too. One frame alone can't tell which: a model has to compare frames. "
+    "Choose how it does that, press **Train**, and see which motions it confuses and what "
+    "its first layer makes of each frame."
+)
+
+settings_column, output_column = st.columns([1, 1.7], gap="large")
+with settings_column:
+    clips_tab, network_tab, training_tab = st.tabs(["Clips", "Network", "Training"])
+with clips_tab:
+    n_clips = st.select_slider(
+        "Clips", [300, 600, 1200, 2400, 4800], 2400, **settings.bind("clips")
+    )
+    clip_frames = st.select_slider(
+        "Frames per generated clip",
+        [4, 8, 12, 16, 24, 32, 48, 64],
+        32,
+        help="The content moves a fixed distance per frame of the clip (less than a pixel), "
+        "so in a longer clip the frames the model sees are further apart and the motion "
+        "between them is larger.",
+        **settings.bind("clip_frames"),
+    )
+    n_frames = st.slider(
+        "Frames the model sees",
+        2,
+        16,
+        8,
+        help="Evenly spaced over the clip, the first and the last included.",
+        **settings.bind("frames"),
+    )
+    image_size = st.select_slider(
+        "Frame size (pixels)", [8, 12, 16, 24, 32, 48, 64], 16, **settings.bind("size")
+    )
+    test_fraction = st.slider("Held-out share", 0.1, 0.5, 0.25, 0.05, **settings.bind("test"))
+with network_tab:
+    architecture = st.selectbox(
+        "Architecture",
+        list(ARCHITECTURE_TITLES),
+        format_func=ARCHITECTURE_TITLES.get,
+        **settings.bind("architecture"),
+    )
+    st.caption(ARCHITECTURE_NOTES[architecture])
+    n_blocks = st.slider("Conv blocks", 1, 4, 2, **settings.bind("blocks"))
+    n_filters = st.select_slider(
+        "Filters in the first block",
+        [1, 2, 4, 8, 16, 32, 64],
+        16,
+        help="Each further block has twice as many.",
+        **settings.bind("filters"),
+    )
+    kernel_size = st.slider(
+        "Kernel size",
+        1,
+        9,
+        3,
+        help="In pixels; for Conv3D also in frames.",
+        **settings.bind("kernel"),
+    )
+    units = st.select_slider(
+        "GRU units" if architecture == "cnn_gru" else "Dense units",
+        [4, 8, 16, 32, 64, 128],
+        32,
+        **settings.bind("units"),
+    )
+    dropout = st.slider("Dropout", 0.0, 0.7, 0.2, 0.1, **settings.bind("dropout"))
+with training_tab:
+    learning_rate = st.select_slider(
+        "Learning rate (Adam)", LEARNING_RATES, 0.001, **settings.bind("lr")
+    )
+    batch_size = st.select_slider("Batch size", [4, 8, 16, 32, 64], 16, **settings.bind("batch"))
+    epochs = st.select_slider(
+        "Epochs per run", [1, 2, 4, 8, 12, 20, 40], 8, **settings.bind("epochs")
+    )
+    patience = st.select_slider(
+        "Early stopping",
+        ["off", 2, 3, 5],
+        "off",
+        help="Stop once the held-out loss has not improved for this many epochs, and keep "
+        "the best epoch's network.",
+        **settings.bind("patience"),
+    )
+    seed = st.number_input(
+        "Seed",
+        0,
+        10_000,
+        0,
+        help="The same seed draws the same clips, split and initial weights.",
+        **settings.bind("seed"),
+    )
+
+from dlcore.video_model import VideoConfig  # noqa: E402  (TensorFlow starts here)
+
+config = VideoConfig(
+    architecture=architecture,
+    n_frames=n_frames,
+    clip_frames=clip_frames,
+    image_size=image_size,
+    n_clips=n_clips,
+    n_blocks=n_blocks,
+    n_filters=n_filters,
+    kernel_size=kernel_size,
+    units=units,
+    dropout=dropout,
+    learning_rate=learning_rate,
+    batch_size=batch_size,
+    test_fraction=test_fraction,
+    seed=int(seed),
+)
+try:
+    config.validate()
+except ValueError as error:
+    with settings_column:
+        st.error(f"These settings can't make a network: {error}", icon=":material/error:")
+    config = None
+
+run = trainer_run(PAGE)
+with output_column:
+    action = training_buttons(PAGE, can_train=config is not None)
+if action == "reset":
+    run.reset()
+
+from dlcore import video_model  # noqa: E402
+from dlcore.data.motion import MOTION_LABELS  # noqa: E402
+from dlcore.figures.training import (  # noqa: E402
+    confusion_figure,
+    history_figure,
+    image_grid_figure,
+)
+from dlcore.figures.video_model import feature_map_figure  # noqa: E402
+from dlcore.training import History, TrainedModel  # noqa: E402
+
+
+@st.cache_resource(show_spinner="Generating the clips…", max_entries=2)
+def clip_data(
+    n_clips: int, clip_frames: int, n_frames: int, image_size: int, test_fraction: float, seed: int
+):
+    """The split clips, shared read-only by every browser session with the same settings."""
+    return video_model.load_video_data(
+        VideoConfig(
+            n_clips=n_clips,
+            clip_frames=clip_frames,
+            n_frames=n_frames,
+            image_size=image_size,
+            test_fraction=test_fraction,
+            seed=seed,
+        )
+    )
+
+
+def load_data(shown: VideoConfig):
+    return clip_data(
+        shown.n_clips,
+        shown.clip_frames,
+        shown.n_frames,
+        shown.image_size,
+        shown.test_fraction,
+        shown.seed,
+    )
+
+
+def draw_history(run) -> object:
+    return history_figure(run.history.epochs, run.history.metrics, title="Loss and accuracy")
+
+
+def clips_figure(clips, row_titles: list[str], *, title: str):
+    """Clips one per row, their frames left to right; each row's title over its first frame."""
+    n_clips, n_shown = clips.shape[:2]
+    captions = [
+        row_titles[row] if frame == 0 else "" for row in range(n_clips) for frame in range(n_shown)
+    ]
+    images = clips.reshape(-1, *clips.shape[2:])
+    return image_grid_figure(images, captions, title=title, n_columns=n_shown)
+
+
+def train(config: VideoConfig, data) -> None:
+    """One click on Train: a new model if the settings changed, then `epochs` more epochs."""
+    with training(run, "Video model"):
+        if run.model is None or run.config != config:
+            run.start(video_model.build_video_model(config), config, History())
+        with output_column:
+            chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + epochs)
+
+        def on_epoch(report) -> None:
+            run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
+            held_out = report.logs["val_accuracy"]
+            chart.update(
+                run,
+                epoch=report.epoch,
+                text=f"Epoch {report.epoch} · held-out accuracy {held_out:.1%}",
+            )
+
+        result = video_model.train_video(
+            run.model,
+            data,
+            config,
+            epochs=epochs,
+            patience=None if patience == "off" else patience,
+            history=run.history,
+            on_epoch=on_epoch,
+            # Inside a long epoch, only the bar moves; a Stop then keeps the last epoch.
+            on_progress=lambda epoch, done: chart.progress(
+                (epoch - 1 + done) / chart.total_epochs, text=f"Epoch {epoch}: {done:.0%}"
+            ),
+        )
+        if result.stopped_early:
+            run.status = "stopped early"
+            run.extras["best_epoch"] = result.best_epoch
+    chart.clear()
+
+
+def evaluate(data) -> dict:
+    """The trained model's held-out results, kept until it trains further."""
+    if run.extras.get("evaluated_at") != run.epochs_trained:
+        matrix = video_model.confusion_matrix(run.model, data)
+        run.extras.update(
+            confusion=matrix,
+            accuracy=float(matrix.trace() / matrix.sum()),
+            wrong=video_model.misclassified(run.model, data, limit=4),
+            evaluated_at=run.epochs_trained,
+        )
+    return run.extras
+
+
+def show_results(data) -> None:
+    results = evaluate(data)
+    st.metric("Held-out accuracy", f"{results['accuracy']:.1%}")
+    show_figure(confusion_figure(results["confusion"], data.labels), key=f"{PAGE}.chart.confusion")
+    wrong = results["wrong"]
+    if len(wrong):
+        titles = [
+            f"{data.labels[true]} → {data.labels[predicted]} ({confidence:.0%})"
+            for true, predicted, confidence in zip(
+                wrong.true, wrong.predicted, wrong.confidence, strict=True
+            )
+        ]
+        figure = clips_figure(
+            data.x_test[wrong.indices], titles, title="Most confident mistakes: true → predicted"
+        )
+        show_figure(figure, key=f"{PAGE}.chart.wrong")
+    else:
+        st.success("Every held-out clip is classified correctly.", icon=":material/check:")
+
+    st.subheader("Inside the first block", divider="gray")
+    st.caption(FIRST_BLOCK_NOTES[run.config.architecture])
+    clip_column, filter_column = st.columns(2)
+    settings.keep_within("clip", 1, len(data.y_test))
+    clip_number = clip_column.number_input(
+        "Held-out clip", 1, len(data.y_test), 1, **settings.bind("clip")
+    )
+    filter_number = 1
+    if run.config.n_filters > 1:
+        settings.keep_within("filter", 1, run.config.n_filters)
+        filter_number = filter_column.slider(
+            "Filter", 1, run.config.n_filters, 1, **settings.bind("filter")
+        )
+    clip = data.x_test[clip_number - 1]
+    label = data.labels[data.y_test[clip_number - 1]]
+    show_figure(
+        clips_figure(clip[None], [label], title=f"Held-out clip {clip_number}: {label}"),
+        key=f"{PAGE}.chart.clip",
+    )
+    maps = video_model.feature_maps(run.model, clip)
+    show_figure(
+        feature_map_figure(maps[..., filter_number - 1], title=f"Filter {filter_number}"),
+        key=f"{PAGE}.chart.maps",
+    )
+
+
+if action == "train" and config is not None:
+    data = load_data(config)
+    train(config, data)
+    accuracy = evaluate(data)["accuracy"]
+    register_model(
+        TrainedModel(
+            task="motion",
+            title=f"{ARCHITECTURE_TITLES[config.architecture]} on motion clips ({accuracy:.1%})",
+            model=run.model,
+            labels=data.labels,
+            preprocessing=data.preprocessing,
+            metrics={"val_accuracy": accuracy, "val_loss": run.history.last("val_loss")},
+            device=run.device or "CPU:0",
+        )
+    )
+
+with output_column:
+    if run.config is not None and run.config != config and run.is_trained:
+        st.caption("The settings changed since this model trained: **Train** starts a new one.")
+    show_run_status(
+        run, what=ARCHITECTURE_TITLES[run.config.architecture] if run.config else "Video model"
+    )
+    if run.is_trained:
+        show_figure(draw_history(run), key=f"{PAGE}.chart.history")
+        show_results(load_data(run.config))
+    elif config is not None:
+        examples = video_model.example_clips(config)
+        show_figure(
+            clips_figure(
+                examples, list(MOTION_LABELS), title="One clip of each motion, as the model sees it"
+            ),
+            key=f"{PAGE}.chart.examples",
+        )
+
+if config is not None:
+    st.subheader("Export", divider="gray")
+    if run.model is not None and run.config == config:
+        show_summary(run.model)
+    export_buttons(
+        PAGE,
+        code=video_model.export_code(config, epochs=max(epochs, run.epochs_trained)),
+        model=run.model if run.config == config and run.is_trained else None,
+        file_stem=f"video_{config.architecture}",
+    )
