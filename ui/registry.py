@@ -104,6 +104,22 @@ PAGES = (
         summary="Tell which way the content of a short clip moves with a per-frame CNN and "
         "a GRU, a ConvLSTM or a Conv3D; see its confusions and its first layer frame by frame.",
     ),
+    PageEntry(
+        script="app_pages/residual.py",
+        title="Depth and residuals (ResNet)",
+        icon=":material/stacks:",
+        section="Train",
+        summary="Train one deep network plain, with batch norm, with skip connections and "
+        "with both, side by side; see the gradient fade or flow through every layer.",
+    ),
+    PageEntry(
+        script="app_pages/gan.py",
+        title="GAN",
+        icon=":material/blur_on:",
+        section="Train",
+        summary="Watch a generator learn a ring, a spiral, moons or a grid of points while "
+        "a discriminator maps what looks real; push it into mode collapse.",
+    ),
 )
 
 SECTIONS = ("Concepts", "Train", "Try it")

@@ -1,0 +1,295 @@
+"""GAN: a generator learns to draw a 2-D target distribution while a discriminator learns to
+tell its points from real ones; watch both, and mode collapse, as they train."""
+
+import time
+
+import streamlit as st
+
+from ui.presenter import explain, show_figure
+from ui.settings import PageSettings
+from ui.trainer import (
+    LiveChart,
+    export_buttons,
+    register_model,
+    show_run_status,
+    show_summary,
+    trainer_run,
+    training,
+    training_buttons,
+)
+
+PAGE = "gan"
+settings = PageSettings(PAGE)
+
+TARGET_TITLES = {
+    "ring": "Ring of 8 Gaussians",
+    "spiral": "Spiral",
+    "moons": "Two moons",
+    "grid": "Grid of 25 Gaussians",
+}
+SHORT_TITLES = {"ring": "ring", "spiral": "spiral", "moons": "moons", "grid": "grid"}
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.005, 0.01, 0.03]
+UNITS = [4, 8, 16, 32, 64, 128]
+# Training steps per report: each report redraws the points and the map.
+REPORT_EVERY = 100
+# Seconds between redraws of the progress chart while training (the points have LiveChart).
+PROGRESS_SECONDS = 0.5
+
+st.title("GAN")
+explain(
+    "Two networks play against each other, as in GAN Lab. The **generator** turns random "
+    "noise into points; the **discriminator** scores every point of the plane with how "
+    "likely it is to be real, shown as the background (green: real, purple: generated). "
+    "The discriminator learns to tell the purple points from the green ones; the generator "
+    "learns to move its points to where the discriminator is fooled, until they cover the "
+    "target. The distance to the target (sliced Wasserstein) should fall as they train. "
+    "To see **mode collapse**, give the generator a high learning rate (0.005) and 3 steps "
+    "per step of the discriminator: its points crowd onto a few modes and jump between them."
+)
+
+settings_column, output_column = st.columns([1, 1.7], gap="large")
+with settings_column:
+    target_tab, network_tab, training_tab = st.tabs(["Target", "Networks", "Training"])
+with target_tab:
+    target = st.selectbox(
+        "Target distribution",
+        list(TARGET_TITLES),
+        format_func=TARGET_TITLES.get,
+        **settings.bind("target"),
+    )
+    n_samples = st.select_slider(
+        "Real points", [100, 250, 500, 1000, 2000], 1000, **settings.bind("points")
+    )
+    noise_dim = st.slider(
+        "Noise dimensions",
+        1,
+        8,
+        2,
+        help="How many random numbers the generator turns into each point.",
+        **settings.bind("noise"),
+    )
+with network_tab:
+    st.markdown("**Generator**")
+    generator_layers = st.slider("Generator hidden layers", 1, 4, 2, **settings.bind("g_layers"))
+    generator_units = st.select_slider(
+        "Generator units per layer", UNITS, 64, **settings.bind("g_units")
+    )
+    st.markdown("**Discriminator**")
+    discriminator_layers = st.slider(
+        "Discriminator hidden layers", 1, 4, 2, **settings.bind("d_layers")
+    )
+    discriminator_units = st.select_slider(
+        "Discriminator units per layer", UNITS, 64, **settings.bind("d_units")
+    )
+with training_tab:
+    generator_learning_rate = st.select_slider(
+        "Generator learning rate", LEARNING_RATES, 0.001, **settings.bind("g_lr")
+    )
+    discriminator_learning_rate = st.select_slider(
+        "Discriminator learning rate", LEARNING_RATES, 0.001, **settings.bind("d_lr")
+    )
+    d_steps = st.slider("Discriminator updates per step", 1, 5, 1, **settings.bind("d_steps"))
+    g_steps = st.slider("Generator updates per step", 1, 5, 1, **settings.bind("g_steps"))
+    batch_size = st.select_slider(
+        "Batch size", [16, 32, 64, 128, 256, 512], 128, **settings.bind("batch")
+    )
+    steps = st.select_slider(
+        "Steps per run", [100, 500, 1000, 2000, 5000, 10000], 2000, **settings.bind("steps")
+    )
+    seed = st.number_input(
+        "Seed",
+        0,
+        10_000,
+        0,
+        help="The same seed gives the same real points, starting weights and noise.",
+        **settings.bind("seed"),
+    )
+
+from dlcore import gan  # noqa: E402  (TensorFlow starts here, after the widgets)
+
+config = None
+try:
+    config = gan.GANConfig(
+        target=target,
+        noise_dim=noise_dim,
+        generator_layers=generator_layers,
+        generator_units=generator_units,
+        discriminator_layers=discriminator_layers,
+        discriminator_units=discriminator_units,
+        generator_learning_rate=generator_learning_rate,
+        discriminator_learning_rate=discriminator_learning_rate,
+        d_steps=d_steps,
+        g_steps=g_steps,
+        batch_size=batch_size,
+        n_samples=n_samples,
+        seed=int(seed),
+    ).validate()
+except ValueError as error:
+    with settings_column:
+        st.error(f"These settings can't make a GAN: {error}", icon=":material/error:")
+
+run = trainer_run(PAGE)
+with output_column:
+    action = training_buttons(PAGE, can_train=config is not None)
+if action == "reset":
+    run.reset()
+
+from dlcore.figures.gan import gan_figure, progress_figure  # noqa: E402
+from dlcore.training import TrainedModel  # noqa: E402
+
+
+@st.cache_data(show_spinner="Drawing the target…", max_entries=16)
+def target_data(shown: gan.GANConfig) -> gan.GANData:
+    return gan.make_data(shown)
+
+
+@st.cache_data(show_spinner="Building the networks…", max_entries=16)
+def untrained_snapshot(shown: gan.GANConfig) -> gan.GANSnapshot:
+    """What the GAN does before training: its points and the discriminator's map."""
+    return gan.snapshot(gan.build_gan(shown), target_data(shown), shown)
+
+
+def model_title(shown: gan.GANConfig) -> str:
+    return f"GAN on the {SHORT_TITLES[shown.target]}, in epochs of {REPORT_EVERY} steps"
+
+
+def draw_points(trained) -> object:
+    current = trained.extras["snapshot"]
+    step = trained.history.steps[-1] if len(trained.history) else 0
+    return gan_figure(
+        target_data(trained.config).points,
+        current.generated,
+        current.grid,
+        current.discriminator_map,
+        title=f"Real and generated points after {step} steps",
+    )
+
+
+def draw_progress(trained) -> object:
+    history = trained.history
+    return progress_figure(
+        history.steps,
+        history.generator_loss,
+        history.discriminator_loss,
+        history.distance,
+        history.coverage,
+    )
+
+
+def train(config: gan.GANConfig, data: gan.GANData) -> None:
+    """One click on Train: a new GAN if the settings changed, then `steps` more steps."""
+    with training(run, model_title(config)):
+        if run.model is None or run.config != config:
+            run.start(gan.build_gan(config), config, gan.GANHistory())
+        first_step = run.history.steps[-1] if len(run.history) else 0
+        with output_column:
+            chart = LiveChart(PAGE, draw_points, total_epochs=first_step + steps)
+            progress_slot = st.empty()
+        chart.progress(0.0, "Compiling the training step…")
+        drawn_at = [0.0]
+
+        def on_report(report) -> None:
+            # Kept before drawing: a Stop interrupts the drawing, not the saving.
+            run.keep_epoch(report.weights, snapshot=report.snapshot)
+            text = f"Step {report.step} · distance to the target {report.snapshot.distance:.3f}"
+            chart.update(run, epoch=report.step, text=text)
+            now = time.perf_counter()
+            if now - drawn_at[0] >= PROGRESS_SECONDS or report.step == report.final_step:
+                drawn_at[0] = now
+                with progress_slot.container():
+                    show_figure(draw_progress(run), key=f"{PAGE}.live.progress.{report.step}")
+
+        gan.train_gan(
+            run.model,
+            data,
+            config,
+            steps=steps,
+            report_every=REPORT_EVERY,
+            history=run.history,
+            on_report=on_report,
+        )
+    chart.clear()
+    progress_slot.empty()
+
+
+def register(config: gan.GANConfig) -> None:
+    """Offer the generator to the other pages of this session."""
+    current = run.extras["snapshot"]
+    metrics = {"distance": current.distance}
+    if current.coverage is not None:
+        metrics["mode_coverage"] = current.coverage
+    register_model(
+        TrainedModel(
+            task="gan",
+            title=f"GAN generator for the {SHORT_TITLES[config.target]} "
+            f"(distance {current.distance:.3f})",
+            model=run.model.generator,
+            labels=(),
+            preprocessing={"noise_dim": config.noise_dim, "noise": "standard normal"},
+            metrics=metrics,
+            device=run.device or "CPU:0",
+        )
+    )
+
+
+def show_results() -> None:
+    """The trained GAN now, its measures, and how they went."""
+    current = run.extras["snapshot"]
+    show_figure(draw_points(run), key=f"{PAGE}.chart.points")
+    columns = st.columns(3)
+    columns[0].metric(
+        "Distance to the target",
+        f"{current.distance:.3f}",
+        help="Sliced Wasserstein distance between the generated and the real points: "
+        "how far, on average, the points must move to match.",
+    )
+    if current.coverage is not None:
+        columns[1].metric(
+            "Modes covered",
+            f"{current.coverage:.0%}",
+            help=f"Modes with a generated point within {gan.COVERAGE_RADIUS} of them.",
+        )
+    columns[2].metric("Steps trained", f"{run.history.steps[-1]:,}")
+    show_figure(draw_progress(run), key=f"{PAGE}.chart.progress")
+
+
+shown_config = config if config is not None else run.config
+if shown_config is None:
+    st.stop()
+data = target_data(shown_config)
+
+if action == "train" and config is not None:
+    train(config, data)
+    register(config)
+
+with output_column:
+    if run.config is not None and run.config != config and run.is_trained:
+        st.caption("The settings changed since this GAN trained: **Train** starts a new one.")
+    show_run_status(run, what=model_title(run.config or shown_config))
+    if run.is_trained:
+        show_results()
+    else:
+        untrained = untrained_snapshot(shown_config)
+        show_figure(
+            gan_figure(
+                data.points,
+                untrained.generated,
+                untrained.grid,
+                untrained.discriminator_map,
+                title="Real points and the untrained generator's",
+            ),
+            key=f"{PAGE}.chart.untrained",
+        )
+
+if config is not None:
+    st.subheader("Export", divider="gray")
+    if run.model is not None and run.config == config:
+        show_summary(run.model.generator)
+        show_summary(run.model.discriminator)
+    trained_steps = run.history.steps[-1] if run.is_trained else 0
+    export_buttons(
+        PAGE,
+        code=gan.export_code(config, steps=max(steps, trained_steps)),
+        model=run.model.generator if run.config == config and run.is_trained else None,
+        file_stem=f"gan_{config.target}",
+    )

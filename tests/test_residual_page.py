@@ -1,0 +1,103 @@
+"""AppTest tests of the Depth and residuals page: it opens, trains, registers, refuses
+impossible settings and exports."""
+
+import pytest
+from helpers import figure, open_page, plotly_array
+
+from ui.trainer import REGISTRY_KEY
+
+PAGE = "app_pages/residual.py"
+TIMEOUT = 180
+SMALL = {"res.data": "Spiral (2-D points)", "res.depth": "3", "res.width": "8", "res.epochs": "2"}
+
+
+def run_state(app):
+    return app.session_state["res.run"]
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """Four 3-layer networks on the spiral, trained for 2 epochs with one click on Train."""
+    app = open_page(PAGE, timeout=TIMEOUT, **SMALL)
+    app.button(key="res.train").click().run()
+    return app
+
+
+def test_the_untrained_page_shows_the_gradient_at_every_layer_of_each_network():
+    app = open_page(PAGE, timeout=TIMEOUT)
+    assert not app.exception and not app.error
+    assert app.title[0].value == "Depth and residuals (ResNet)"
+    assert "Not trained yet" in app.info[0].value
+    gradients = figure(app, 0)
+    assert "before training" in gradients["layout"]["title"]["text"]
+    lines = {trace["name"]: trace for trace in gradients["data"]}
+    assert set(lines) == {"plain", "plain + batch norm", "residual", "residual + batch norm"}
+    plain = plotly_array(lines["plain"]["y"])
+    both = plotly_array(lines["residual + batch norm"]["y"])
+    assert len(plain) == len(both) == 31  # 30 hidden layers and the output
+    assert plain.max() < 1e-3 * both.min(), "30 plain layers let almost no gradient through"
+
+
+def test_training_shows_the_curves_the_gradients_and_each_networks_result(trained):
+    app = trained
+    assert not app.exception and not app.error
+    run = run_state(app)
+    assert run.history.epochs == [1, 2]
+    curves, gradients = figure(app, 0), figure(app, 1)
+    names = {trace["name"] for trace in curves["data"]}
+    assert "residual + batch norm (training)" in names and "plain (held out)" in names
+    assert "after epoch 2" in gradients["layout"]["title"]["text"]
+    assert [metric.label for metric in app.metric] == [
+        "plain",
+        "plain + batch norm",
+        "residual",
+        "residual + batch norm",
+    ]
+    caption = " ".join(caption.value for caption in app.caption)
+    assert "2 epochs" in caption and "CPU:0" in caption
+
+
+def test_export_offers_the_code_and_the_trained_model(trained):
+    app = trained
+    buttons = {button.proto.label: button for button in app.get("download_button")}
+    assert set(buttons) == {"Keras code (.py)", "Trained model (.keras)"}
+    assert not buttons["Trained model (.keras)"].proto.disabled
+    assert "DEPTH = 3" in app.get("code")[-1].value
+
+
+def test_train_again_continues_and_reset_forgets(trained):
+    app = trained
+    app.button(key="res.train").click().run()
+    assert run_state(app).history.epochs == [1, 2, 3, 4]
+    app.button(key="res.reset").click().run()
+    assert not app.exception
+    assert run_state(app).model is None
+    assert "Not trained yet" in app.info[0].value
+
+
+def test_a_digits_network_is_registered_for_the_image_page():
+    app = open_page(
+        PAGE, timeout=TIMEOUT, **{"res.depth": "2", "res.width": "8", "res.epochs": "1"}
+    )
+    app.button(key="res.train").click().run()
+    assert not app.exception
+    models = list(app.session_state[REGISTRY_KEY].values())
+    assert len(models) == 1
+    assert models[0].task == "digits" and models[0].labels == tuple("0123456789")
+    assert models[0].model.input_shape == (None, 8, 8, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("multiselect", "res.variants", []), "Choose at least one network"),
+        (("select_slider", "res.batch", 1), "Batch norm needs at least 2 samples"),
+    ],
+)
+def test_an_impossible_setting_is_explained_and_train_is_off(change, message):
+    app = open_page(PAGE, timeout=TIMEOUT, **SMALL)
+    kind, key, value = change
+    getattr(app, kind)(key=key).set_value(value).run()
+    assert not app.exception
+    assert message in app.error[0].value
+    assert app.button(key="res.train").disabled
