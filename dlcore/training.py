@@ -176,7 +176,7 @@ def make_batches(
 
     Args:
         inputs: an array of shape `(n, ...)`, or a dict of such arrays.
-        targets: array of shape `(n, ...)`.
+        targets: array of shape `(n, ...)`, or a dict of such arrays.
         batch_size: `int` >= 1.
         seed: shuffles the samples again every epoch with this seed; None keeps the order.
 
@@ -185,7 +185,7 @@ def make_batches(
     """
     dataset = tf.data.Dataset.from_tensor_slices((inputs, targets)).cache()
     if seed is not None:
-        dataset = dataset.shuffle(len(targets), seed=seed, reshuffle_each_iteration=True)
+        dataset = dataset.shuffle(_n_samples(targets), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).repeat().prefetch(tf.data.AUTOTUNE)
 
 
@@ -209,7 +209,7 @@ def fit_live(
     Args:
         model: a compiled `keras.Model`.
         train: `(inputs, targets)`, NumPy arrays with the samples on axis 0 (inputs may be
-            a dict of arrays).
+            a dict of arrays, and so may targets, for a model with several outputs).
         validation: `(inputs, targets)` measured after each epoch (the "val_" metrics), or
             None.
         epochs: `int` >= 1, epochs to run in this call.
@@ -239,7 +239,8 @@ def fit_live(
             f"Received: epochs={epochs}, batch_size={batch_size}."
         )
     inputs, targets = train
-    if len(targets) == 0:
+    n_samples = _n_samples(targets)
+    if n_samples == 0:
         raise ValueError("The training set is empty: there is nothing to train on.")
     if patience is not None and (patience < 1 or validation is None):
         raise ValueError(
@@ -248,7 +249,7 @@ def fit_live(
         )
     history = history if history is not None else History()
     initial_epoch = len(history)
-    steps_per_epoch = math.ceil(len(targets) / batch_size)
+    steps_per_epoch = math.ceil(n_samples / batch_size)
     live = LiveCallback(
         history,
         final_epoch=initial_epoch + epochs,
@@ -291,6 +292,13 @@ def fit_live(
         stopped_early=stopped_early,
         best_epoch=best_epoch,
     )
+
+
+def _n_samples(targets: Any) -> int:
+    """Samples in the targets: an array, or a dict of arrays (a model with several outputs)."""
+    if isinstance(targets, dict):
+        return len(next(iter(targets.values()))) if targets else 0
+    return len(targets)
 
 
 def restore_weights(model: Any, weights: list[np.ndarray]) -> None:

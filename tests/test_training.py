@@ -150,3 +150,27 @@ def test_a_model_survives_the_keras_format_and_bad_bytes_are_refused():
 def test_the_summary_names_the_layers_and_counts_the_weights():
     summary = training.model_summary(small_model())
     assert "dense" in summary and "Total params: 42" in summary
+
+
+def test_targets_for_several_outputs_count_their_samples_not_their_names():
+    points, labels = blobs()
+    inputs = keras.Input((2,))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    outputs = {
+        "side": keras.layers.Dense(2, activation="softmax", name="side")(hidden),
+        "again": keras.layers.Dense(2, activation="softmax", name="again")(hidden),
+    }
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    batches = []
+    model_callback = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: batches.append(batch)
+    )
+    training.fit_live(
+        model,
+        (points, {"side": labels, "again": labels}),
+        epochs=1,
+        batch_size=40,
+        extra_callbacks=[model_callback],
+    )
+    assert len(batches) == 6  # 240 samples in batches of 40, not 2 names in one batch
