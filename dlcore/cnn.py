@@ -40,8 +40,10 @@ from numpy.typing import ArrayLike
 from PIL import Image
 from sklearn.model_selection import train_test_split
 
+from dlcore import evaluation
 from dlcore import images as _images
 from dlcore.data import shapes, vision
+from dlcore.evaluation import Misclassified
 from dlcore.training import EpochReport, FitResult, History, fit_live
 
 DATASETS = ("digits", "faces", "shapes")
@@ -365,27 +367,6 @@ class ImageData:
         return len(self.labels)
 
 
-@dataclasses.dataclass(frozen=True)
-class Misclassified:
-    """Held-out images the model got wrong, the most confidently wrong first.
-
-    Attributes:
-        indices: int64, shape `(n,)`, rows of `ImageData.x_test`.
-        true: int64, shape `(n,)`, the true class indices.
-        predicted: int64, shape `(n,)`, the predicted class indices.
-        confidence: float32, shape `(n,)`, the probability given to the predicted class,
-            in [0, 1].
-    """
-
-    indices: np.ndarray
-    true: np.ndarray
-    predicted: np.ndarray
-    confidence: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.indices)
-
-
 def block_input_sizes(config: CNNConfig) -> list[int]:
     """The side of the feature map each conv block's convolution meets, first block first.
 
@@ -609,10 +590,7 @@ def train(
 
 
 def predict_proba(model: Any, images: ArrayLike, *, batch_size: int = 512) -> np.ndarray:
-    """The model's class probabilities at inference (augmentation and dropout off).
-
-    Calls the model directly on batches of `batch_size`, which for a few hundred images
-    is faster than `model.predict`.
+    """The model's class probabilities at inference, as `evaluation.predict_proba`.
 
     Args:
         model: a model from `build_model`.
@@ -622,15 +600,7 @@ def predict_proba(model: Any, images: ArrayLike, *, batch_size: int = 512) -> np
     Returns:
         float32, shape `(n, n_classes)`, rows that sum to 1.
     """
-    images = np.asarray(images, dtype=np.float32)
-    n_classes = model.output_shape[-1]
-    if len(images) == 0:
-        return np.zeros((0, n_classes), dtype=np.float32)
-    parts = [
-        np.asarray(model(images[start : start + batch_size], training=False), dtype=np.float32)
-        for start in range(0, len(images), batch_size)
-    ]
-    return np.concatenate(parts)
+    return evaluation.predict_proba(model, images, batch_size=batch_size)
 
 
 def confusion_matrix(model: Any, data: ImageData) -> np.ndarray:
@@ -640,10 +610,7 @@ def confusion_matrix(model: Any, data: ImageData) -> np.ndarray:
         int64, shape `(n_classes, n_classes)`: `matrix[i, j]` held-out images of class i
         predicted as class j. Row i sums to the number of held-out images of class i.
     """
-    predicted = predict_proba(model, data.x_test).argmax(axis=1)
-    n_classes = data.n_classes
-    counts = np.bincount(data.y_test * n_classes + predicted, minlength=n_classes * n_classes)
-    return counts.reshape(n_classes, n_classes).astype(np.int64)
+    return evaluation.confusion_matrix(predict_proba(model, data.x_test), data.y_test)
 
 
 def misclassified(model: Any, data: ImageData, *, limit: int = 16) -> Misclassified:
@@ -655,22 +622,10 @@ def misclassified(model: Any, data: ImageData, *, limit: int = 16) -> Misclassif
         limit: `int` >= 0, the most images returned. Defaults to 16.
 
     Returns:
-        A `Misclassified` of at most `limit` images.
+        A `Misclassified` of at most `limit` images; its indices are rows of `data.x_test`.
     """
-    if not _is_int(limit) or limit < 0:
-        raise ValueError(f"`limit` must be an integer >= 0. Received: limit={limit!r}.")
     probabilities = predict_proba(model, data.x_test)
-    predicted = probabilities.argmax(axis=1)
-    confidence = probabilities[np.arange(len(predicted)), predicted]
-    wrong = np.flatnonzero(predicted != data.y_test)
-    # Stable sort: equally confident mistakes keep the held-out order.
-    order = wrong[np.argsort(-confidence[wrong], kind="stable")][:limit]
-    return Misclassified(
-        indices=order.astype(np.int64),
-        true=data.y_test[order].astype(np.int64),
-        predicted=predicted[order].astype(np.int64),
-        confidence=confidence[order].astype(np.float32),
-    )
+    return evaluation.misclassified(probabilities, data.y_test, limit=limit)
 
 
 def first_layer_filters(model: Any) -> np.ndarray:

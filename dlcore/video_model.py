@@ -51,8 +51,10 @@ from numpy.typing import ArrayLike
 from PIL import Image
 from sklearn.model_selection import train_test_split
 
+from dlcore import evaluation
 from dlcore import images as _images
 from dlcore.data import motion
+from dlcore.evaluation import Misclassified
 from dlcore.training import EpochReport, FitResult, History, fit_live
 
 STEPS_PER_CALL = 10
@@ -365,27 +367,6 @@ class VideoData:
         return len(self.labels)
 
 
-@dataclasses.dataclass(frozen=True)
-class Misclassified:
-    """Held-out clips the model got wrong, the most confidently wrong first.
-
-    Attributes:
-        indices: int64, shape `(n,)`, rows of `VideoData.x_test`.
-        true: int64, shape `(n,)`, the true class indices.
-        predicted: int64, shape `(n,)`, the predicted class indices.
-        confidence: float32, shape `(n,)`, the probability given to the predicted class,
-            in [0, 1].
-    """
-
-    indices: np.ndarray
-    true: np.ndarray
-    predicted: np.ndarray
-    confidence: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.indices)
-
-
 def block_input_sizes(config: VideoConfig) -> list[tuple[int, int]]:
     """`(frames, side)` of what each conv block meets, first block first.
 
@@ -648,10 +629,7 @@ def train_video(
 
 
 def predict_proba(model: Any, clips: ArrayLike, *, batch_size: int = 256) -> np.ndarray:
-    """The model's motion probabilities at inference (dropout off).
-
-    Calls the model directly on batches of `batch_size`, which for a few hundred clips is
-    faster than `model.predict`.
+    """The model's class probabilities at inference, as `evaluation.predict_proba`.
 
     Args:
         model: a model from `build_video_model`.
@@ -659,30 +637,19 @@ def predict_proba(model: Any, clips: ArrayLike, *, batch_size: int = 256) -> np.
         batch_size: `int` >= 1, clips per call. Defaults to 256.
 
     Returns:
-        float32, shape `(n, 6)`, rows that sum to 1, in the order of `MOTION_LABELS`.
+        float32, shape `(n, n_classes)`, rows that sum to 1.
     """
-    clips = np.asarray(clips, dtype=np.float32)
-    n_classes = model.output_shape[-1]
-    if len(clips) == 0:
-        return np.zeros((0, n_classes), dtype=np.float32)
-    parts = [
-        np.asarray(model(clips[start : start + batch_size], training=False), dtype=np.float32)
-        for start in range(0, len(clips), batch_size)
-    ]
-    return np.concatenate(parts)
+    return evaluation.predict_proba(model, clips, batch_size=batch_size)
 
 
 def confusion_matrix(model: Any, data: VideoData) -> np.ndarray:
-    """Counts the held-out clips by true and predicted motion.
+    """Counts the held-out clips by true and predicted class.
 
     Returns:
-        int64, shape `(6, 6)`: `matrix[i, j]` held-out clips of class i predicted as
-        class j. Row i sums to the number of held-out clips of class i.
+        int64, shape `(n_classes, n_classes)`: `matrix[i, j]` held-out clips of class i
+        predicted as class j. Row i sums to the number of held-out clips of class i.
     """
-    predicted = predict_proba(model, data.x_test).argmax(axis=1)
-    n_classes = data.n_classes
-    counts = np.bincount(data.y_test * n_classes + predicted, minlength=n_classes * n_classes)
-    return counts.reshape(n_classes, n_classes).astype(np.int64)
+    return evaluation.confusion_matrix(predict_proba(model, data.x_test), data.y_test)
 
 
 def misclassified(model: Any, data: VideoData, *, limit: int = 8) -> Misclassified:
@@ -694,22 +661,10 @@ def misclassified(model: Any, data: VideoData, *, limit: int = 8) -> Misclassifi
         limit: `int` >= 0, the most clips returned. Defaults to 8.
 
     Returns:
-        A `Misclassified` of at most `limit` clips.
+        A `Misclassified` of at most `limit` clips; its indices are rows of `data.x_test`.
     """
-    if not _is_int(limit) or limit < 0:
-        raise ValueError(f"`limit` must be an integer >= 0. Received: limit={limit!r}.")
     probabilities = predict_proba(model, data.x_test)
-    predicted = probabilities.argmax(axis=1)
-    confidence = probabilities[np.arange(len(predicted)), predicted]
-    wrong = np.flatnonzero(predicted != data.y_test)
-    # Stable sort: equally confident mistakes keep the held-out order.
-    order = wrong[np.argsort(-confidence[wrong], kind="stable")][:limit]
-    return Misclassified(
-        indices=order.astype(np.int64),
-        true=data.y_test[order].astype(np.int64),
-        predicted=predicted[order].astype(np.int64),
-        confidence=confidence[order].astype(np.float32),
-    )
+    return evaluation.misclassified(probabilities, data.y_test, limit=limit)
 
 
 def feature_maps(model: Any, clip: ArrayLike) -> np.ndarray:

@@ -1,0 +1,106 @@
+"""How a trained classifier does on held-out samples: probabilities, confusions, mistakes.
+
+Shared by the image and video trainers, whose models map a batch of samples (images,
+clips) to class probabilities.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+@dataclasses.dataclass(frozen=True)
+class Misclassified:
+    """Held-out samples the model got wrong, the most confidently wrong first.
+
+    Attributes:
+        indices: int64, shape `(n,)`, rows of the held-out samples.
+        true: int64, shape `(n,)`, the true class indices.
+        predicted: int64, shape `(n,)`, the predicted class indices.
+        confidence: float32, shape `(n,)`, the probability given to the predicted class,
+            in [0, 1].
+    """
+
+    indices: np.ndarray
+    true: np.ndarray
+    predicted: np.ndarray
+    confidence: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def predict_proba(model: Any, samples: ArrayLike, *, batch_size: int) -> np.ndarray:
+    """The model's class probabilities at inference (augmentation and dropout off).
+
+    Calls the model directly on batches of `batch_size`, which for a few hundred samples
+    is faster than `model.predict`.
+
+    Args:
+        model: a Keras classifier with a softmax output.
+        samples: float32, shape `(n, ...)`, as the model takes them.
+        batch_size: `int` >= 1, samples per call.
+
+    Returns:
+        float32, shape `(n, n_classes)`, rows that sum to 1.
+    """
+    samples = np.asarray(samples, dtype=np.float32)
+    n_classes = model.output_shape[-1]
+    if len(samples) == 0:
+        return np.zeros((0, n_classes), dtype=np.float32)
+    parts = [
+        np.asarray(model(samples[start : start + batch_size], training=False), dtype=np.float32)
+        for start in range(0, len(samples), batch_size)
+    ]
+    return np.concatenate(parts)
+
+
+def confusion_matrix(probabilities: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Counts samples by true and predicted class.
+
+    Args:
+        probabilities: shape `(n, n_classes)`, from `predict_proba`.
+        labels: int, shape `(n,)`, the true classes.
+
+    Returns:
+        int64, shape `(n_classes, n_classes)`: `matrix[i, j]` samples of class i predicted
+        as class j. Row i sums to the number of samples of class i.
+    """
+    n_classes = probabilities.shape[-1]
+    predicted = probabilities.argmax(axis=1)
+    counts = np.bincount(labels * n_classes + predicted, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes).astype(np.int64)
+
+
+def misclassified(probabilities: np.ndarray, labels: np.ndarray, *, limit: int) -> Misclassified:
+    """The samples predicted wrongly, the most confidently wrong first.
+
+    Args:
+        probabilities: shape `(n, n_classes)`, from `predict_proba`.
+        labels: int, shape `(n,)`, the true classes.
+        limit: `int` >= 0, the most samples returned.
+
+    Returns:
+        A `Misclassified` of at most `limit` samples.
+
+    Raises:
+        ValueError: If `limit` is not an integer >= 0.
+    """
+    if not isinstance(limit, numbers.Integral) or isinstance(limit, bool) or limit < 0:
+        raise ValueError(f"`limit` must be an integer >= 0. Received: limit={limit!r}.")
+    predicted = probabilities.argmax(axis=1)
+    confidence = probabilities[np.arange(len(predicted)), predicted]
+    wrong = np.flatnonzero(predicted != labels)
+    # Stable sort: equally confident mistakes keep the held-out order.
+    order = wrong[np.argsort(-confidence[wrong], kind="stable")][:limit]
+    return Misclassified(
+        indices=order.astype(np.int64),
+        true=labels[order].astype(np.int64),
+        predicted=predicted[order].astype(np.int64),
+        confidence=confidence[order].astype(np.float32),
+    )
