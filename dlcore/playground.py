@@ -472,7 +472,8 @@ def neuron_probe(model: Any) -> Any:
 class PlaygroundCallback(keras.callbacks.Callback):
     """Records losses and accuracies each epoch and hands the page a redraw.
 
-    Every `redraw_every` epochs, and at the end of training, it calls
+    Every `redraw_every` epochs (or, with `redraw_seconds`, at the first epoch end that
+    many seconds after the last update), and at the end of training, it calls
     `on_update(TrainingUpdate)` with the losses, accuracies and a `BoundarySnapshot`.
     After each epoch it asks `should_stop()`; if true, it sets
     `model.stop_training = True`, so training ends after the current epoch, and the
@@ -483,6 +484,9 @@ class PlaygroundCallback(keras.callbacks.Callback):
         data: the `PlaygroundData` to measure.
         config: the `PlaygroundConfig` of the model.
         redraw_every: `int` >= 1, epochs between updates. Defaults to `5`.
+        redraw_seconds: `float` > 0, or `None` (the default). If given, updates follow
+            the clock instead of `redraw_every`: a steady number of redraws a second
+            whether an epoch takes 5 ms or 500 ms.
         on_update: called as `on_update(update)`; `None` for no updates.
         should_stop: called with no argument after each epoch; `None` never stops.
         grid_size: points per axis of the snapshots. Defaults to `50`.
@@ -505,6 +509,7 @@ class PlaygroundCallback(keras.callbacks.Callback):
         config: PlaygroundConfig,
         *,
         redraw_every: int = 5,
+        redraw_seconds: float | None = None,
         on_update: Callable[[TrainingUpdate], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         grid_size: int = 50,
@@ -517,12 +522,18 @@ class PlaygroundCallback(keras.callbacks.Callback):
                 "`redraw_every` must be an integer >= 1 (epochs between redraws). "
                 f"Received: redraw_every={redraw_every!r}."
             )
+        if redraw_seconds is not None and (not _is_real(redraw_seconds) or redraw_seconds <= 0):
+            raise ValueError(
+                "`redraw_seconds` must be a number > 0 (seconds between redraws), or None. "
+                f"Received: redraw_seconds={redraw_seconds!r}."
+            )
         if patience is not None and (not _is_int(patience) or patience < 1):
             raise ValueError(
                 "`patience` must be an integer >= 1 (epochs without improvement), or None. "
                 f"Received: patience={patience!r}."
             )
         self.patience = patience
+        self.redraw_seconds = redraw_seconds
         self.data = data
         self.config = config
         self.redraw_every = redraw_every
@@ -542,6 +553,7 @@ class PlaygroundCallback(keras.callbacks.Callback):
         self._best_loss = math.inf
         self._best_weights: list[np.ndarray] | None = None
         self.last_update: TrainingUpdate | None = None
+        self._last_update_time = time.perf_counter()
         self._probe = None
         self._evaluate = None
 
@@ -555,7 +567,7 @@ class PlaygroundCallback(keras.callbacks.Callback):
         if self.should_stop is not None and self.should_stop():
             self.stopped = True
             self.model.stop_training = True
-        if (epoch + 1) % self.redraw_every == 0:
+        if self._update_due(epoch + 1):
             self._send()
 
     def on_train_end(self, logs: dict | None = None) -> None:
@@ -593,6 +605,11 @@ class PlaygroundCallback(keras.callbacks.Callback):
             self.stopped_early = True
             self.model.stop_training = True
 
+    def _update_due(self, epoch: int) -> bool:
+        if self.redraw_seconds is None:
+            return epoch % self.redraw_every == 0
+        return time.perf_counter() - self._last_update_time >= self.redraw_seconds
+
     def _send(self) -> None:
         if self.on_update is None:
             return
@@ -612,6 +629,8 @@ class PlaygroundCallback(keras.callbacks.Callback):
         )
         self.last_update = update
         self.on_update(update)
+        # Counted from the end of the redraw, so that a slow page still trains between them.
+        self._last_update_time = time.perf_counter()
 
 
 def train(
@@ -621,6 +640,7 @@ def train(
     *,
     epochs: int,
     redraw_every: int = 5,
+    redraw_seconds: float | None = None,
     on_update: Callable[[TrainingUpdate], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     history: PlaygroundHistory | None = None,
@@ -638,8 +658,10 @@ def train(
         config: the `PlaygroundConfig`.
         epochs: `int` >= 1, epochs to run in this call.
         redraw_every: `int` >= 1, epochs between `on_update` calls. Defaults to `5`.
-        on_update: called with a `TrainingUpdate` every `redraw_every` epochs and at the
-            end. Defaults to `None`.
+        redraw_seconds: if given, `on_update` follows the clock instead: at the first
+            epoch end this many seconds after the last update. Defaults to `None`.
+        on_update: called with a `TrainingUpdate` every `redraw_every` epochs (or
+            `redraw_seconds`) and at the end. Defaults to `None`.
         should_stop: asked after every epoch; returning true ends training after that
             epoch. Defaults to `None`.
         history: the `PlaygroundHistory` of earlier runs of this model, to continue it:
@@ -652,7 +674,7 @@ def train(
         A `TrainingResult`.
 
     Raises:
-        ValueError: If `epochs` < 1 or `redraw_every` < 1.
+        ValueError: If `epochs` < 1, `redraw_every` < 1 or `redraw_seconds` <= 0.
     """
     if not _is_int(epochs) or epochs < 1:
         raise ValueError(f"`epochs` must be an integer >= 1. Received: epochs={epochs!r}.")
@@ -660,6 +682,7 @@ def train(
         data,
         config,
         redraw_every=redraw_every,
+        redraw_seconds=redraw_seconds,
         on_update=on_update,
         should_stop=should_stop,
         history=history,
@@ -908,3 +931,7 @@ def _steps_per_epoch(config: PlaygroundConfig) -> int:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)

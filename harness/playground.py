@@ -1,38 +1,42 @@
 """Drive the Playground page in Chromium: train, and record each decision boundary drawn.
 
 Shared by the browser test (the boundary changes as it trains) and bench/ (how many
-times a second it is redrawn). The boundary is a Plotly image under the points; each
-redraw gives that image new pixels, so the distinct pictures the browser shows, with
-the time each appeared, are the redraws a person sees.
+times a second it is redrawn). The boundary sits in the page's box keyed "play.boundary":
+a picture (`img`) while the model trains, a Plotly chart (whose background is an SVG
+`image`) at rest. Each redraw shows new pixels, so the distinct pictures the browser
+shows, with the time each appeared, are the redraws a person sees.
 """
 
 from playwright.sync_api import Page
 
-# Records every new boundary picture (the `href` of the Plotly image, a PNG data URL)
-# with the time it appeared, in `window.boundaryRedraws`.
-_RECORD_REDRAWS = """
-() => {
+BOUNDARY = ".st-key-play-boundary"
+"""The CSS selector of the box that holds the boundary (Streamlit's class for the key)."""
+
+# Records every new boundary picture (an `img`'s `src`, or the `href` of the Plotly
+# chart's image, a PNG data URL) with the time it appeared, in `window.boundaryRedraws`.
+_RECORD_REDRAWS = f"""
+() => {{
   window.boundaryRedraws = [];
   const seen = new Set();
-  const record = () => {
-    for (const image of document.querySelectorAll('.stPlotlyChart image')) {
-      const picture = image.getAttribute('href');
-      if (picture && !seen.has(picture)) {
+  const record = () => {{
+    for (const image of document.querySelectorAll('{BOUNDARY} img, {BOUNDARY} image')) {{
+      const picture = image.getAttribute('src') || image.getAttribute('href');
+      if (picture && !seen.has(picture)) {{
         seen.add(picture);
         window.boundaryRedraws.push(performance.now());
-      }
-    }
-  };
-  new MutationObserver(record).observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ['href'],
-  });
-}
+      }}
+    }}
+  }};
+  new MutationObserver(record).observe(document.body, {{
+    subtree: true, childList: true, attributes: true, attributeFilter: ['src', 'href'],
+  }});
+}}
 """
 
 
-def boundary_picture(page: Page) -> str | None:
-    """The decision boundary's picture as the browser shows it (a data URL)."""
-    return page.locator(".stPlotlyChart image").first.get_attribute("href")
+def shown_boundary(page: Page) -> str | None:
+    """The Plotly chart's boundary picture as the browser shows it at rest (a data URL)."""
+    return page.locator(f"{BOUNDARY} .stPlotlyChart image").first.get_attribute("href")
 
 
 def record_boundary_redraws(page: Page) -> None:

@@ -11,6 +11,7 @@ from dlcore.figures.playground import (
     POSITIVE_COLOR,
     boundary_figure,
     boundary_image,
+    boundary_picture,
     diverging_image,
     neuron_images,
 )
@@ -106,3 +107,26 @@ def test_neuron_pictures_put_high_x2_at_the_top_and_scale_unbounded_activations(
     np.testing.assert_array_equal(pictures[0][2, 0], [255, 255, 255])
     (tanh_pictures,) = neuron_images([layer / 8], activation="tanh")
     assert tanh_pictures[0][0, 0, 0] > POSITIVE_COLOR[0]  # 0.5 of tanh's range: paler
+
+
+def test_boundary_picture_draws_each_point_in_its_class_colour_where_it_lies():
+    probabilities = np.full((50, 50), 0.5)  # undecided: a white background
+    points = np.array([[-3.0, 3.0], [3.0, -3.0]])
+    picture = boundary_picture(
+        probabilities, points_train=points, labels_train=np.array([0, 1]), size=120
+    )
+    assert picture.shape == (120, 120, 3) and picture.dtype == np.uint8
+    # (x1, x2) = (-3, 3) is a quarter in from the left and the top; (3, -3) from the right
+    # and the bottom, as in the Plotly chart where x2 grows upwards.
+    np.testing.assert_array_equal(picture[30, 30], CLASS_COLORS[0])
+    np.testing.assert_array_equal(picture[90, 90], CLASS_COLORS[1])
+    np.testing.assert_array_equal(picture[60, 60], [255, 255, 255])
+
+
+def test_boundary_picture_background_is_the_boundary_image_with_x2_upwards():
+    probabilities = np.zeros((50, 50))
+    probabilities[40:] = 1.0  # class 1 where x2 is high: the top rows of the picture
+    picture = boundary_picture(probabilities, points_train=np.zeros((0, 2)), labels_train=[])
+    colours = boundary_image(np.array([[0.0, 1.0]]))[0]
+    np.testing.assert_array_equal(picture[5, 180], colours[1])
+    np.testing.assert_array_equal(picture[-5, 180], colours[0])

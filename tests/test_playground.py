@@ -154,6 +154,30 @@ def test_callback_sends_updates_with_snapshots_every_redraw():
     assert result.history.epoch == list(range(1, 8))
 
 
+@pytest.mark.parametrize(("redraw_seconds", "expected_epochs"), [(1e-9, [1, 2, 3, 4]), (1e6, [4])])
+def test_redraw_seconds_follows_the_clock_instead_of_the_epochs(redraw_seconds, expected_epochs):
+    config = PlaygroundConfig(hidden_layers=(3,))
+    data = playground.make_data(config)
+    updates = []
+    playground.train(
+        playground.build_model(config),
+        data,
+        config,
+        epochs=4,
+        redraw_every=3,
+        redraw_seconds=redraw_seconds,
+        on_update=updates.append,
+    )
+    # Every epoch ends long after a nanosecond; none in a million seconds: then only the end.
+    assert [update.epoch for update in updates] == expected_epochs
+
+
+def test_callback_rejects_bad_redraw_seconds():
+    config = PlaygroundConfig()
+    with pytest.raises(ValueError, match="Received: redraw_seconds=0"):
+        playground.PlaygroundCallback(playground.make_data(config), config, redraw_seconds=0)
+
+
 def test_should_stop_ends_after_the_current_epoch_and_keeps_history():
     config = PlaygroundConfig()
     data = playground.make_data(config)

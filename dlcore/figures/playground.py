@@ -4,15 +4,18 @@ Colours follow TensorFlow Playground for two classes: orange for class 0 (or a n
 activation), blue for class 1 (or a positive one), white in between. With more classes each
 class has its own colour, faded towards white where the model is unsure.
 
-Both pictures are RGB arrays computed here with NumPy: the page shows the boundary as a
-Plotly image under the points and the neurons as small images, which redraw far faster
-than one heatmap per neuron.
+Both pictures are RGB arrays computed here with NumPy. At rest the page shows the boundary
+as a Plotly image under the points (hover tells each point); while a model trains it shows
+`boundary_picture`, the same picture with the points drawn in by Pillow, because a
+browser swaps a picture many times a second but lays out a new Plotly chart about once a
+second. The neurons are small pictures for the same reason.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image, ImageDraw
 
 from dlcore.data import toy2d
 
@@ -97,7 +100,7 @@ def boundary_figure(
         A square figure over [-6, 6]^2.
     """
     step = float(grid[1] - grid[0])
-    figure = go.Figure(
+    traces = [
         go.Image(
             z=boundary_image(probabilities),
             x0=float(grid[0]),
@@ -106,14 +109,14 @@ def boundary_figure(
             dy=step,
             hoverinfo="skip",
         )
-    )
+    ]
     sets = [("train", points_train, labels_train, "white")]
     if points_test is not None and labels_test is not None:
         sets.append(("test", points_test, labels_test, "#333333"))
     for name, points, labels, rim in sets:
         for label in np.unique(labels):
             chosen = labels == label
-            figure.add_trace(
+            traces.append(
                 go.Scatter(
                     x=points[chosen, 0],
                     y=points[chosen, 1],
@@ -129,24 +132,79 @@ def boundary_figure(
                 )
             )
     extent = [-toy2d.EXTENT, toy2d.EXTENT]
-    figure.update_layout(
-        title="Decision boundary",
-        font={"size": 14},
-        height=460,
-        margin={"t": 60, "b": 40, "l": 40, "r": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "left", "x": 0},
+    # Built in one call: `add_trace` and `update_*axes` validate the whole figure again
+    # each time (about 100 ms in all), and this figure is redrawn while a model trains.
+    return go.Figure(
+        traces,
+        {
+            "title": "Decision boundary",
+            "font": {"size": 14},
+            "height": 460,
+            "margin": {"t": 60, "b": 40, "l": 40, "r": 10},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "left", "x": 0},
+            "xaxis": {
+                "range": extent,
+                "title": {"text": "x1"},
+                "showgrid": False,
+                "zeroline": False,
+            },
+            # An image trace turns its y axis upside down; x2 grows upwards here, as in a plot.
+            "yaxis": {
+                "range": extent,
+                "autorange": False,
+                "title": {"text": "x2"},
+                "showgrid": False,
+                "zeroline": False,
+                "scaleanchor": "x",
+            },
+        },
     )
-    # An image trace turns its y axis upside down; x2 grows upwards here, as in a plot.
-    figure.update_xaxes(range=extent, title_text="x1", showgrid=False, zeroline=False)
-    figure.update_yaxes(
-        range=extent,
-        autorange=False,
-        title_text="x2",
-        showgrid=False,
-        zeroline=False,
-        scaleanchor="x",
-    )
-    return figure
+
+
+def boundary_picture(
+    probabilities: np.ndarray,
+    *,
+    points_train: np.ndarray,
+    labels_train: np.ndarray,
+    points_test: np.ndarray | None = None,
+    labels_test: np.ndarray | None = None,
+    size: int = 360,
+) -> np.ndarray:
+    """The boundary with the points drawn in, as one picture: what the page shows live.
+
+    The same colours and marks as `boundary_figure` (filled points with a white rim for
+    training, a dark rim for test), over [-6, 6]^2 with x2 growing upwards.
+
+    Args:
+        probabilities: as `boundary_image` takes them, on a grid spanning [-6, 6]^2.
+        points_train: shape `(n, 2)`, (x1, x2) in [-6, 6].
+        labels_train: int, shape `(n,)`.
+        points_test: shape `(m, 2)`, or None to leave them out.
+        labels_test: int, shape `(m,)`.
+        size: the picture's side in pixels.
+
+    Returns:
+        uint8 RGB of shape `(size, size, 3)`.
+    """
+    # Row 0 of the grid is x2 = -6, which a picture draws at the top: flip it.
+    background = Image.fromarray(boundary_image(probabilities)[::-1])
+    picture = background.resize((size, size), Image.Resampling.BILINEAR)
+    draw = ImageDraw.Draw(picture)
+    radius = max(2.0, size / 110)
+    sets = [(points_train, labels_train, (255, 255, 255))]
+    if points_test is not None and labels_test is not None:
+        sets.append((points_test, labels_test, (51, 51, 51)))
+    for points, labels, rim in sets:
+        # The point's centre in pixels: x1 = -6 at the left edge, x2 = +6 at the top.
+        columns = (np.asarray(points[:, 0]) + toy2d.EXTENT) / (2 * toy2d.EXTENT) * size
+        rows = (toy2d.EXTENT - np.asarray(points[:, 1])) / (2 * toy2d.EXTENT) * size
+        for column, row, label in zip(columns, rows, labels, strict=True):
+            draw.ellipse(
+                (column - radius, row - radius, column + radius, row + radius),
+                fill=tuple(int(value) for value in CLASS_COLORS[label]),
+                outline=rim,
+            )
+    return np.asarray(picture)
 
 
 def neuron_images(neurons: list[np.ndarray], *, activation: str) -> list[list[np.ndarray]]:
