@@ -47,9 +47,9 @@ OPTIMIZER_TITLES = {
 }
 LEARNING_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 PENALTIES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
-# Seconds between redraws of the boundary and the neurons: at most about 8 a second,
+# Seconds between redraws of the boundary and the neurons: at most about 12 a second,
 # however long an epoch takes (more would slow the training for little to see).
-REDRAW_SECONDS = 0.12
+REDRAW_SECONDS = 0.08
 # Seconds between redraws of the loss curves while training: they change slowly.
 CURVE_SECONDS = 1.0
 
@@ -197,6 +197,7 @@ from dlcore.figures.playground import (  # noqa: E402
     boundary_figure,
     boundary_picture,
     neuron_images,
+    neuron_strip,
 )
 from dlcore.figures.training import history_figure  # noqa: E402
 
@@ -252,7 +253,8 @@ def draw(snapshot, history, *, epoch: int, with_curves: bool = True, live: bool 
                 neuron_images(snapshot.neurons, activation=activation_name)
             ):
                 st.image(
-                    layer, width=64, caption=[f"L{index + 1}·{n + 1}" for n in range(len(layer))]
+                    neuron_strip(layer),
+                    caption=f"Layer {index + 1}: neurons 1 to {len(layer)}, left to right",
                 )
     if with_curves and history is not None and len(history):
         curves = history_figure(

@@ -14,6 +14,7 @@ from dlcore.figures.playground import (
     boundary_picture,
     diverging_image,
     neuron_images,
+    neuron_strip,
 )
 from dlcore.figures.training import confusion_figure, history_figure, image_grid_figure
 
@@ -130,3 +131,13 @@ def test_boundary_picture_background_is_the_boundary_image_with_x2_upwards():
     colours = boundary_image(np.array([[0.0, 1.0]]))[0]
     np.testing.assert_array_equal(picture[5, 180], colours[1])
     np.testing.assert_array_equal(picture[-5, 180], colours[0])
+
+
+def test_neuron_strip_lays_a_layers_pictures_side_by_side_with_white_between():
+    pictures = [np.full((3, 3, 3), value, dtype=np.uint8) for value in (10, 20, 30)]
+    strip = neuron_strip(pictures, gap=2)
+    assert strip.shape == (3, 3 * 3 + 2 * 2, 3)
+    np.testing.assert_array_equal(strip[:, 0:3], pictures[0])
+    np.testing.assert_array_equal(strip[:, 5:8], pictures[1])
+    np.testing.assert_array_equal(strip[:, 10:13], pictures[2])
+    assert (strip[:, 3:5] == 255).all() and (strip[:, 8:10] == 255).all()

@@ -52,8 +52,10 @@ def test_training_redraws_the_boundary_and_the_neurons(trained):
     assert run.history.epoch == list(range(1, 21))
     assert not np.array_equal(boundary_pixels(app), untrained)
     assert "Epoch 20" in " ".join(markdown.value for markdown in app.markdown)
-    neuron_images = app.get("image")
-    assert [len(images.proto.imgs) for images in neuron_images] == [8, 8]
+    neuron_strips = app.get("image")  # one picture per layer, its 8 neurons side by side
+    assert [strip.proto.imgs[0].caption for strip in neuron_strips] == [
+        f"Layer {layer}: neurons 1 to 8, left to right" for layer in (1, 2)
+    ]
     caption = " ".join(caption.value for caption in app.caption)
     assert "20 epochs" in caption and "CPU:0" in caption
 

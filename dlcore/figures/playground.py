@@ -224,3 +224,25 @@ def neuron_images(neurons: list[np.ndarray], *, activation: str) -> list[list[np
         limit = 1.0 if activation == "tanh" else max(float(np.abs(layer).max()), 1e-6)
         pictures.append([diverging_image(neuron[::-1], limit=limit) for neuron in layer])
     return pictures
+
+
+def neuron_strip(pictures: list[np.ndarray], *, gap: int = 6) -> np.ndarray:
+    """A layer's neuron pictures side by side on white, first neuron on the left.
+
+    One picture per layer, not one per neuron: each picture the page shows is a file the
+    browser fetches, and while a model trains they are fetched several times a second.
+
+    Args:
+        pictures: uint8 RGB arrays of the same shape `(g, g, 3)`, as `neuron_images` gives
+            for one layer.
+        gap: white pixels between two neighbours.
+
+    Returns:
+        uint8 RGB of shape `(g, n * g + (n - 1) * gap, 3)` for `n` pictures.
+    """
+    side = pictures[0].shape[0]
+    strip = np.full((side, len(pictures) * (side + gap) - gap, 3), 255, dtype=np.uint8)
+    for index, picture in enumerate(pictures):
+        left = index * (side + gap)
+        strip[:, left : left + side] = picture
+    return strip
