@@ -31,6 +31,9 @@ DEFAULT_MAX_PIXELS = 40_000_000
 DEFAULT_MAX_SIDE = 512
 """`fit_within` scales images down until their longer side is at most this many pixels."""
 
+# `held_out_samples` draws its shapes with this seed; the trainers' seeds are small.
+_UNSEEN_SHAPES_SEED = 20_241_105
+
 SUPPORTED_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF") + (
     ("AVIF",) if features.check("avif") else ()
 )
@@ -714,6 +717,118 @@ def crop(image: ArrayLike, *, top: int, left: int, size: int) -> np.ndarray:
             f"the image. Received: top={top!r}, left={left!r}, size={size!r}."
         )
     return array[top : top + size, left : left + size].copy()
+
+
+def crop_to_content(
+    image: ArrayLike, *, margin: float = 0.1, threshold: float = 0.25
+) -> np.ndarray:
+    """Cuts a drawing down to its ink, as a square with the ink centred in it.
+
+    The 8x8 digits that `dlcore.data.vision.load_digits` loads were scaled so that each
+    digit fills its box, centred; a digit drawn small in a corner of a canvas, or
+    photographed on a page, would shrink to a few pixels at 8x8. This finds the ink (the
+    pixels that differ from the background, taken as the median of the border, by more
+    than `threshold` of the largest difference), takes its bounding box, centres it in a
+    square with `margin` of the square's side free on each side, and fills what lies
+    outside the image with the background, so light ink on dark and dark ink on light
+    both work.
+
+    Args:
+        image: `uint8` array of shape `(height, width)` or `(height, width, 3)`.
+        margin: `float` in [0, 0.4], the free border on each side as a fraction of the
+            square's side. Defaults to `0.1`.
+        threshold: `float` in (0, 1), how far from the background a pixel must be, as a
+            fraction of the largest difference, to count as ink. Defaults to `0.25`.
+
+    Returns:
+        A `uint8` array, a square `(side, side)` or `(side, side, 3)`; the image itself
+        (a copy) when it has no ink (every pixel like the background).
+
+    Raises:
+        ValueError: If `image` is not a `uint8` greyscale or RGB image, or `margin` or
+            `threshold` is outside its range.
+
+    Example:
+
+    >>> canvas = np.zeros((100, 100), np.uint8); canvas[10:30, 60:70] = 255
+    >>> crop_to_content(canvas, margin=0.0).shape
+    (20, 20)
+    """
+    pixels = _check_uint8_image(image, channels=(3,))
+    if not 0 <= margin <= 0.4:
+        raise ValueError(f"`margin` must be in [0, 0.4]. Received: margin={margin!r}.")
+    if not 0 < threshold < 1:
+        raise ValueError(f"`threshold` must be in (0, 1). Received: threshold={threshold!r}.")
+    luma = to_grayscale(pixels).astype(np.float32)
+    border = np.concatenate([luma[0], luma[-1], luma[:, 0], luma[:, -1]])
+    difference = np.abs(luma - np.median(border))
+    if difference.max() == 0:
+        return pixels.copy()
+    rows, cols = np.nonzero(difference > threshold * difference.max())
+    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    ink_side = max(bottom - top, right - left)
+    side = max(1, math.ceil(ink_side / (1 - 2 * margin)))
+    centre_row, centre_col = (top + bottom) / 2, (left + right) / 2
+    square_top = math.floor(centre_row - side / 2)
+    square_left = math.floor(centre_col - side / 2)
+    background = np.median(
+        np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]), axis=0
+    )
+    square = np.empty((side, side, *pixels.shape[2:]), np.uint8)
+    square[...] = np.round(background).astype(np.uint8)
+    # The part of the square that lies inside the image, in image and square coordinates.
+    image_top, image_left = max(square_top, 0), max(square_left, 0)
+    image_bottom = min(square_top + side, pixels.shape[0])
+    image_right = min(square_left + side, pixels.shape[1])
+    square[
+        image_top - square_top : image_bottom - square_top,
+        image_left - square_left : image_right - square_left,
+    ] = pixels[image_top:image_bottom, image_left:image_right]
+    return square
+
+
+def held_out_samples(dataset: str) -> list[tuple[str, np.ndarray]]:
+    """One example image per class that the bundled models never trained on.
+
+    - "digits": the first held-out digit of each class in `dlcore.cnn`'s default split
+      (20 % held out, seed 0), the split the bundled digits model was trained on;
+    - "faces": a held-out face and a held-out non-face of the same split;
+    - "shapes": one shape per class drawn by `dlcore.data.shapes.make_shapes` with a seed
+      no training run uses, on plain and noisy backgrounds.
+
+    Args:
+        dataset: "digits", "faces" or "shapes".
+
+    Returns:
+        `(caption, pixels)` per class, in class order: the caption names the class (e.g.
+        "digit 3", "face", "star"), the pixels are `uint8`, `(8, 8)`, `(25, 25)` or
+        `(32, 32, 3)`.
+
+    Raises:
+        ValueError: If `dataset` is not one of the three.
+    """
+    # Imported here: dlcore.cnn imports this module, and Keras with it.
+    from dlcore import cnn
+    from dlcore.data import shapes
+
+    if dataset == "shapes":
+        drawn = shapes.make_shapes(40, seed=_UNSEEN_SHAPES_SEED, backgrounds=("plain", "noisy"))
+        images, targets, labels = drawn.images, drawn.target, tuple(drawn.target_names)
+    elif dataset in ("digits", "faces"):
+        data = cnn.load_data(cnn.CNNConfig(dataset=dataset))
+        images, targets, labels = data.x_test, data.y_test, data.labels
+    else:
+        raise ValueError(
+            f"Unknown dataset. Choose one of: digits, faces, shapes. Received: dataset={dataset!r}."
+        )
+    samples = []
+    for class_index, label in enumerate(labels):
+        first = int(np.flatnonzero(targets == class_index)[0])
+        pixels = np.round(np.asarray(images[first]) * 255).astype(np.uint8)
+        if pixels.ndim == 3 and pixels.shape[2] == 1:
+            pixels = pixels[..., 0]
+        samples.append((f"digit {label}" if dataset == "digits" else str(label), pixels))
+    return samples
 
 
 def _check_uint8_image(image: ArrayLike, *, channels: tuple[int, ...]) -> np.ndarray:

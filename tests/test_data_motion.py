@@ -210,3 +210,10 @@ def test_three_hundred_clips_take_well_under_five_seconds():
 def test_bad_arguments_raise_clear_errors(arguments, message):
     with pytest.raises(ValueError, match=message):
         motion.make_motion_clips(**{"n_clips": 6, **arguments})
+
+
+def test_fastest_motions_across_a_large_frame_stay_inside_it():
+    # Long clips on large frames hit the fastest speed, whose path fills the frame exactly.
+    clips = motion.make_motion_clips(12, frames=48, image_size=96, seed=1)
+    assert clips.clips.shape == (12, 48, 96, 96, 3)
+    assert clips.clips.min() >= 0.0 and clips.clips.max() <= 1.0

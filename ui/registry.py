@@ -120,6 +120,31 @@ PAGES = (
         summary="Watch a generator learn a ring, a spiral, moons or a grid of points while "
         "a discriminator maps what looks real; push it into mode collapse.",
     ),
+    PageEntry(
+        script="app_pages/try_image.py",
+        title="Your image",
+        icon=":material/photo_camera:",
+        section="Try it",
+        summary="Your photo, a drawing or a sample through a bundled or your own model: "
+        "top classes, the preprocessing, feature maps, Grad-CAM and saliency; teach it your "
+        "own classes.",
+    ),
+    PageEntry(
+        script="app_pages/try_text.py",
+        title="Your text",
+        icon=":material/chat:",
+        section="Try it",
+        summary="Type a request in English or Chinese and see its intent, which words drove "
+        "it and the recurrent hidden state word by word; classify a whole CSV.",
+    ),
+    PageEntry(
+        script="app_pages/try_video.py",
+        title="Your video",
+        icon=":material/videocam:",
+        section="Try it",
+        summary="Upload a clip or pick a sample: its frames, the motion model's answer over "
+        "time, motion energy and Grad-CAM on any frame.",
+    ),
 )
 
 SECTIONS = ("Concepts", "Train", "Try it")

@@ -171,9 +171,13 @@ def _render_clip(
         speed = rng.uniform(min(_SPEED_RANGE[0] * scale, fastest), fastest)
         travel = speed * (frames - 1)
         dx, dy = _DIRECTIONS[label]
-        # The content's box starts where the whole path stays inside the frame.
-        left = rng.uniform(max(0.0, -dx * travel), size - extent - max(0.0, dx * travel))
-        top = rng.uniform(max(0.0, -dy * travel), size - extent - max(0.0, dy * travel))
+        # The content's box starts where the whole path stays inside the frame. At the
+        # fastest speed the path fills the frame, and rounding may overshoot it by a hair.
+        low_x, low_y = max(0.0, -dx * travel), max(0.0, -dy * travel)
+        high_x = size - extent - max(0.0, dx * travel)
+        high_y = size - extent - max(0.0, dy * travel)
+        left = rng.uniform(low_x, max(low_x, high_x))
+        top = rng.uniform(low_y, max(low_y, high_y))
         shift_x, shift_y = dx * speed * steps, dy * speed * steps
         zoom = np.ones(frames)
         zoom_x = zoom_y = 0.0

@@ -1,0 +1,341 @@
+# Try it, text: type a request in English or Chinese and see the intent that a bundled or
+# session-trained model gives it, which tokens drove that answer, and the recurrent hidden
+# state token by token; or classify many requests at once, typed or from a CSV file.
+
+import re
+
+import streamlit as st
+
+from dlcore import text_insight
+from dlcore.figures.predictions import confidence_figure
+from dlcore.figures.text_insight import attribution_figure, token_state_figure
+from ui.presenter import explain, show_figure
+from ui.pretrained import bundled_predictor
+from ui.settings import PageSettings
+from ui.trainer import registered_models
+
+PAGE = "try_text"
+settings = PageSettings(PAGE)
+
+BUNDLED = "intents"
+BUNDLED_TITLE = "Intents (bundled GRU, English and Chinese)"
+SESSION_PREFIX = "session:"
+DEFAULT_SENTENCE = "Will it rain in Paris tomorrow?"
+# Examples in both languages, one or more per intent; "zorblax" is a word no model knows.
+EXAMPLES = (
+    "Will it rain in Paris tomorrow?",
+    "Play some jazz by Miles Davis",
+    "Wake me up at 6:30 tomorrow",
+    "Set a timer for 10 minutes",
+    "How do I get to the airport?",
+    "Add lunch with Sam to my calendar on Friday",
+    "Turn off the kitchen lights",
+    "How do I say thank you in Japanese?",
+    "Read me today's headlines",
+    "Hi there, how are you?",
+    "Play the new zorblax album",
+    "明天北京会下雨吗",
+    "播放周杰伦的歌",
+    "帮我定一个早上七点的闹钟",
+    "设一个十分钟的计时器",
+    "去机场怎么走",
+    "把客厅的灯关掉",
+    "用英语怎么说谢谢",
+    "今天有什么新闻",
+    "你好",
+    "播放一些 jazz music",
+)
+ENCODER_NOTES = {
+    "transformer": "a Transformer, which looks at all the tokens at once through attention",
+    "conv1d": "a 1-D convolution, which looks at a few neighbouring tokens at a time",
+    "other": "layers that are not recurrent",
+}
+METHODS = {
+    "occlusion": "Replace each token",
+    "gradient": "Gradient × input",
+}
+SENTENCE_KEY = settings.key("sentence")
+EXAMPLE_KEY = settings.key("example")
+# Markdown (links, images, colours, icons, maths) that a file's column names could carry
+# into a message: escaped, so that they show as typed.
+_MARKDOWN_CHARACTERS = re.compile(r"([\\`*_\[\]<>#$~|:])")
+
+
+@st.cache_data(max_entries=64, show_spinner="Reading the sentence…")
+def explanation_for(model_key: str, text: str, _predictor):
+    """The explanation of one text by one model; `model_key` names the model."""
+    return text_insight.explain_text(_predictor, text)
+
+
+@st.cache_data(max_entries=8, show_spinner="Classifying…")
+def rows_for(model_key: str, texts: tuple[str, ...], _predictor):
+    return text_insight.classify_texts(_predictor, texts)
+
+
+@st.cache_data(max_entries=8, show_spinner="Reading the file…")
+def read_csv(data: bytes):
+    return text_insight.read_texts_csv(data)
+
+
+def plain(message: object) -> str:
+    """A message shown as written: file content in it is not read as Markdown."""
+    return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(message))
+
+
+def session_models() -> dict[str, object]:
+    """Menu value -> TrainedModel, for the intent models trained in this browser session."""
+    return {SESSION_PREFIX + trained.title: trained for trained in registered_models("intents")}
+
+
+def model_title(choice: str) -> str:
+    if choice == BUNDLED:
+        return BUNDLED_TITLE
+    return f"{choice.removeprefix(SESSION_PREFIX)} (trained in this session)"
+
+
+def predictor_for(choice: str, trained_models: dict[str, object]):
+    """The predictor and a key that names its model for the caches."""
+    if choice == BUNDLED:
+        return bundled_predictor(BUNDLED), BUNDLED
+    from dlcore.pretrained import predictor_from_trained
+
+    trained = trained_models[choice]
+    return predictor_from_trained(trained), f"{choice}|{trained.created}"
+
+
+def use_example() -> None:
+    """Put the picked example into the sentence box."""
+    example = st.session_state.get(EXAMPLE_KEY)
+    if example:
+        st.session_state[SENTENCE_KEY] = example
+
+
+def show_sentence(predictor, model_key: str) -> None:
+    st.selectbox(
+        "Examples",
+        EXAMPLES,
+        index=None,
+        placeholder="Pick an example in English or Chinese…",
+        key=EXAMPLE_KEY,
+        on_change=use_example,
+    )
+    sentence = st.text_input(
+        "Your sentence",
+        DEFAULT_SENTENCE,
+        help="A request to a voice assistant, in English, Chinese or both.",
+        **settings.bind("sentence"),
+    )
+    try:
+        explanation = explanation_for(model_key, sentence, predictor)
+    except ValueError as error:
+        st.warning(plain(error), icon=":material/edit_note:")
+        return
+    for note in explanation.notes:
+        st.info(plain(note), icon=":material/content_cut:")
+    bars_column, answer_column = st.columns([1.3, 1], gap="large")
+    with bars_column:
+        show_figure(
+            confidence_figure(explanation.probabilities, explanation.labels),
+            key=f"{PAGE}.confidence",
+        )
+    with answer_column:
+        st.metric(
+            "Intent",
+            explanation.intent,
+            f"{explanation.confidence:.1%} sure",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        method = choose_method(explanation)
+        show_unknown_words(explanation)
+    show_tokens(explanation, method)
+    show_hidden_state(explanation)
+
+
+def choose_method(explanation) -> str:
+    """The attribution method's control; "gradient" only where the model allows it."""
+    methods = list(METHODS) if explanation.gradient_x_input is not None else ["occlusion"]
+    method = st.segmented_control(
+        "How to measure each token's part",
+        methods,
+        default="occlusion",
+        required=True,
+        format_func=METHODS.get,
+        help="Replace each token: the sentence goes through the model once more per token, "
+        "with that token replaced by the unknown word [UNK], and the drop in the intent's "
+        "log-odds is measured. Gradient × input: one backward pass estimates the same drop "
+        "to first order.",
+        **settings.bind("method"),
+    )
+    return "gradient" if method == "gradient" else "occlusion"
+
+
+def show_unknown_words(explanation) -> None:
+    tokens = explanation.tokens
+    unknown = [token for token, flag in zip(tokens.tokens, tokens.unknown, strict=True) if flag]
+    if unknown:
+        words = ", ".join(f"“{token}”" for token in dict.fromkeys(unknown))
+        st.caption(
+            f"Unknown to this model: {plain(words)}. It never saw them in training and reads "
+            "each as the same [UNK] token, so they cannot tell it anything."
+        )
+
+
+def show_tokens(explanation, method: str) -> None:
+    tokens = explanation.tokens
+    values = explanation.gradient_x_input if method == "gradient" else explanation.occlusion
+    show_figure(
+        attribution_figure(
+            tokens.read_tokens,
+            values,
+            unknown=tokens.read_unknown,
+            intent=explanation.intent,
+            method=method,
+            probabilities_without=explanation.occluded_probabilities,
+        ),
+        key=f"{PAGE}.attribution",
+    )
+    st.caption(
+        "Blue tokens spoke for the intent, red ones against it. The number is the drop in "
+        "the intent's log-odds, log(p / (1 − p)), without the token: 1 means its odds "
+        "shrink 2.7 times."
+    )
+
+
+def show_hidden_state(explanation) -> None:
+    st.subheader("Hidden state, token by token")
+    if not explanation.hidden_states:
+        st.info(
+            f"This model reads the sentence with {ENCODER_NOTES[explanation.encoder]}: it has "
+            "no recurrent state to show. Train a SimpleRNN, LSTM or GRU on the Sequences page "
+            "to see one.",
+            icon=":material/info:",
+        )
+        return
+    explain(
+        "A recurrent layer reads the tokens one at a time and keeps a vector, its hidden "
+        "state, that sums up what it has read so far. Each column is the state after one "
+        "token; the output layer sees only the last column.",
+        title="What the heatmap shows",
+    )
+    n_layers = len(explanation.hidden_states)
+    layer = 1
+    if n_layers > 1:
+        settings.keep_within("layer", 1, n_layers)
+        layer = st.slider("Layer", 1, n_layers, n_layers, **settings.bind("layer"))
+    tokens = explanation.tokens
+    show_figure(
+        token_state_figure(
+            explanation.hidden_states[layer - 1],
+            tokens.read_tokens,
+            unknown=tokens.read_unknown,
+            bidirectional=explanation.bidirectional[layer - 1],
+            layer_name=explanation.state_layers[layer - 1],
+        ),
+        key=f"{PAGE}.hidden_state",
+    )
+
+
+def show_batch(predictor, model_key: str) -> None:
+    lines = st.text_area(
+        "One request per line",
+        height=150,
+        placeholder="Play some jazz\n明天北京会下雨吗\nSet a timer for 10 minutes",
+        key=settings.key("lines"),
+    )
+    upload = st.file_uploader(
+        "…or a CSV file with a column of requests",
+        type=["csv", "tsv", "txt"],
+        help="The first row names the columns; the one named text (or sentence, utterance, "
+        f"query, …) is read. At most {text_insight.MAX_BATCH_TEXTS:,} rows.",
+        key=settings.key("csv"),
+    )
+    texts, notes, source = None, [], ""
+    if upload is not None:
+        try:
+            texts, column, notes = read_csv(upload.getvalue())
+            source = f"the column “{plain(column)}” of {plain(upload.name)}"
+        except ValueError as error:
+            st.error(plain(error), icon=":material/error:")
+    if texts is None and lines.strip():
+        texts, notes = text_insight.texts_from_lines(lines)
+        source = "the lines above"
+    if texts is None:
+        if upload is None:
+            st.info(
+                "Type requests above, one per line, or upload a CSV file: each gets its "
+                "intent, the runner-up and how many of its words the model does not know.",
+                icon=":material/table:",
+            )
+        return
+    for note in notes:
+        st.info(plain(note), icon=":material/info:")
+    rows = rows_for(model_key, tuple(texts), predictor)
+    n_unknown = sum(row["unknown_words"] > 0 for row in rows)
+    st.caption(
+        f"{len(rows):,} texts from {source}; {n_unknown:,} with words the model does not know."
+    )
+    st.dataframe(
+        rows,
+        column_config={
+            "text": st.column_config.TextColumn("text", width="medium"),
+            "confidence": st.column_config.ProgressColumn(
+                "confidence", format="percent", min_value=0.0, max_value=1.0
+            ),
+            "second_intent": "runner-up",
+            "second_confidence": st.column_config.NumberColumn(
+                "runner-up confidence", format="percent"
+            ),
+            "unknown_words": st.column_config.NumberColumn("unknown words"),
+        },
+        hide_index=True,
+        placeholder="—",
+        key=f"{PAGE}.table",
+    )
+    st.download_button(
+        "Download the table (CSV)",
+        text_insight.rows_to_csv(rows),
+        file_name="intents.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key=f"{PAGE}.download",
+    )
+
+
+st.title("Your text")
+explain(
+    "Type a request to a voice assistant, in English or Chinese, and a trained network "
+    "names its **intent**: weather, music, alarm, timer, directions, calendar, smart home, "
+    "translation, news or a greeting. English is read word by word and Chinese character "
+    "by character. The coloured tokens show which ones drove the answer: each is replaced "
+    "in turn by a word the model does not know, and the drop in its confidence is "
+    "measured. The heatmap shows the recurrent network's hidden state after every token."
+)
+
+trained_models = session_models()
+choice = st.selectbox(
+    "Model",
+    [BUNDLED, *trained_models],
+    format_func=model_title,
+    help="The bundled model works at once; models trained on the Sequences page in this "
+    "browser session appear here too.",
+    **settings.bind("model"),
+)
+try:
+    predictor, model_key = predictor_for(choice, trained_models)
+except (OSError, ValueError, TypeError) as error:
+    st.error(
+        f"This model cannot be loaded: {plain(error)} Train one on the Sequences page meanwhile.",
+        icon=":material/error:",
+    )
+    st.stop()
+accuracy = predictor.metadata.get("accuracy")
+if accuracy is not None:
+    st.caption(f"Held-out accuracy {accuracy:.1%}, on sentences it never saw in training.")
+
+sentence_tab, batch_tab = st.tabs(["Sentence", "Batch"])
+with sentence_tab:
+    show_sentence(predictor, model_key)
+with batch_tab:
+    show_batch(predictor, model_key)

@@ -1,0 +1,265 @@
+"""Trains the five bundled models of `dlcore.pretrained` with the project's own trainers.
+
+Each model is trained from a fixed configuration and seed by the same code the trainer
+pages use (`dlcore.cnn` for digits, faces and shapes, `dlcore.sequences` for the intents
+in English and Chinese, `dlcore.video_model` for the motion clips), measured on the
+held-out part of its data, and written to `dlcore/pretrained/<name>.keras` (weights and
+architecture, without the optimizer's state, which only training needs) with
+`<name>.json` beside it: labels, input shape, preprocessing, held-out accuracy, the
+configuration, the seed and the date. `tests/test_pretrained.py` checks that each bundled
+model still reaches the accuracy its JSON states.
+
+Run from the repository root, for every model or only the ones named (a few minutes on
+two CPU cores in all):
+
+    python scripts/make_pretrained.py
+    python scripts/make_pretrained.py digits shapes
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPOSITORY))  # run as a script: `dlcore` lives in the repository root
+
+import dlcore  # noqa: E402  (sets the Keras backend before Keras is imported)
+from dlcore.pretrained import MODEL_FOLDER, PRETRAINED_NAMES, SAMPLE_FOLDER, TASKS  # noqa: E402
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How one bundled model is made: its trainer's config, the epochs and a description."""
+
+    config: Any
+    epochs: int
+    description: str
+
+
+def _recipes() -> dict[str, Recipe]:
+    from dlcore.cnn import CNNConfig
+    from dlcore.sequences import IntentConfig
+    from dlcore.video_model import VideoConfig
+
+    return {
+        # Random turns, zooms and shifts: a digit drawn by hand on a canvas is rarely as
+        # centred and upright as the scanned ones.
+        "digits": Recipe(
+            CNNConfig(
+                dataset="digits",
+                batch_norm=True,
+                dropout=0.2,
+                augmentation=("rotate", "zoom", "shift"),
+                seed=0,
+            ),
+            epochs=40,
+            description=(
+                "A small CNN that reads a handwritten digit (0-9) from an 8x8 greyscale "
+                "image: scikit-learn's digits, bright ink on black."
+            ),
+        ),
+        "faces": Recipe(
+            CNNConfig(
+                dataset="faces",
+                n_blocks=3,
+                batch_norm=True,
+                dropout=0.3,
+                augmentation=("flip",),
+                seed=0,
+            ),
+            epochs=40,
+            description=(
+                "A small CNN that tells a face from a non-face in a 25x25 greyscale image "
+                "(scikit-image's LFW subset)."
+            ),
+        ),
+        "shapes": Recipe(
+            CNNConfig(
+                dataset="shapes",
+                n_samples=8000,
+                backgrounds=("plain", "noisy", "textured"),
+                n_blocks=3,
+                batch_norm=True,
+                dropout=0.3,
+                augmentation=("flip",),
+                # At 0.003 this network stays at chance on the textured backgrounds.
+                learning_rate=0.001,
+                seed=0,
+            ),
+            epochs=20,
+            description=(
+                "A small CNN that tells a circle, square, triangle or star apart in a "
+                "32x32 colour image, on plain, noisy or textured backgrounds."
+            ),
+        ),
+        # Recurrent (GRU), so that the text page can show its state token by token.
+        "intents": Recipe(
+            IntentConfig(language="both", encoder="gru", units=64, embedding_dim=32, seed=0),
+            epochs=20,
+            description=(
+                "A GRU that reads a short request in English or Chinese (words, or Chinese "
+                "characters) and names its intent."
+            ),
+        ),
+        "motion": Recipe(
+            VideoConfig(architecture="cnn_gru", seed=0),
+            epochs=10,
+            description=(
+                "A per-frame CNN and a GRU that tell which way the content of a short clip "
+                "moves: left, right, up, down, zooming in or out."
+            ),
+        ),
+    }
+
+
+def _train(name: str, recipe: Recipe) -> tuple[Any, dict[str, Any]]:
+    """Trains one model; returns it and what its JSON records about the data and accuracy."""
+    import numpy as np
+
+    config = recipe.config
+    if TASKS[name] == "image":
+        from dlcore import cnn
+
+        data = cnn.load_data(config)
+        model = cnn.build_model(config, data.input_shape, data.n_classes)
+        cnn.train(model, data, config, epochs=recipe.epochs)
+        probabilities = cnn.predict_proba(model, data.x_test)
+        facts = {"accuracy": float(np.mean(probabilities.argmax(axis=1) == data.y_test))}
+    elif TASKS[name] == "text":
+        from dlcore import sequences
+
+        data = sequences.load_intent_data(config)
+        model = sequences.build_intent_model(config, len(data.vocabulary), len(data.labels))
+        result = sequences.train_intents(model, data, config, epochs=recipe.epochs)
+        facts = {
+            "accuracy": result.accuracy["all"],
+            "accuracy_by_language": {
+                language: value for language, value in result.accuracy.items() if language != "all"
+            },
+        }
+    else:
+        from dlcore import video_model
+
+        data = video_model.load_video_data(config)
+        model = video_model.build_video_model(config)
+        video_model.train_video(model, data, config, epochs=recipe.epochs)
+        probabilities = video_model.predict_proba(model, data.x_test)
+        facts = {"accuracy": float(np.mean(probabilities.argmax(axis=1) == data.y_test))}
+    facts.update(
+        labels=list(data.labels),
+        input_shape=[int(size) for size in data.x_test.shape[1:]],
+        preprocessing=data.preprocessing,
+        n_train=len(data.y_train),
+        n_test=len(data.y_test),
+    )
+    return model, facts
+
+
+def _save_for_inference(model: Any, path: Path) -> None:
+    """Saves the architecture and weights only: a clone is uncompiled, so no optimizer."""
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    clone.save(path)
+
+
+def make(name: str) -> dict[str, Any]:
+    """Trains, measures and writes one bundled model; returns its metadata."""
+    import keras
+
+    recipe = _recipes()[name]
+    keras.utils.set_random_seed(recipe.config.seed)
+    started = time.perf_counter()
+    model, facts = _train(name, recipe)
+    seconds = time.perf_counter() - started
+    MODEL_FOLDER.mkdir(exist_ok=True)
+    _save_for_inference(model, MODEL_FOLDER / f"{name}.keras")
+    metadata = {
+        "name": name,
+        "task": TASKS[name],
+        "description": recipe.description,
+        **facts,
+        "trainer": type(recipe.config).__module__,
+        "config": dataclasses.asdict(recipe.config),
+        "epochs": recipe.epochs,
+        "seed": recipe.config.seed,
+        "training_seconds": round(seconds, 1),
+        "trained": datetime.datetime.now(datetime.UTC).date().isoformat(),
+        "keras_version": keras.__version__,
+        "dlcore_version": dlcore.__version__,
+    }
+    text = json.dumps(metadata, indent=2, ensure_ascii=False) + "\n"
+    (MODEL_FOLDER / f"{name}.json").write_text(text, encoding="utf-8")
+    return metadata
+
+
+def draw_digit_samples() -> list[Path]:
+    """Draws a 3 and a 7 as a person would on paper: big, dark thick strokes on white.
+
+    Written as 400x400 PNGs to `dlcore/pretrained/samples/digit_<d>.png`, for the try-it
+    page's samples and for the test that a drawn digit is read right.
+    """
+    from PIL import Image, ImageDraw
+
+    side, stroke = 400, 56
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return x * side, y * side
+
+    def box(left: float, top: float, right: float, bottom: float) -> tuple[float, ...]:
+        return (*point(left, top), *point(right, bottom))
+
+    SAMPLE_FOLDER.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for digit in ("3", "7"):
+        picture = Image.new("RGB", (side, side), "white")
+        pen = ImageDraw.Draw(picture)
+        if digit == "3":
+            pen.arc(box(0.27, 0.08, 0.73, 0.5), 200, 90, fill="black", width=stroke)
+            pen.arc(box(0.25, 0.48, 0.75, 0.92), 270, 160, fill="black", width=stroke)
+        else:
+            corners = [point(0.22, 0.1), point(0.78, 0.1), point(0.42, 0.92)]
+            pen.line(corners, fill="black", width=stroke, joint="curve")
+            for x, y in (corners[0], corners[-1]):  # round the pen's ends
+                pen.ellipse(
+                    (x - stroke / 2, y - stroke / 2, x + stroke / 2, y + stroke / 2), "black"
+                )
+        path = SAMPLE_FOLDER / f"digit_{digit}.png"
+        picture.save(path, optimize=True)
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "names", nargs="*", help=f"any of {', '.join(PRETRAINED_NAMES)} (default: all)"
+    )
+    names = parser.parse_args().names or list(PRETRAINED_NAMES)
+    unknown = [name for name in names if name not in PRETRAINED_NAMES]
+    if unknown:
+        parser.error(f"unknown model {unknown[0]!r}: choose from {', '.join(PRETRAINED_NAMES)}")
+    for name in names:
+        print(f"training {name} ...", flush=True)
+        metadata = make(name)
+        size = (MODEL_FOLDER / f"{name}.keras").stat().st_size
+        print(
+            f"  {name}: {metadata['accuracy']:.2%} of {metadata['n_test']} held out, "
+            f"{metadata['training_seconds']:.0f} s, {size / 1e6:.2f} MB",
+            flush=True,
+        )
+    if "digits" in names:
+        for path in draw_digit_samples():
+            print(f"  drew {path.relative_to(REPOSITORY)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""A page with only the "Teach your own classes" tab, for tests/test_teach_ui.py."""
+
+from ui.teach import teach_own_classes
+
+teach_own_classes()
