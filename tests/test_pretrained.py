@@ -276,3 +276,29 @@ def test_importing_dlcore_and_pretrained_leaves_tensorflow_unloaded():
         """
     )
     assert loaded == []
+
+
+def test_held_out_digits_drawn_big_are_read_after_the_crop_to_the_ink():
+    # The Image page's "crop to the ink" must prepare a drawing as the 8x8 digits were
+    # made: filling their box. Each held-out digit is drawn as dark ink on a big white
+    # canvas, off-centre, then cropped and prepared as the page does.
+    from dlcore.explain import prepare_with_steps
+
+    digits = load_pretrained("digits")
+    data = cnn.load_data(_config(digits))
+    ink = (data.x_test[:100, ..., 0] * 255).astype(np.uint8)
+    drawings = []
+    for digit in ink:
+        canvas = np.full((400, 300), 255, np.uint8)
+        canvas[30:190, 90:250] = 255 - np.asarray(
+            Image.fromarray(digit).resize((160, 160), Image.Resampling.BILINEAR)
+        )
+        drawings.append(canvas)
+    inputs = np.stack(
+        [
+            prepare_with_steps(drawing, digits.preprocessing, crop_to_content=True).model_input
+            for drawing in drawings
+        ]
+    )
+    accuracy = digits.model(inputs, training=False).numpy().argmax(axis=1) == data.y_test[:100]
+    assert accuracy.mean() >= digits.metadata["accuracy"] - 0.05
