@@ -67,3 +67,18 @@ def test_video_page_analyses_an_uploaded_h264_clip(page: Page, app_url: str, tmp
     ).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "try_video")
+
+
+def test_text_page_answers_right_away_and_reads_a_typed_chinese_request(page: Page, app_url: str):
+    page.goto(f"{app_url}/try_text")
+    wait_for_app(page, timeout=FIRST_ANSWER_TIMEOUT)
+    intent = page.get_by_test_id("stMetricValue")
+    expect(intent).to_be_visible(timeout=FIRST_ANSWER_TIMEOUT)
+    expect(page.get_by_text("Hidden state, token by token")).to_be_visible()
+
+    sentence = page.get_by_label("Your sentence", exact=True)
+    sentence.fill("明天会下雨吗")
+    sentence.press("Enter")
+    wait_for_app(page, timeout=FIRST_ANSWER_TIMEOUT)
+    expect(intent).to_have_text("weather")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
