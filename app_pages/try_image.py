@@ -21,10 +21,9 @@ from dlcore.images import (
 )
 from ui.drawing import draw_digit
 from ui.presenter import explain, show_figure
-from ui.pretrained import bundled_predictor
+from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings
 from ui.teach import teach_own_classes
-from ui.trainer import registered_models
 
 PAGE = "try_image"
 settings = PageSettings(PAGE)
@@ -34,7 +33,6 @@ BUNDLED_TITLES = {
     "faces": "Face or not (bundled, 25×25 greyscale)",
     "shapes": "Shapes (bundled, 32×32 colour)",
 }
-SESSION_PREFIX = "session:"
 # Trainer tasks whose models take an image: the CNN page's sets and the Teach tab's.
 SESSION_TASKS = ("digits", "faces", "shapes", "custom")
 SOURCES = ("Sample", "Upload", "Camera", "Draw")
@@ -73,29 +71,6 @@ def sample_pixels(key: str) -> np.ndarray:
         pixels, _ = fit_within(load_sample(key.removeprefix(PHOTO_PREFIX)), max_side=MAX_SIDE)
         return pixels
     return dataset_samples()[key][1]
-
-
-def session_models() -> dict[str, object]:
-    """Menu value -> TrainedModel, for the image models trained in this browser session."""
-    return {
-        SESSION_PREFIX + trained.title: trained
-        for trained in registered_models()
-        if trained.task in SESSION_TASKS
-    }
-
-
-def model_title(choice: str) -> str:
-    if choice in BUNDLED_TITLES:
-        return BUNDLED_TITLES[choice]
-    return f"{choice.removeprefix(SESSION_PREFIX)} (trained in this session)"
-
-
-def predictor_for(choice: str, trained_models: dict[str, object]):
-    if choice in BUNDLED_TITLES:
-        return bundled_predictor(choice)
-    from dlcore.pretrained import predictor_from_trained
-
-    return predictor_from_trained(trained_models[choice])
 
 
 def dataset_of(choice: str, trained_models: dict[str, object]) -> str:
@@ -220,7 +195,7 @@ def classify_tab() -> None:
         "follows what the network learned to detect); **saliency** is how strongly each "
         "input pixel moves that score (sharp, but noisy)."
     )
-    trained_models = session_models()
+    trained_models = session_models(SESSION_TASKS)
     choices = list(BUNDLED_TITLES) + list(trained_models)
     model_key = settings.key("model")
     if st.session_state.get(model_key) not in choices:
@@ -236,7 +211,7 @@ def classify_tab() -> None:
         choice = st.selectbox(
             "Model",
             choices,
-            format_func=model_title,
+            format_func=lambda choice: model_title(choice, BUNDLED_TITLES),
             help="Models trained on the Image classifier page (or taught in the next tab) "
             "appear here too, for as long as this browser tab stays open.",
             on_change=on_model_change,

@@ -10,16 +10,14 @@ from dlcore import text_insight
 from dlcore.figures.predictions import confidence_figure
 from dlcore.figures.text_insight import attribution_figure, token_state_figure
 from ui.presenter import explain, show_figure
-from ui.pretrained import bundled_predictor
+from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings
-from ui.trainer import registered_models
 
 PAGE = "try_text"
 settings = PageSettings(PAGE)
 
 BUNDLED = "intents"
-BUNDLED_TITLE = "Intents (bundled GRU, English and Chinese)"
-SESSION_PREFIX = "session:"
+BUNDLED_TITLES = {BUNDLED: "Intents (bundled GRU, English and Chinese)"}
 DEFAULT_SENTENCE = "Will it rain in Paris tomorrow?"
 # Examples in both languages, one or more per intent; "zorblax" is a word no model knows.
 EXAMPLES = (
@@ -80,27 +78,6 @@ def read_csv(data: bytes):
 def plain(message: object) -> str:
     """A message shown as written: file content in it is not read as Markdown."""
     return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(message))
-
-
-def session_models() -> dict[str, object]:
-    """Menu value -> TrainedModel, for the intent models trained in this browser session."""
-    return {SESSION_PREFIX + trained.title: trained for trained in registered_models("intents")}
-
-
-def model_title(choice: str) -> str:
-    if choice == BUNDLED:
-        return BUNDLED_TITLE
-    return f"{choice.removeprefix(SESSION_PREFIX)} (trained in this session)"
-
-
-def predictor_for(choice: str, trained_models: dict[str, object]):
-    """The predictor and a key that names its model for the caches."""
-    if choice == BUNDLED:
-        return bundled_predictor(BUNDLED), BUNDLED
-    from dlcore.pretrained import predictor_from_trained
-
-    trained = trained_models[choice]
-    return predictor_from_trained(trained), f"{choice}|{trained.created}"
 
 
 def use_example() -> None:
@@ -313,17 +290,19 @@ explain(
     "measured. The heatmap shows the recurrent network's hidden state after every token."
 )
 
-trained_models = session_models()
+trained_models = session_models([BUNDLED])
 choice = st.selectbox(
     "Model",
     [BUNDLED, *trained_models],
-    format_func=model_title,
+    format_func=lambda choice: model_title(choice, BUNDLED_TITLES),
     help="The bundled model works at once; models trained on the Sequences page in this "
     "browser session appear here too.",
     **settings.bind("model"),
 )
 try:
-    predictor, model_key = predictor_for(choice, trained_models)
+    predictor = predictor_for(choice, trained_models)
+    # The caches below know a model by this key: a retrained model gets a new one.
+    model_key = f"{choice}|{trained_models[choice].created}" if choice in trained_models else choice
 except (OSError, ValueError, TypeError) as error:
     st.error(
         f"This model cannot be loaded: {plain(error)} Train one on the Sequences page meanwhile.",

@@ -16,16 +16,14 @@ from dlcore.figures.video_analysis import (
 from dlcore.media import VIDEO_EXTENSIONS, VideoDecodeError
 from dlcore.video_analysis import MAX_SECONDS, analyse_clip, frame_grad_cam
 from ui.presenter import explain, show_figure
-from ui.pretrained import bundled_predictor
+from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings
-from ui.trainer import registered_models
 
 PAGE = "try_video"
 settings = PageSettings(PAGE)
 
 BUNDLED = "motion"
-BUNDLED_TITLE = "Motion (bundled CNN per frame + GRU)"
-SESSION_PREFIX = "session:"
+BUNDLED_TITLES = {BUNDLED: "Motion (bundled CNN per frame + GRU)"}
 SOURCES = ("Sample", "Upload")
 SAMPLE_TITLES = {
     "tour": "All six motions in one take (generated, 16 s)",
@@ -43,6 +41,7 @@ ANALYSES_KEY = f"{PAGE}.analyses"
 LAST_CLIP_KEY = f"{PAGE}.last_clip"
 # The frame and its Grad-CAM are shown this wide, in pixels, however small the clip.
 SHOWN_WIDTH = 320
+GIF_WIDTH = 140
 N_ANALYSES_KEPT = 2  # each holds up to 200 frames of 320 pixels: tens of MB
 
 
@@ -55,27 +54,8 @@ def sample_clip(name: str) -> dict:
     return {"data": clip.file, "format": clip.file_format, "segments": clip.segments}
 
 
-def session_models() -> dict[str, object]:
-    """Menu value -> TrainedModel, for the motion models trained in this browser session."""
-    return {SESSION_PREFIX + trained.title: trained for trained in registered_models("motion")}
-
-
-def model_title(choice: str) -> str:
-    if choice == BUNDLED:
-        return BUNDLED_TITLE
-    return f"{choice.removeprefix(SESSION_PREFIX)} (trained in this session)"
-
-
-def predictor_for(choice: str, trained_models: dict[str, object]):
-    if choice == BUNDLED:
-        return bundled_predictor(BUNDLED)
-    from dlcore.pretrained import predictor_from_trained
-
-    return predictor_from_trained(trained_models[choice])
-
-
 def choose_model():
-    trained_models = session_models()
+    trained_models = session_models([BUNDLED])
     choices = [BUNDLED, *trained_models]
     model_key = settings.key("model")
     if st.session_state.get(model_key) not in choices:
@@ -83,7 +63,7 @@ def choose_model():
     choice = st.selectbox(
         "Model",
         choices,
-        format_func=model_title,
+        format_func=lambda choice: model_title(choice, BUNDLED_TITLES),
         help="Models trained on the Video model page appear here too, for as long as this "
         "browser tab stays open.",
         **settings.bind("model"),
@@ -144,9 +124,14 @@ def analysis_for(clip: dict, choice: str, predictor):
     return analyses[key]
 
 
-def show_clip(clip: dict) -> None:
+def show_clip(clip: dict, video) -> None:
     if clip["format"] == "gif":
-        st.image(clip["data"], caption=clip["name"], width=140)
+        if video.width > GIF_WIDTH * video.height:
+            # Streamlit scales a GIF down to the width asked for, and fails on one so thin
+            # that its height rounds to 0 pixels.
+            st.caption(f"{clip['name']}: too thin to show at this size; its frames are below.")
+        else:
+            st.image(clip["data"], caption=clip["name"], width=GIF_WIDTH)
     elif clip["format"] in PLAYABLE:
         playable = PLAYABLE[clip["format"]]
         st.video(clip["data"], format=playable, loop=True, autoplay=True, muted=True)
@@ -254,7 +239,7 @@ with answer:  # where the progress bar shows
 st.session_state[LAST_CLIP_KEY] = clip
 
 with controls:
-    show_clip(clip)
+    show_clip(clip, analysis.video)
 with answer:
     show_answer(analysis)
 

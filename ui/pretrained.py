@@ -1,18 +1,53 @@
-"""The bundled models as the try-it pages load them: once per server, with a spinner.
+"""The models a try-it page offers: the bundled ones, and those trained in this session.
 
-`dlcore.load_pretrained` keeps one copy of each model per process, shared by every
-browser session (its predictions are guarded by a lock), so no Streamlit cache is
+A menu's value is the bundled model's name ("digits", "intents", ...) or, for a model
+trained on a trainer page (or taught on the Your image page), "session:" and its title.
+
+`dlcore.load_pretrained` keeps one copy of each bundled model per process, shared by
+every browser session (its predictions are guarded by a lock), so no Streamlit cache is
 needed here: two pages' cached functions of the same name and source would even share
 one cache entry and hand a page another page's model.
 """
 
+from collections.abc import Collection, Mapping
+from typing import Any
+
 import streamlit as st
 
+from ui.trainer import registered_models
 
-def bundled_predictor(name: str):
+SESSION_PREFIX = "session:"
+
+
+def bundled_predictor(name: str) -> Any:
     """The bundled model `name` ("digits", "intents", "motion", ...) as a `Predictor`."""
     # Imported here: loading a model imports TensorFlow, which a page needs only now.
     from dlcore.pretrained import load_pretrained
 
     with st.spinner("Loading the bundled model…", show_time=True):
         return load_pretrained(name)
+
+
+def session_models(tasks: Collection[str]) -> dict[str, Any]:
+    """Menu value -> `TrainedModel`, for this browser session's models of these tasks."""
+    return {
+        SESSION_PREFIX + trained.title: trained
+        for trained in registered_models()
+        if trained.task in tasks
+    }
+
+
+def model_title(choice: str, bundled_titles: Mapping[str, str]) -> str:
+    """What the model menu shows for a value."""
+    if choice in bundled_titles:
+        return bundled_titles[choice]
+    return f"{choice.removeprefix(SESSION_PREFIX)} (trained in this session)"
+
+
+def predictor_for(choice: str, trained_models: Mapping[str, Any]) -> Any:
+    """The `Predictor` of a menu value: a session model, or else a bundled one."""
+    if choice in trained_models:
+        from dlcore.pretrained import predictor_from_trained
+
+        return predictor_from_trained(trained_models[choice])
+    return bundled_predictor(choice)
