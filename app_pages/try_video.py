@@ -13,7 +13,7 @@ from dlcore.figures.video_analysis import (
     motion_energy_figure,
     timeline_figure,
 )
-from dlcore.media import VIDEO_EXTENSIONS, VideoDecodeError
+from dlcore.media import VIDEO_EXTENSIONS, DecodedVideo, VideoDecodeError
 from dlcore.video_analysis import MAX_SECONDS, analyse_clip, frame_grad_cam
 from ui.presenter import explain, show_figure
 from ui.pretrained import model_title, predictor_for, session_models
@@ -124,7 +124,7 @@ def analysis_for(clip: dict, choice: str, predictor):
     return analyses[key]
 
 
-def show_clip(clip: dict, video) -> None:
+def show_clip(clip: dict, video: DecodedVideo) -> None:
     if clip["format"] == "gif":
         if video.width > GIF_WIDTH * video.height:
             # Streamlit scales a GIF down to the width asked for, and fails on one so thin

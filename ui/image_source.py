@@ -13,6 +13,9 @@ from dlcore.images import SAMPLE_IMAGES, ImageDecodeError, decode_image, fit_wit
 from ui.settings import PageSettings
 
 SOURCES = ("Sample", "Upload", "Camera")
+# The fewest pixels on the short side, once scaled to fit: the concept pages follow a
+# window of up to 8x8 pixels across the image, and a thinner strip shows nothing.
+MIN_SIDE = 16
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 
 
@@ -75,6 +78,18 @@ def choose_image(
             notes += decode_notes
         except ImageDecodeError as error:
             st.error(f"{error} Showing the sample meanwhile.", icon=":material/broken_image:")
+        else:
+            scaled, _ = fit_within(pixels, max_side=max_side)
+            if min(scaled.shape[:2]) < MIN_SIDE:
+                height, width = pixels.shape[:2]
+                st.error(
+                    f"This image is {width}×{height} pixels: shown at most {max_side} pixels "
+                    f"wide, its short side would be under {MIN_SIDE} pixels, too small to "
+                    "follow a window across. Choose a larger image, closer to square. "
+                    "Showing the sample meanwhile.",
+                    icon=":material/photo_size_select_small:",
+                )
+                pixels, label, notes = None, f"sample: {sample}", []
     elif source != "Sample":
         st.caption(f"No {source.lower()} image yet: showing the sample meanwhile.")
     if pixels is None:

@@ -20,7 +20,7 @@ import numpy as np
 import streamlit as st
 
 from dlcore import pretrained, teach
-from dlcore.images import ImageDecodeError, center_crop, decode_image
+from dlcore.images import ImageDecodeError, center_crop, decode_image, fit_within
 from ui.presenter import explain, show_figure
 from ui.trainer import (
     REGISTRY_KEY,
@@ -226,7 +226,10 @@ def _class_editor(taught: TaughtClass, number: int, *, n_classes: int) -> None:
             caption += f" (at least {teach.MIN_IMAGES} needed)"
         st.caption(" ".join([caption, *taught.notes]))
         if taught.images:
-            st.image(taught.images[-N_THUMBNAILS:], width=THUMBNAIL_WIDTH)
+            st.image(
+                [_showable(image, THUMBNAIL_WIDTH) for image in taught.images[-N_THUMBNAILS:]],
+                width=THUMBNAIL_WIDTH,
+            )
             if n_images > N_THUMBNAILS:
                 st.caption(f"The last {N_THUMBNAILS} of {n_images} are shown.")
             st.button(
@@ -236,6 +239,17 @@ def _class_editor(taught: TaughtClass, number: int, *, n_classes: int) -> None:
                 args=(taught,),
                 key=f"teach.clear.{taught.id}",
             )
+
+
+def _showable(image: np.ndarray, width: int) -> np.ndarray:
+    """The image ready for `st.image(..., width=width)`, each side at least 1 pixel.
+
+    Streamlit scales a wider image down itself, but rounds the height of one more than
+    `width` times wider than tall (a 20000×4 strip, say) to 0 pixels and fails.
+    """
+    if image.shape[1] > width * image.shape[0]:
+        return fit_within(image, max_side=width)[0]
+    return image
 
 
 def _settings() -> teach.TeachConfig:
@@ -360,7 +374,7 @@ def _what_it_makes_of_yours(data: Any, scores: Any, classes: list[TaughtClass]) 
             probabilities = scores.train_probabilities[row]
             guess = int(probabilities.argmax())
             mark = "✓" if guess == class_index else f"✗ {data.labels[guess]}"
-            pictures.append(taught.images[position])
+            pictures.append(_showable(taught.images[position], THUMBNAIL_WIDTH + 16))
             captions.append(f"{mark} {probabilities[guess]:.0%}")
         if pictures:
             st.markdown(f"**{label}**")
