@@ -2,14 +2,13 @@
 # session-trained model gives it, which tokens drove that answer, and the recurrent hidden
 # state token by token; or classify many requests at once, typed or from a CSV file.
 
-import re
 
 import streamlit as st
 
 from dlcore import text_insight
 from dlcore.figures.predictions import confidence_figure
 from dlcore.figures.text_insight import attribution_figure, token_state_figure
-from ui.presenter import explain, show_figure
+from ui.presenter import explain, plain, show_figure
 from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings
 
@@ -54,9 +53,6 @@ METHODS = {
 }
 SENTENCE_KEY = settings.key("sentence")
 EXAMPLE_KEY = settings.key("example")
-# Markdown (links, images, colours, icons, maths) that a file's column names could carry
-# into a message: escaped, so that they show as typed.
-_MARKDOWN_CHARACTERS = re.compile(r"([\\`*_\[\]<>#$~|:])")
 
 
 @st.cache_data(max_entries=64, show_spinner="Reading the sentence…")
@@ -73,11 +69,6 @@ def rows_for(model_key: str, texts: tuple[str, ...], _predictor):
 @st.cache_data(max_entries=8, show_spinner="Reading the file…")
 def read_csv(data: bytes):
     return text_insight.read_texts_csv(data)
-
-
-def plain(message: object) -> str:
-    """A message shown as written: file content in it is not read as Markdown."""
-    return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(message))
 
 
 def use_example() -> None:

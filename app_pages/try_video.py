@@ -15,7 +15,7 @@ from dlcore.figures.video_analysis import (
 )
 from dlcore.media import VIDEO_EXTENSIONS, DecodedVideo, VideoDecodeError
 from dlcore.video_analysis import MAX_SECONDS, analyse_clip, frame_grad_cam
-from ui.presenter import explain, show_figure
+from ui.presenter import explain, plain, show_figure
 from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings
 
@@ -129,15 +129,19 @@ def show_clip(clip: dict, video: DecodedVideo) -> None:
         if video.width > GIF_WIDTH * video.height:
             # Streamlit scales a GIF down to the width asked for, and fails on one so thin
             # that its height rounds to 0 pixels.
-            st.caption(f"{clip['name']}: too thin to show at this size; its frames are below.")
+            st.caption(
+                f"{plain(clip['name'])}: too thin to show at this size; its frames are below."
+            )
         else:
             st.image(clip["data"], caption=clip["name"], width=GIF_WIDTH)
     elif clip["format"] in PLAYABLE:
         playable = PLAYABLE[clip["format"]]
         st.video(clip["data"], format=playable, loop=True, autoplay=True, muted=True)
-        st.caption(clip["name"])
+        st.caption(plain(clip["name"]))
     else:
-        st.caption(f"{clip['name']}: browsers do not play this format; its frames are below.")
+        st.caption(
+            f"{plain(clip['name'])}: browsers do not play this format; its frames are below."
+        )
 
 
 def show_answer(analysis) -> None:
@@ -226,7 +230,8 @@ with answer:  # where the progress bar shows
     except VideoDecodeError as error:
         with controls:
             st.error(
-                f"{error} Showing the last clip that worked meanwhile.", icon=":material/error:"
+                f"{plain(error)} Showing the last clip that worked meanwhile.",
+                icon=":material/error:",
             )
         clip = st.session_state.get(LAST_CLIP_KEY) or {
             **sample_clip("tour"),

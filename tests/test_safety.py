@@ -319,3 +319,15 @@ def test_a_keras_file_with_a_lambda_layer_is_refused_and_its_code_never_runs(tmp
     path.write_bytes(data)
     keras.saving.load_model(path, safe_mode=False)
     assert marker.exists()
+
+
+def test_plain_shows_a_file_name_as_typed_not_as_markdown():
+    from ui.presenter import plain
+
+    name = "[click me](http://example.com) **bold** `code` <b>.mp4"
+    escaped = plain(name)
+    # Every Markdown character is escaped, and removing the escapes gives the name back.
+    assert escaped.startswith("\\[click me\\](http")
+    assert escaped.replace("\\", "") == name.replace("\\", "")
+    for character in "[]*`<>":
+        assert f"\\{character}" in escaped

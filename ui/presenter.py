@@ -4,10 +4,16 @@ The toggle sits in the sidebar of every page and is kept in the URL (`?presenter
 so it survives page changes and a bookmarked link opens in the same mode.
 """
 
+import re
+
 import plotly.graph_objects as go
 import streamlit as st
 
 PRESENTER_KEY = "presenter"
+
+# Markdown (links, images, colours, icons, maths) that a file's name or content could
+# carry into a message: escaped, so that it shows as typed.
+_MARKDOWN_CHARACTERS = re.compile(r"([\\`*_\[\]<>#$~|:])")
 
 # Sizes chosen to read from the back of a lecture room on a projector.
 _PRESENTER_FONT_SIZE = 22
@@ -71,3 +77,8 @@ def show_figure(figure: go.Figure, *, key: str) -> None:
             )
         figure.update_traces(line_width=_PRESENTER_LINE_WIDTH, selector={"mode": "lines"})
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
+
+
+def plain(message: object) -> str:
+    """A message shown as written: a file's name or content in it is not read as Markdown."""
+    return _MARKDOWN_CHARACTERS.sub(r"\\\1", str(message))

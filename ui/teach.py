@@ -21,7 +21,7 @@ import streamlit as st
 
 from dlcore import pretrained, teach
 from dlcore.images import ImageDecodeError, center_crop, decode_image, fit_within
-from ui.presenter import explain, show_figure
+from ui.presenter import explain, plain, show_figure
 from ui.trainer import (
     REGISTRY_KEY,
     LiveChart,
@@ -218,7 +218,7 @@ def _class_editor(taught: TaughtClass, number: int, *, n_classes: int) -> None:
                 key=camera_key,
             )
         for warning in taught.warnings:
-            st.warning(warning, icon=":material/broken_image:")
+            st.warning(plain(warning), icon=":material/broken_image:")
         taught.warnings.clear()  # said once; the files that worked are kept
         n_images = len(taught.images)
         caption = f"**{n_images}** image{'s' if n_images != 1 else ''}"
@@ -397,7 +397,7 @@ def _try_new_image(predictor: Any) -> None:
     try:
         pixels = decode_image(uploaded.getvalue()).pixels
     except ImageDecodeError as error:
-        st.warning(f"{uploaded.name}: {error}", icon=":material/broken_image:")
+        st.warning(plain(f"{uploaded.name}: {error}"), icon=":material/broken_image:")
         return
     probabilities = predictor.predict_proba([pixels])[0]
     prepared = predictor.prepare([pixels])[0]
