@@ -446,6 +446,9 @@ def boundary_snapshot(
         outputs = probe(toy2d.feature_map(points, config.features), training=False)
     else:
         outputs = probe(toy2d.feature_map(points, config.features))
+    # A network with no hidden layer has one output, which Keras returns unwrapped.
+    if not isinstance(outputs, list | tuple):
+        outputs = [outputs]
     outputs = [np.asarray(output, dtype=np.float32) for output in outputs]
     probabilities = outputs[-1].reshape(grid_size, grid_size, -1)
     if probabilities.shape[-1] == 2:

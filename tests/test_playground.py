@@ -301,3 +301,20 @@ def test_patience_must_be_a_positive_count():
     config = PlaygroundConfig()
     with pytest.raises(ValueError, match="Received: patience=0"):
         playground.PlaygroundCallback(playground.make_data(config), config, patience=0)
+
+
+def test_a_network_with_no_hidden_layer_trains_and_draws_its_boundary():
+    config = PlaygroundConfig(hidden_layers=())
+    data = playground.make_data(config)
+    updates = []
+    playground.train(
+        playground.build_model(config),
+        data,
+        config,
+        epochs=2,
+        redraw_every=1,
+        on_update=updates.append,
+    )
+    assert [update.epoch for update in updates] == [1, 2]
+    assert updates[-1].snapshot.probabilities.shape == (50, 50)
+    assert updates[-1].snapshot.neurons == []
