@@ -33,9 +33,12 @@ class Figure:
     @property
     def ratio(self) -> float | None:
         """How many times better than the baseline: above 1 means faster (or smaller)."""
-        if self.baseline is None:
+        numerator, denominator = (
+            (self.value, self.baseline) if self.higher_is_better else (self.baseline, self.value)
+        )
+        if numerator is None or not denominator:  # no baseline, or a zero to divide by
             return None
-        return self.value / self.baseline if self.higher_is_better else self.baseline / self.value
+        return numerator / denominator
 
     @property
     def passed(self) -> bool | None:
@@ -64,7 +67,7 @@ class Figure:
             "unit": self.unit,
             # A goal on the ratio alone ("3 times faster") is written as that ratio.
             "target": self.target if self.target is not None else self.min_ratio,
-            "baseline": self.baseline,
+            "baseline": None if self.baseline is None else round(self.baseline, 4),
             "ratio": None if self.ratio is None else round(self.ratio, 3),
             "passed": self.passed,
         }
@@ -74,9 +77,15 @@ def write_report(figures: list[Figure]) -> str:
     """Write bench/results.json and return the table to print."""
     rows = [figure.as_row() for figure in figures]
     RESULTS_FILE.write_text(json.dumps(rows, indent=2) + "\n")
+    return format_table(figures)
+
+
+def format_table(figures: list[Figure]) -> str:
+    """The figures as a plain-text table: figure, value, unit, target, baseline, ratio, met."""
     header = ("figure", "value", "unit", "target", "baseline", "ratio", "met")
     lines = [header]
-    for figure, row in zip(figures, rows, strict=True):
+    for figure in figures:
+        row = figure.as_row()
         met = {True: "yes", False: "NO", None: "-"}[row["passed"]]
         lines.append(
             (

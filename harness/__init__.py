@@ -48,9 +48,31 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 60)
     raise TimeoutError(f"{url} did not become healthy in {timeout} s")
 
 
+class AppUrl(str):
+    """The served app's address (a plain `str`), which also knows its server's process id.
+
+    The memory benchmark reads the server's resident memory through `pid`.
+    """
+
+    pid: int
+
+    def __new__(cls, url: str, pid: int) -> "AppUrl":
+        address = super().__new__(cls, url)
+        address.pid = pid
+        return address
+
+    def __getnewargs__(self) -> tuple[str, int]:  # type: ignore[override]
+        # Pickled with its pid, e.g. when handed to another process.
+        return str(self), self.pid
+
+
 @contextlib.contextmanager
-def serve_app(*, port: int | None = None) -> Iterator[str]:
-    """Run `streamlit run app.py` as `make run` does, headless, on `port` or a free one."""
+def serve_app(*, port: int | None = None) -> Iterator[AppUrl]:
+    """Run `streamlit run app.py` as `make run` does, headless, on `port` or a free one.
+
+    Yields:
+        The app's address, e.g. "http://127.0.0.1:8501", with the server's `pid`.
+    """
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
     command += ["--server.fileWatcherType=none", "--server.address=127.0.0.1"]
@@ -60,7 +82,7 @@ def serve_app(*, port: int | None = None) -> Iterator[str]:
         cwd=ROOT,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
-    url = f"http://127.0.0.1:{port}"
+    url = AppUrl(f"http://127.0.0.1:{port}", server.pid)
     try:
         _wait_until_healthy(url, server)
         yield url
