@@ -27,6 +27,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from helpers import audio_only_mp4
 from PIL import Image
 
 PAGES = ("image", "teach", "convolution", "pooling", "video", "text", "csv")
@@ -209,21 +210,6 @@ def mp4(
                 container.mux(stream.encode(frame))
             container.mux(stream.encode(None))
         return path.read_bytes()
-
-
-def audio_only_mp4() -> bytes:
-    """An MP4 with one second of silence in AAC and no video track: a song."""
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=44100)
-        for _ in range(44):
-            frame = av.AudioFrame.from_ndarray(
-                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
-            )
-            frame.sample_rate = 44100
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return buffer.getvalue()
 
 
 # Frames shown at uneven moments, as a phone records when the light is low (milliseconds).

@@ -1,6 +1,7 @@
 """Test helpers: open a page as a browser would, run Python apart, read Plotly JSON."""
 
 import base64
+import io
 import json
 import os
 import struct
@@ -94,4 +95,44 @@ def png_header(width, height):
         + chunk(b"IHDR", header)
         + chunk(b"IDAT", zlib.compress(b""))
         + chunk(b"IEND", b"")
+    )
+
+
+def audio_only_mp4() -> bytes:
+    """An MP4 with one second of silence in AAC and no video track: a song."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=44100)
+        for _ in range(44):
+            frame = av.AudioFrame.from_ndarray(
+                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
+            )
+            frame.sample_rate = 44100
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return buffer.getvalue()
+
+
+def tiny_digits_model(title: str) -> Any:
+    """An untrained tiny digits CNN, as the CNN page registers a model for the try-it pages."""
+    from dlcore import cnn
+    from dlcore.training import TrainedModel
+
+    config = cnn.CNNConfig(dataset="digits", n_filters=4)
+    return TrainedModel(
+        task="digits",
+        title=title,
+        model=cnn.build_model(config, (8, 8, 1), 10),
+        labels=tuple(str(digit) for digit in range(10)),
+        preprocessing={
+            "image_size": (8, 8),
+            "channels": 1,
+            "value_range": (0.0, 1.0),
+            "resize": "area",
+            "background": "dark",
+        },
+        metrics={"val_accuracy": 0.5},
+        device="CPU:0",
     )

@@ -13,7 +13,7 @@ import hashlib
 import numpy as np
 import pytest
 from bad_inputs import BadInput, cases_for, image_file, photo
-from helpers import ROOT, open_page
+from helpers import ROOT, open_page, tiny_digits_model
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -38,24 +38,7 @@ class Keepsakes:
 @pytest.fixture(scope="module")
 def trained_model() -> TrainedModel:
     """A tiny digits CNN, as the CNN page registers it for the try-it pages."""
-    from dlcore import cnn
-
-    config = cnn.CNNConfig(dataset="digits", n_filters=4)
-    return TrainedModel(
-        task="digits",
-        title="CNN on digits (kept)",
-        model=cnn.build_model(config, (8, 8, 1), 10),
-        labels=tuple(str(digit) for digit in range(10)),
-        preprocessing={
-            "image_size": (8, 8),
-            "channels": 1,
-            "value_range": (0.0, 1.0),
-            "resize": "area",
-            "background": "dark",
-        },
-        metrics={"val_accuracy": 0.5},
-        device="CPU:0",
-    )
+    return tiny_digits_model("CNN on digits (kept)")
 
 
 def plant_keepsakes(app: AppTest, trained: TrainedModel) -> Keepsakes:

@@ -7,6 +7,7 @@ import io
 import av
 import numpy as np
 import pytest
+from helpers import audio_only_mp4
 from PIL import Image
 
 from dlcore import media
@@ -47,21 +48,6 @@ def encode(
             stream.set_display_rotation(rotation)
         for frame in frames:
             container.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
-        container.mux(stream.encode(None))
-    return buffer.getvalue()
-
-
-def audio_only() -> bytes:
-    """An MP4 with one second of silence in AAC, and no video track."""
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=44100)
-        for _ in range(44):
-            frame = av.AudioFrame.from_ndarray(
-                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
-            )
-            frame.sample_rate = 44100
-            container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
     return buffer.getvalue()
 
@@ -234,7 +220,7 @@ BAD_FILES = [
     ("text", lambda clip: b"just some notes, not a video\n" * 20, "This is a text file"),
     ("png", lambda clip: png(), r"This is a still image \(PNG\), not a video"),
     ("jpeg", lambda clip: jpeg(), r"This is a still image \(JPEG\)"),
-    ("audio only", lambda clip: audio_only(), "This file has only sound, no pictures"),
+    ("audio only", lambda clip: audio_only_mp4(), "This file has only sound, no pictures"),
     ("truncated", lambda clip: clip[: len(clip) // 2], "The MP4/MOV file is damaged or incomplete"),
     ("first 200 bytes", lambda clip: clip[:200], "The MP4/MOV file is damaged or incomplete"),
     ("end cut off", lambda clip: clip[:-100], "The video has no frames"),

@@ -6,12 +6,10 @@ import types
 
 import numpy as np
 import pytest
-from helpers import figure, open_page, png_header
+from helpers import figure, open_page, png_header, tiny_digits_model
 from PIL import Image
 
-from dlcore import cnn
 from dlcore.images import SAMPLE_IMAGES, held_out_samples
-from dlcore.training import TrainedModel
 from ui.trainer import REGISTRY_KEY
 
 PAGE = "app_pages/try_image.py"
@@ -201,22 +199,7 @@ def test_draw_and_camera_sources_without_input_show_the_sample():
 
 
 def test_a_model_trained_in_this_session_appears_in_the_model_choice():
-    config = cnn.CNNConfig(dataset="digits", n_filters=4)
-    trained = TrainedModel(
-        task="digits",
-        title="CNN on digits (test)",
-        model=cnn.build_model(config, (8, 8, 1), 10),
-        labels=tuple(str(digit) for digit in range(10)),
-        preprocessing={
-            "image_size": (8, 8),
-            "channels": 1,
-            "value_range": (0.0, 1.0),
-            "resize": "area",
-            "background": "dark",
-        },
-        metrics={"val_accuracy": 0.5},
-        device="CPU:0",
-    )
+    trained = tiny_digits_model("CNN on digits (test)")
     app = open_page(PAGE, timeout=TIMEOUT)
     app.session_state[REGISTRY_KEY] = {trained.title: trained}
     app.run()

@@ -2,10 +2,9 @@
 
 import io
 
-import av
 import numpy as np
 import pytest
-from helpers import figure, open_page
+from helpers import audio_only_mp4, figure, open_page
 from PIL import Image
 
 from dlcore.data import motion
@@ -45,20 +44,6 @@ def motion_clip(label: str) -> bytes:
     clips = motion.make_motion_clips(6, frames=32, image_size=128, seed=0)
     index = int(np.flatnonzero(clips.target == motion.MOTION_LABELS.index(label))[0])
     return encode_video(clips.clips[index], fps=16)
-
-
-def audio_only() -> bytes:
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=44100)
-        for _ in range(20):
-            frame = av.AudioFrame.from_ndarray(
-                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
-            )
-            frame.sample_rate = 44100
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return buffer.getvalue()
 
 
 def png() -> bytes:
@@ -157,7 +142,7 @@ BAD_UPLOADS = [
     ("empty.mp4", lambda clip: b"", "video/mp4", "The file is empty"),
     ("notes.mp4", lambda clip: b"Meeting notes, not a video.\n" * 10, "video/mp4", "text file"),
     ("cut.mp4", lambda clip: clip[: len(clip) // 2], "video/mp4", "damaged or incomplete"),
-    ("song.mp4", lambda clip: audio_only(), "video/mp4", "only sound"),
+    ("song.mp4", lambda clip: audio_only_mp4(), "video/mp4", "only sound"),
     ("picture.gif", lambda clip: png(), "image/gif", "still image"),
 ]
 
