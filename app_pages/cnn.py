@@ -170,8 +170,6 @@ except ValueError as error:
 run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
-if action == "reset":
-    run.reset()
 
 from dlcore.figures import cnn as cnn_figures  # noqa: E402
 from dlcore.figures.training import confusion_figure  # noqa: E402

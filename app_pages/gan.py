@@ -131,8 +131,6 @@ except ValueError as error:
 run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
-if action == "reset":
-    run.reset()
 
 from dlcore.figures.gan import gan_figure, progress_figure  # noqa: E402
 from dlcore.training import TrainedModel  # noqa: E402

@@ -189,8 +189,6 @@ if hidden_layers is not None:
 run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
-if action == "reset":
-    run.reset()
 
 from dlcore import playground  # noqa: E402  (TensorFlow starts here, after the controls)
 from dlcore.figures.playground import (  # noqa: E402

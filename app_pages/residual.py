@@ -115,8 +115,6 @@ except ValueError as error:
 run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
-if action == "reset":
-    run.reset()
 
 from dlcore.figures.residual import curves_figure, gradient_norms_figure  # noqa: E402
 from dlcore.training import History, TrainedModel  # noqa: E402

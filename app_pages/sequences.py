@@ -233,8 +233,6 @@ RUN_KEY = f"{PAGE}.{task}"
 run = trainer_run(RUN_KEY)
 with output_column:
     action = training_buttons(RUN_KEY, can_train=config is not None)
-if action == "reset":
-    run.reset()
 
 from dlcore import sequences  # noqa: E402
 from dlcore.figures.sequences import (  # noqa: E402

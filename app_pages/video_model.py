@@ -164,8 +164,6 @@ except ValueError as error:
 run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
-if action == "reset":
-    run.reset()
 
 from dlcore import video_model  # noqa: E402
 from dlcore.data.motion import MOTION_LABELS  # noqa: E402

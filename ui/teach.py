@@ -95,8 +95,6 @@ def teach_own_classes() -> None:
         st.info("Before training: " + " ".join(problems), icon=":material/info:")
     run = trainer_run(PAGE)
     action = training_buttons(PAGE, can_train=not problems)
-    if action == "reset":
-        run.reset()
     if action == "train" and not problems:
         _train(run, classes, config)
     trained = _finish(run)

@@ -12,9 +12,7 @@ Usage in a page whose dlcore trainer runs `dlcore.training.fit_live` (the Playgr
 app_pages/playground.py, does the same with its own history and boundary snapshots):
 
     run = trainer_run("cnn")
-    action = training_buttons("cnn", can_train=config is not None)
-    if action == "reset":
-        run.reset()
+    action = training_buttons("cnn", can_train=config is not None)  # Reset is done here
     if action == "train":
         with training(run, "CNN on digits") as where:
             if run.model is None or run.config != config:
@@ -139,7 +137,7 @@ def trainer_run(page: str) -> TrainerRun:
 
 
 def training_buttons(page: str, *, can_train: bool = True) -> str | None:
-    """Draw Train, Stop and Reset in a row.
+    """Draw Train, Stop and Reset in a row; a click on Reset resets the page's run.
 
     Returns:
         "train", "stop" or "reset" for the button clicked in this run, else None.
@@ -168,7 +166,10 @@ def training_buttons(page: str, *, can_train: bool = True) -> str | None:
         return "train"
     if stop:
         return "stop"
-    return "reset" if reset else None
+    if reset:
+        trainer_run(page).reset()
+        return "reset"
+    return None
 
 
 @contextlib.contextmanager
