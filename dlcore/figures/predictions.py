@@ -73,8 +73,9 @@ def confidence_figure(
             "height": 90 + 42 * len(ranked),
             "margin": {"t": 60, "l": 10, "r": 70, "b": 40},
             "xaxis": {"range": [0, 100], "title": {"text": "confidence (%)"}},
-            # Plotly draws the first category at the bottom: reverse to read top-down.
-            "yaxis": {"autorange": "reversed", "automargin": True},
+            # Categories even when the labels are digits ("7" is a class, not a number);
+            # Plotly draws the first category at the bottom: reversed, they read top-down.
+            "yaxis": {"type": "category", "autorange": "reversed", "automargin": True},
             "showlegend": False,
         },
     )
