@@ -10,7 +10,9 @@ st.markdown("#### See deep learning work: the operations, the training, the deci
 explain(
     "Each **Concepts** page shows one operation computed by the real Keras function, "
     "with sliders that react at once. The **Train** pages train models live on this "
-    "machine's CPU or GPU. Everything runs offline; settings are kept in the URL, so "
+    "machine's CPU or GPU. The **Try it** pages take your own image, text or video "
+    "clip and show why a model decided what it did, with bundled models that work "
+    "before anything is trained. Everything runs offline; settings are kept in the URL, so "
     "bookmark a view to reopen it exactly. Turn on **Presenter mode** in the sidebar "
     "for a room.",
     title="About this app",
