@@ -44,6 +44,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from dlcore import memory  # noqa: F401  (imported for its fix: trained models are freed)
 from dlcore.data import gan_targets
 
 TARGETS = tuple(gan_targets.GAN_TARGETS)

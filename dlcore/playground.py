@@ -35,6 +35,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
+from dlcore import memory  # noqa: F401  (imported for its fix: trained models are freed)
 from dlcore.data import toy2d
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "elu", "gelu", "swish")

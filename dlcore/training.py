@@ -34,6 +34,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dlcore import memory  # noqa: F401  (imported for its fix: trained models are freed)
+
 PROGRESS_SECONDS = 0.5
 """Longest wait between two `on_progress` calls inside an epoch."""
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -49,6 +50,9 @@ from ui.presenter import show_figure
 from ui.sidebar import record_run, requested_placement
 
 REGISTRY_KEY = "trained_models"
+MAX_REGISTERED_MODELS = 10
+"""Models a browser session keeps for the try-it pages: the oldest goes when one more comes,
+so that a long lesson does not hold every model it ever trained."""
 """Where trained models wait for the try-it pages: title -> `dlcore.training.TrainedModel`."""
 
 REDRAW_SECONDS = 0.25
@@ -97,10 +101,13 @@ class TrainerRun:
         self.weights, self.extras, self.seconds, self.status = None, {}, 0.0, ""
 
     def reset(self) -> None:
-        """Forget the model and everything about it."""
+        """Forget the model and everything about it, and free its memory now."""
         for field in dataclasses.fields(self):
             value = field.default_factory() if callable(field.default_factory) else field.default
             setattr(self, field.name, value)
+        # A Keras model lives in reference cycles, which Python's collector frees only at
+        # its rare full passes: a server that trains model after model would grow meanwhile.
+        gc.collect()
 
     def keep_epoch(self, weights: list | None = None, **extras: Any) -> None:
         """Save what an epoch finished with, before anything is drawn (see the module doc)."""
@@ -315,9 +322,14 @@ def export_buttons(page: str, *, code: str, model: Any, file_stem: str) -> None:
 def register_model(trained: Any) -> None:
     """Offer a `dlcore.training.TrainedModel` to the try-it pages of this browser session.
 
-    A model with the same title replaces the earlier one.
+    A model with the same title replaces the earlier one; beyond `MAX_REGISTERED_MODELS`,
+    the oldest is dropped.
     """
-    st.session_state.setdefault(REGISTRY_KEY, {})[trained.title] = trained
+    registry = st.session_state.setdefault(REGISTRY_KEY, {})
+    registry.pop(trained.title, None)  # so that the dict's order stays the order of registering
+    registry[trained.title] = trained
+    while len(registry) > MAX_REGISTERED_MODELS:
+        del registry[next(iter(registry))]
 
 
 def registered_models(task: str | None = None) -> list[Any]:
