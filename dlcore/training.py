@@ -1,8 +1,9 @@
 """Live training shared by the trainer pages: `fit` with reports, a real stop, early stopping.
 
 Every trainer (CNN, sequences, residual networks, video) trains through `fit_live`: Keras's
-own `model.fit` on a repeated, cached `tf.data` pipeline, with a `LiveCallback` that after
-each epoch records the metrics into a `History`, copies the weights, and hands an
+own `model.fit` on a repeated, cached `tf.data` pipeline, with the held-out set measured
+eagerly by `EagerValidation` (tracing a test function would cost more than all later
+validations together), and a `LiveCallback` that after each epoch records the metrics into a `History`, copies the weights, and hands an
 `EpochReport` to a plain Python callable. A page adapts that callable to its live chart and
 keeps the report in its session, so that a Stop that interrupts `fit` (Streamlit raises in
 the middle of it) still leaves the last finished epoch's model and history; `restore_weights`
@@ -38,6 +39,9 @@ from dlcore import memory  # noqa: F401  (imported for its fix: trained models a
 
 PROGRESS_SECONDS = 0.5
 """Longest wait between two `on_progress` calls inside an epoch."""
+
+VALIDATION_CHUNK = 512
+"""Held-out samples `EagerValidation` measures in one call."""
 
 
 @dataclasses.dataclass
@@ -168,6 +172,42 @@ class LiveCallback(keras.callbacks.Callback):
         self.on_epoch(report)
 
 
+class EagerValidation(keras.callbacks.Callback):
+    """Measures a held-out set after each epoch, as `fit(validation_data=...)` does, but
+    without tracing a test function.
+
+    The first time `fit` validates, Keras traces a test function, which for the trainers'
+    small models and held-out sets costs more than all later validations together: 0.22 s
+    for the digits CNN, against 12 ms for each later epoch. This callback runs the model's
+    own `test_step` eagerly instead, on chunks of `VALIDATION_CHUNK` samples, and adds the
+    same "val_" metrics to the epoch's logs for the callbacks after it.
+
+    Args:
+        inputs: the held-out inputs, an array of shape `(n, ...)` or a dict of such arrays.
+        targets: their targets, an array of shape `(n, ...)` or a dict of such arrays.
+    """
+
+    def __init__(self, inputs: Any, targets: Any) -> None:
+        super().__init__()
+        self.inputs = inputs
+        self.targets = targets
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if logs is None:
+            return
+        # As `evaluate` does: the metrics start again from zero, then add up every chunk.
+        self.model.reset_metrics()
+        n_samples = _n_samples(self.targets)
+        for start in range(0, n_samples, VALIDATION_CHUNK):
+            rows = slice(start, start + VALIDATION_CHUNK)
+            chunk = keras.tree.map_structure(
+                lambda array, rows=rows: tf.convert_to_tensor(array[rows]),
+                (self.inputs, self.targets),
+            )
+            results = self.model.test_step(chunk)
+        logs.update({f"val_{name}": float(value) for name, value in results.items()})
+
+
 def make_batches(
     inputs: Any, targets: np.ndarray, *, batch_size: int, seed: int | None = None
 ) -> tf.data.Dataset:
@@ -268,13 +308,12 @@ def fit_live(
         callbacks.append(early_stopping)
     # The live callback goes last: it reports what the others decided this epoch.
     callbacks.append(live)
-    validation_data = None
     if validation is not None:
-        validation_data = tf.data.Dataset.from_tensor_slices(validation).batch(256).cache()
+        # First: the callbacks after it read the "val_" metrics it adds.
+        callbacks.insert(0, EagerValidation(*validation))
     started = time.perf_counter()
     model.fit(
         make_batches(inputs, targets, batch_size=batch_size, seed=seed),
-        validation_data=validation_data,
         epochs=initial_epoch + epochs,
         initial_epoch=initial_epoch,
         steps_per_epoch=steps_per_epoch,

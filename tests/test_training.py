@@ -34,6 +34,21 @@ def small_model(seed: int = 0):
     return model
 
 
+def test_validation_metrics_equal_keras_evaluate_over_several_chunks():
+    points, labels = blobs(n_samples=200 + 2 * training.VALIDATION_CHUNK + 37)
+    model = small_model()
+    result = training.fit_live(
+        model, (points[:200], labels[:200]), (points[200:], labels[200:]), epochs=2, batch_size=20
+    )
+    measured = model.evaluate(
+        points[200:], labels[200:], batch_size=64, return_dict=True, verbose=0
+    )
+    assert result.history.last("val_loss") == pytest.approx(measured["loss"], rel=1e-5)
+    assert result.history.last("val_accuracy") == pytest.approx(measured["accuracy"])
+    # The training metrics stay those of the training batches.
+    assert result.history.last("loss") != pytest.approx(measured["loss"], rel=1e-3)
+
+
 def test_every_epoch_is_reported_with_its_weights_and_history():
     points, labels = blobs()
     model = small_model()
