@@ -2,8 +2,11 @@
 
 import streamlit as st
 
+from ui.keras_state import keep_keras_state_between_runs
 from ui.registry import HOME, PAGES, SECTIONS
 from ui.sidebar import render_device_status, render_sidebar
+
+keep_keras_state_between_runs()
 
 st.set_page_config(
     page_title="Deep Learning Studio",

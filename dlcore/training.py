@@ -1,13 +1,13 @@
 """Live training shared by the trainer pages: `fit` with reports, a real stop, early stopping.
 
 Every trainer (CNN, sequences, residual networks, video) trains through `fit_live`: Keras's
-own `model.fit` on a repeated, cached `tf.data` pipeline, with the held-out set measured
-eagerly by `EagerValidation` (tracing a test function would cost more than all later
-validations together), and a `LiveCallback` that after each epoch records the metrics into a `History`, copies the weights, and hands an
-`EpochReport` to a plain Python callable. A page adapts that callable to its live chart and
-keeps the report in its session, so that a Stop that interrupts `fit` (Streamlit raises in
-the middle of it) still leaves the last finished epoch's model and history; `restore_weights`
-puts that epoch's weights back.
+own `model.fit` on a repeated, cached `tf.data` pipeline. `EagerValidation` measures the
+held-out set eagerly (tracing a test function would cost more than all later validations
+together), and a `LiveCallback` after each epoch records the metrics into a `History`,
+copies the weights, and hands an `EpochReport` to a plain Python callable. A page adapts
+that callable to its live chart and keeps the report in its session, so that a Stop that
+interrupts `fit` (Streamlit raises in the middle of it) still leaves the last finished
+epoch's model and history; `restore_weights` puts that epoch's weights back.
 
 `TrainedModel` is what a trainer hands to the try-it pages: the model with its labels and
 preprocessing. `model_to_bytes` / `model_from_bytes` write and read the `.keras` format.
