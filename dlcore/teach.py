@@ -694,22 +694,24 @@ def _check_input(data: TeachData, expected: tuple[int, ...]) -> None:
 
 
 def _transfer_model(shared: Any, data: TeachData, config: TeachConfig) -> Any:
-    """A model's layers up to its features, frozen, with augmentation and a new head."""
+    """A model's layers up to its features, frozen, with augmentation and a new head.
+
+    Each layer is a copy (its config and weights): a bundled model is shared by every
+    browser session and must not change, and a layer used by this model alone has one
+    output, so that `dlcore.cnn.feature_maps` can read it.
+    """
     import keras
 
     from dlcore import cnn
 
-    # A copy: a bundled model is shared by every browser session and must not change.
-    base = keras.models.clone_model(shared)
-    base.set_weights(shared.get_weights())
-    _check_input(data, tuple(base.input_shape[1:]))
-    cut = _feature_layer_index(base)
+    _check_input(data, tuple(shared.input_shape[1:]))
+    cut = _feature_layer_index(shared)
     inputs = keras.Input(data.input_shape, name="image")
     features = inputs
     for layer in _augmentation_layers(seed=config.seed + 100):
         features = layer(features)
-    previous = base.layers[0].output
-    for layer in base.layers[1 : cut + 1]:
+    previous = shared.layers[0].output
+    for layer in shared.layers[1 : cut + 1]:
         if layer.input is not previous:
             raise ValueError(
                 f"The model {shared.name!r} is not one chain of layers up to its features "
@@ -719,8 +721,10 @@ def _transfer_model(shared: Any, data: TeachData, config: TeachConfig) -> Any:
         previous = layer.output
         if layer.name in cnn.AUGMENTATIONS:
             continue  # the new augmentation layers above replace the model's own
-        layer.trainable = False
-        features = layer(features)
+        copy = type(layer).from_config(layer.get_config())
+        features = copy(features)
+        copy.set_weights(layer.get_weights())
+        copy.trainable = False
     if features.ndim > 2:
         features = keras.layers.Flatten(name="flatten")(features)
     outputs = keras.layers.Dense(

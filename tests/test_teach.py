@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dlcore import teach
+from dlcore import cnn, teach
 from dlcore.data.shapes import make_shapes
 from dlcore.pretrained import predictor_from_trained
 
@@ -244,6 +244,12 @@ def test_transfer_freezes_the_base_and_trains_only_the_head():
     assert frozen and all(not name.startswith(("output", "dense")) for name in frozen)
     assert [weight.path for weight in model.trainable_weights] == ["output/kernel", "output/bias"]
     before = {layer.name: [np.array(w) for w in layer.get_weights()] for layer in model.layers}
+    # Its feature maps can be read, and are the bundled model's own.
+    taught_maps = dict(cnn.feature_maps(model, data.x_train[0]))
+    bundled_maps = dict(cnn.feature_maps(bundled.model, data.x_train[0]))
+    assert "relu_1" in taught_maps
+    for name, maps in taught_maps.items():
+        np.testing.assert_allclose(maps, bundled_maps[name], atol=1e-5, err_msg=name)
     teach.train(model, data, config)
     for layer in model.layers:
         for old, new in zip(before[layer.name], layer.get_weights(), strict=True):
