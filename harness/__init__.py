@@ -111,7 +111,9 @@ def wait_for_app(page: Page, timeout: float = 60_000) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Save the top of the page, as a visitor first sees it, under docs/screenshots/."""
+    """Save the top of the page, as a visitor first sees it, under docs/screenshots/,
+    once the app has finished running (no "Stop" in its toolbar)."""
+    wait_for_app(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
     page.screenshot(path=SCREENSHOTS / f"{name}.png")

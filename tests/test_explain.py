@@ -413,6 +413,20 @@ def test_explanation_figures_show_each_panel_at_its_own_size():
         explain_figures.image_row_figure([heatmap], [], title="")
 
 
+def test_a_long_caption_wraps_within_its_panel():
+    pixels = np.zeros((4, 4), np.float32)
+    long = "Inverted to bright ink on dark: the model input"
+    captions = ["Original", "Greyscale", "Resized to 8×8", "Cropped", long]
+    figure = explain_figures.image_row_figure([pixels] * 5, captions, title="")
+    texts = [annotation.text for annotation in figure.layout.annotations]
+    assert texts[:4] == captions[:4]
+    lines = texts[4].split("<br>")
+    assert len(lines) > 1 and " ".join(lines) == long
+    assert all(len(line) <= explain_figures.ROW_CAPTION_CHARACTERS // 5 for line in lines)
+    short_only = explain_figures.image_row_figure([pixels] * 5, [*captions[:4], "x"], title="")
+    assert figure.layout.height > short_only.layout.height
+
+
 def test_grad_cam_follows_layers_reused_in_a_second_model():
     # A model built from another model's layers (as a transfer-learning model is) calls
     # each layer twice; the maps must come from the second model's own graph.

@@ -9,6 +9,7 @@ the colours of `dlcore.explain.overlay`.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -22,6 +23,13 @@ from dlcore.explain import Preparation, overlay
 DISPLAY_SIDE = 224
 """The side, in pixels, that `explanation_figure` scales the square to before laying maps
 over it: small inputs are enlarged (each pixel a sharp block), large ones reduced."""
+
+ROW_CAPTION_CHARACTERS = 110
+"""Characters of caption that fit across a whole row at the page's width: each panel's
+caption wraps at its share of them, so that a long one does not run into its neighbour."""
+
+CAPTION_LINE_PIXELS = 16
+"""Height a figure grows by for each extra line its longest caption wraps onto."""
 
 
 def image_row_figure(
@@ -38,15 +46,19 @@ def image_row_figure(
 
     Returns:
         One row of panels, each drawing its image pixel for pixel (no smoothing), with
-        square pixels and the image's own row and column in the hover text.
+        square pixels and the image's own row and column in the hover text. A caption
+        longer than its panel's share of `ROW_CAPTION_CHARACTERS` wraps onto more lines.
     """
     if len(images) != len(captions) or not images:
         raise ValueError(
             "Expected at least one image and one caption per image. "
             f"Received: {len(images)} images, {len(captions)} captions."
         )
+    panel_characters = max(12, ROW_CAPTION_CHARACTERS // len(images))
+    wrapped = ["<br>".join(textwrap.wrap(caption, panel_characters)) for caption in captions]
+    extra_lines = max(text.count("<br>") for text in wrapped)
     figure = make_subplots(
-        rows=1, cols=len(images), subplot_titles=list(captions), horizontal_spacing=0.03
+        rows=1, cols=len(images), subplot_titles=wrapped, horizontal_spacing=0.03
     )
     for index, image in enumerate(images):
         figure.add_trace(
@@ -62,7 +74,11 @@ def image_row_figure(
     figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
     figure.update_annotations(font_size=12)
-    figure.update_layout(title=title, font={"size": 14}, height=height, margin={"t": 80, "b": 10})
+    # Taller by the captions' extra lines, so that the images keep their size.
+    extra = CAPTION_LINE_PIXELS * extra_lines
+    figure.update_layout(
+        title=title, font={"size": 14}, height=height + extra, margin={"t": 80 + extra, "b": 10}
+    )
     return figure
 
 
