@@ -139,9 +139,10 @@ def boundary_figure(
         {
             "title": "Decision boundary",
             "font": {"size": 14},
-            "height": 460,
-            "margin": {"t": 60, "b": 40, "l": 40, "r": 10},
-            "legend": {"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "left", "x": 0},
+            "height": 490,
+            # The legend goes below the x axis's title, clear of its tick labels.
+            "margin": {"t": 60, "b": 70, "l": 40, "r": 10},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
             "xaxis": {
                 "range": extent,
                 "title": {"text": "x1"},
