@@ -26,6 +26,12 @@ def charts(app) -> dict[str, dict]:
     return found
 
 
+def step_captions(app):
+    """The captions of "What the model sees", each on one line (long ones wrap in the chart)."""
+    annotations = charts(app)["What the model sees"]["layout"]["annotations"]
+    return [annotation["text"].replace("<br>", " ") for annotation in annotations]
+
+
 def answer(app) -> str:
     """The class the page says the model chose."""
     sentence = next(item.value for item in app.markdown if item.value.startswith("The model says"))
@@ -72,10 +78,7 @@ def test_default_page_predicts_with_bars_and_grad_cam():
     panels = [annotation["text"] for annotation in explanation["layout"]["annotations"]]
     assert panels == ["Image", "Grad-CAM", "Saliency"]
     assert all(trace["type"] == "image" for trace in explanation["data"])
-    steps = [
-        annotation["text"] for annotation in found["What the model sees"]["layout"]["annotations"]
-    ]
-    assert steps == ["Original (8×8)", "Resized to 8×8: the model input"]
+    assert step_captions(app) == ["Original (8×8)", "Resized to 8×8: the model input"]
     assert any(title.startswith("relu_1") for title in found)
 
 
@@ -107,10 +110,7 @@ def test_samples_follow_the_chosen_model():
     assert answer(app) in ("face", "not face")
     app.selectbox(key="try_image.model").set_value("shapes").run()
     assert app.selectbox(key="try_image.sample").value == "shapes/circle"
-    steps = [
-        annotation["text"]
-        for annotation in charts(app)["What the model sees"]["layout"]["annotations"]
-    ]
+    steps = step_captions(app)
     assert steps[-1] == "Resized to 32×32: the model input"
 
 
@@ -118,10 +118,7 @@ def test_upload_png_of_a_digit_on_paper_is_cropped_and_inverted(uploading):
     app = upload(uploading, "seven.png", encoded(paper_digit("7"), "PNG"), "image/png")
     assert not app.exception and not app.error
     assert app.toggle(key="try_image.crop.Upload").value
-    steps = [
-        annotation["text"]
-        for annotation in charts(app)["What the model sees"]["layout"]["annotations"]
-    ]
+    steps = step_captions(app)
     assert steps[1].startswith("Cropped to the ink")
     assert steps[-1] == "Inverted to bright ink on dark: the model input"
     assert answer(app) == "7"
@@ -135,10 +132,7 @@ def test_upload_jpeg_photo(uploading):
     app = upload(uploading, "square.jpg", encoded(photo, "JPEG"), "image/jpeg")
     assert not app.exception and not app.error
     assert answer(app) in ("circle", "square", "triangle", "star")
-    steps = [
-        annotation["text"]
-        for annotation in charts(app)["What the model sees"]["layout"]["annotations"]
-    ]
+    steps = step_captions(app)
     assert steps[:2] == ["Original (160×120)", "Middle square (120×120)"]
 
 
@@ -181,10 +175,7 @@ def test_a_small_drawing_is_cropped_centred_and_read(monkeypatch):
     app.run()
     assert not app.exception and not app.error
     assert app.session_state[LAST_IMAGE_KEY][1] == "your drawing"
-    steps = [
-        annotation["text"]
-        for annotation in charts(app)["What the model sees"]["layout"]["annotations"]
-    ]
+    steps = step_captions(app)
     assert steps[1].startswith("Cropped to the ink")
     assert answer(app) == "1"
 
