@@ -94,6 +94,17 @@ def test_an_uploaded_image_is_used():
     assert "Input, 48×64 (upload: red.png)" in captions(app)
 
 
+def test_a_camera_snapshot_is_used():
+    app = open_page(CONVOLUTION, **{"conv.source": "Camera"})
+    assert any("No camera image yet" in caption for caption in captions(app))
+    snapshot = io.BytesIO()
+    Image.new("RGB", (80, 60), (30, 30, 200)).save(snapshot, format="JPEG")
+    app = app.camera_input[0].set_value(("snapshot.jpg", snapshot.getvalue(), "image/jpeg"))
+    app = app.run()
+    assert not app.exception and not app.error
+    assert "Input, 60×80 (camera: snapshot.jpg)" in captions(app)
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

@@ -189,6 +189,17 @@ def test_draw_and_camera_sources_without_input_show_the_sample():
     assert any("No camera image yet" in caption.value for caption in app.caption)
 
 
+def test_a_camera_snapshot_of_a_digit_on_paper_is_read():
+    app = open_page(PAGE, timeout=TIMEOUT, **{"try_image.source": "Camera"})
+    snapshot = encoded(np.stack([paper_digit("7")] * 3, axis=-1), "JPEG")
+    app.camera_input(key="try_image.camera").set_value(("image.jpg", snapshot, "image/jpeg"))
+    app.run()
+    assert not app.exception and not app.error
+    assert app.session_state[LAST_IMAGE_KEY][1] == "camera: snapshot"
+    assert step_captions(app)[1].startswith("Cropped to the ink")
+    assert answer(app) == "7"
+
+
 def test_a_model_trained_in_this_session_appears_in_the_model_choice():
     trained = tiny_digits_model("CNN on digits (test)")
     app = open_page(PAGE, timeout=TIMEOUT)
