@@ -20,6 +20,7 @@ drops one and wants its memory back at once also runs `gc.collect()`.)
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import keras
@@ -49,9 +50,19 @@ def _skip_single_replica_all_reduce() -> None:
     global _keras_all_reduce
     if keras.backend.backend() != "tensorflow" or _keras_all_reduce is not None:
         return
-    from keras.src.backend.tensorflow.optimizer import TFOptimizer
+    try:
+        from keras.src.backend.tensorflow.optimizer import TFOptimizer
 
-    _keras_all_reduce = TFOptimizer._all_reduce_sum_gradients
+        keras_all_reduce = TFOptimizer._all_reduce_sum_gradients
+    except (ImportError, AttributeError):  # a Keras whose insides have moved: train anyway
+        warnings.warn(
+            f"dlcore.memory cannot find the optimizer's all-reduce in Keras "
+            f"{keras.__version__}: every model trained in this process may stay in memory.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return
+    _keras_all_reduce = keras_all_reduce
     TFOptimizer._all_reduce_sum_gradients = sum_gradients_across_replicas
 
 

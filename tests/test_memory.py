@@ -53,3 +53,28 @@ def test_gradients_are_still_summed_across_two_replicas():
     )
     # Each replica's gradient is 1: summed over two, one SGD step at rate 1 gives -2.
     assert result == {"replicas": 2, "weight": -2.0}
+
+
+def test_a_keras_without_the_all_reduce_still_trains_and_says_so():
+    # A fresh process: dlcore.memory must be imported for the first time there.
+    result = run_python(
+        """
+        import json
+        import sys
+        import warnings
+        import keras
+        # Keras keeps working, but the module dlcore.memory reaches into cannot be found.
+        sys.modules["keras.src.backend.tensorflow.optimizer"] = None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            from dlcore import playground
+        config = playground.PlaygroundConfig(n_samples=40, batch_size=20)
+        result = playground.train(
+            playground.build_model(config), playground.make_data(config), config, epochs=1
+        )
+        print(json.dumps({"warnings": [str(warning.message) for warning in caught],
+                          "epochs": result.epochs}))
+        """
+    )
+    assert result["epochs"] == 1
+    assert any("may stay in memory" in message for message in result["warnings"])
