@@ -20,14 +20,13 @@ import io
 import struct
 import sys
 import tempfile
-import zlib
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
-from helpers import audio_only_mp4
+from helpers import audio_only_mp4, png_header
 from PIL import Image
 
 PAGES = ("image", "teach", "convolution", "pooling", "video", "text", "csv")
@@ -97,27 +96,6 @@ def image_file(image: Image.Image, image_format: str, **options: object) -> byte
     buffer = io.BytesIO()
     image.save(buffer, format=image_format, **options)
     return buffer.getvalue()
-
-
-def png_header(width: int, height: int) -> bytes:
-    """A 57-byte PNG that claims width x height RGB pixels: a valid header, no pixels.
-
-    A decoder that trusts the header before checking it would allocate
-    width * height * 3 bytes: a decompression bomb.
-    """
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        crc = zlib.crc32(kind + payload)
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
-
-    # Bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b""))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _cut(data: bytes, fraction: float) -> bytes:

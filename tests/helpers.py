@@ -98,6 +98,13 @@ def png_header(width, height):
     )
 
 
+def bold_answer(app: AppTest, opening: str) -> str | None:
+    """The first bold word of the page's text that starts with `opening`, as the try-it
+    pages give their answer ("The model says **7**, ..."); None if no such text is shown."""
+    said = [item.value for item in app.markdown if item.value.startswith(opening)]
+    return said[0].split("**")[1] if said else None
+
+
 def audio_only_mp4() -> bytes:
     """An MP4 with one second of silence in AAC and no video track: a song."""
     import av
@@ -118,6 +125,7 @@ def audio_only_mp4() -> bytes:
 def tiny_digits_model(title: str) -> Any:
     """An untrained tiny digits CNN, as the CNN page registers a model for the try-it pages."""
     from dlcore import cnn
+    from dlcore.residual import DIGITS_PREPROCESSING
     from dlcore.training import TrainedModel
 
     config = cnn.CNNConfig(dataset="digits", n_filters=4)
@@ -126,13 +134,7 @@ def tiny_digits_model(title: str) -> Any:
         title=title,
         model=cnn.build_model(config, (8, 8, 1), 10),
         labels=tuple(str(digit) for digit in range(10)),
-        preprocessing={
-            "image_size": (8, 8),
-            "channels": 1,
-            "value_range": (0.0, 1.0),
-            "resize": "area",
-            "background": "dark",
-        },
+        preprocessing=dict(DIGITS_PREPROCESSING),
         metrics={"val_accuracy": 0.5},
         device="CPU:0",
     )

@@ -13,7 +13,7 @@ import hashlib
 import numpy as np
 import pytest
 from bad_inputs import BadInput, cases_for, image_file, photo
-from helpers import ROOT, open_page, tiny_digits_model
+from helpers import ROOT, bold_answer, open_page, tiny_digits_model
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -88,8 +88,7 @@ IMAGE_CASES = cases_for("image")
 
 def image_answer(app: AppTest) -> str | None:
     """The class the Image page says the model chose, or None if it shows no answer."""
-    said = [item.value for item in app.markdown if item.value.startswith("The model says")]
-    return said[0].split("**")[1] if said else None
+    return bold_answer(app, "The model says")
 
 
 @pytest.fixture(scope="module")
@@ -262,8 +261,8 @@ MOTIONS = ("left", "right", "up", "down", "zoom_in", "zoom_out")
 
 
 def video_answer(app: AppTest) -> str | None:
-    said = [item.value for item in app.markdown if item.value.startswith("Over the whole clip")]
-    return said[0].split("**")[1] if said else None
+    """The class the Video page says the model chose, or None if it shows no answer."""
+    return bold_answer(app, "Over the whole clip")
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import pytest
 from dlcore import cnn, explain, images, video_model
 from dlcore.cnn import CNNConfig
 from dlcore.figures import explain as explain_figures
+from dlcore.residual import DIGITS_PREPROCESSING
 from dlcore.video_model import VideoConfig
 
 
@@ -278,13 +279,6 @@ def test_overlay_blends_the_heat_colour_in():
         explain.overlay(grey, np.ones((2, 5, 5)))
 
 
-DIGITS_PREPROCESSING = {
-    "image_size": (8, 8),
-    "channels": 1,
-    "value_range": (0.0, 1.0),
-    "resize": "area",
-    "background": "dark",
-}
 SHAPES_PREPROCESSING = {
     **DIGITS_PREPROCESSING,
     "image_size": (32, 32),

@@ -6,7 +6,7 @@ import types
 
 import numpy as np
 import pytest
-from helpers import figure, open_page, png_header, tiny_digits_model
+from helpers import bold_answer, figure, open_page, png_header, tiny_digits_model
 from PIL import Image
 
 from dlcore.images import SAMPLE_IMAGES, held_out_samples
@@ -32,10 +32,9 @@ def step_captions(app):
     return [annotation["text"].replace("<br>", " ") for annotation in annotations]
 
 
-def answer(app) -> str:
+def answer(app) -> str | None:
     """The class the page says the model chose."""
-    sentence = next(item.value for item in app.markdown if item.value.startswith("The model says"))
-    return sentence.split("**")[1]
+    return bold_answer(app, "The model says")
 
 
 def encoded(pixels: np.ndarray, image_format: str) -> bytes:

@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 import pytest
-from helpers import audio_only_mp4, figure, open_page
+from helpers import audio_only_mp4, bold_answer, figure, open_page
 from PIL import Image
 
 from dlcore.data import motion
@@ -24,12 +24,9 @@ CHART_TITLES = [
 ]
 
 
-def answer(app) -> str:
+def answer(app) -> str | None:
     """The class the page says the model chose for the whole clip."""
-    sentence = next(
-        item.value for item in app.markdown if item.value.startswith("Over the whole clip")
-    )
-    return sentence.split("**")[1]
+    return bold_answer(app, "Over the whole clip")
 
 
 def chart_titles(app) -> list[str]:
