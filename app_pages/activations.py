@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dlcore.activations import ACTIVATION_NAMES, ACTIVATIONS, neuron
+from dlcore.concepts.activations import ACTIVATION_NAMES, ACTIVATIONS, neuron
 from dlcore.figures.activations import activation_figure, neuron_figure, softmax_figure
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings

@@ -141,7 +141,7 @@ with training_tab:
         **settings.bind("seed"),
     )
 
-from dlcore import cnn  # noqa: E402  (TensorFlow starts here, after the widgets)
+from dlcore.trainers import cnn  # noqa: E402  (TensorFlow starts here, after the widgets)
 
 config = None
 try:
@@ -173,7 +173,8 @@ with output_column:
 
 from dlcore.figures import cnn as cnn_figures  # noqa: E402
 from dlcore.figures.training import confusion_figure  # noqa: E402
-from dlcore.training import History, TrainedModel  # noqa: E402
+from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Loading the images…", max_entries=8)

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dlcore.convolution import conv_window, describe_output_size, filter_image, output_size
-from dlcore.display import to_display
+from dlcore.concepts.convolution import conv_window, describe_output_size, filter_image, output_size
+from dlcore.concepts.display import to_display
+from dlcore.concepts.kernels import KERNEL_DESCRIPTIONS, KERNEL_PRESETS, make_kernel
 from dlcore.figures.convolution import numeric_grid_figure, products_figure
-from dlcore.images import to_float
-from dlcore.kernels import KERNEL_DESCRIPTIONS, KERNEL_PRESETS, make_kernel
+from dlcore.media.images import to_float
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings

@@ -21,8 +21,8 @@ epochs = st.slider("Epochs", 1, 30, 5, **settings.bind("epochs"))
 mirrored = st.toggle("Mirror over every device", **settings.bind("mirrored"))
 
 if st.button("Run the check", type="primary"):
-    from dlcore import devices
-    from dlcore.device_check import run_device_check
+    from dlcore.runtime import devices
+    from dlcore.runtime.device_check import run_device_check
 
     progress = st.progress(0.0, text="Starting TensorFlow…")
     try:

@@ -105,7 +105,7 @@ with training_tab:
         **settings.bind("seed"),
     )
 
-from dlcore import gan  # noqa: E402  (TensorFlow starts here, after the widgets)
+from dlcore.trainers import gan  # noqa: E402  (TensorFlow starts here, after the widgets)
 
 config = None
 try:
@@ -133,7 +133,7 @@ with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
 from dlcore.figures.gan import gan_figure, progress_figure  # noqa: E402
-from dlcore.training import TrainedModel  # noqa: E402
+from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_data(show_spinner="Drawing the target…", max_entries=16)

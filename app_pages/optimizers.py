@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dlcore.losses import LOSSES
-from dlcore.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
-from dlcore.surfaces import SURFACES
+from dlcore.concepts.losses import LOSSES
+from dlcore.concepts.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
+from dlcore.concepts.surfaces import SURFACES
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
 
@@ -15,8 +15,8 @@ LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.005, 0.01, 0.03, 0.05, 0.06, 0
 @st.cache_data(max_entries=64, show_spinner=False)
 def _race(surface: str, learning_rate: float, steps: int, names: tuple[str, ...]):
     """The race's two figures and why paths stopped; cached, as the losses panel reruns too."""
+    from dlcore.concepts.optimizers import all_trajectories
     from dlcore.figures.optimizers import losses_over_steps_figure, trajectories_figure
-    from dlcore.optimizers import all_trajectories
 
     paths = all_trajectories(surface, learning_rate=learning_rate, steps=steps, optimizers=names)
     stops = [path.stop_reason for path in paths.values() if path.diverged]

@@ -162,7 +162,7 @@ with training_tab:
 hidden_layers = _parse_layers(layers_text)
 config = None
 if hidden_layers is not None:
-    from dlcore.playground import PlaygroundConfig
+    from dlcore.trainers.playground import PlaygroundConfig
 
     try:
         config = PlaygroundConfig(
@@ -190,14 +190,9 @@ run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
-from dlcore import playground  # noqa: E402  (TensorFlow starts here, after the controls)
-from dlcore.figures.playground import (  # noqa: E402
-    boundary_figure,
-    boundary_picture,
-    neuron_images,
-    neuron_strip,
-)
+from dlcore.figures.playground import boundary_figure, boundary_picture, neuron_images, neuron_strip  # noqa: E402
 from dlcore.figures.training import history_figure  # noqa: E402
+from dlcore.trainers import playground  # noqa: E402  (TensorFlow starts here, after the controls)
 
 shown_config = config if config is not None else run.config
 if shown_config is None:
@@ -313,7 +308,7 @@ if action == "train" and config is not None:
             run.status = "stopped early"
             run.extras["best_epoch"] = result.best_epoch
     accuracy = run.history.test_accuracy[-1]
-    from dlcore.training import TrainedModel
+    from dlcore.training.saving import TrainedModel
 
     register_model(
         TrainedModel(

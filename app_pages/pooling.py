@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dlcore.convolution import output_size
-from dlcore.display import enlarge, to_display
+from dlcore.concepts.convolution import output_size
+from dlcore.concepts.display import enlarge, to_display
+from dlcore.concepts.pooling import global_pool, pool2d, pool_window, shift_effect
 from dlcore.figures.convolution import numeric_grid_figure
-from dlcore.images import to_float, to_grayscale
-from dlcore.pooling import global_pool, pool2d, pool_window, shift_effect
+from dlcore.media.images import to_float, to_grayscale
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings

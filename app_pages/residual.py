@@ -94,7 +94,7 @@ with training_tab:
         **settings.bind("seed"),
     )
 
-from dlcore import residual  # noqa: E402  (TensorFlow starts here, after the widgets)
+from dlcore.trainers import residual  # noqa: E402  (TensorFlow starts here, after the widgets)
 
 config = None
 try:
@@ -117,7 +117,8 @@ with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
 from dlcore.figures.residual import curves_figure, gradient_norms_figure  # noqa: E402
-from dlcore.training import History, TrainedModel  # noqa: E402
+from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Loading the task…", max_entries=4)

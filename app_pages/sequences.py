@@ -154,7 +154,7 @@ def intent_settings():
         optimizer, learning_rate, batch_size, epochs, patience, seed = training_settings(
             default_epochs=10
         )
-    from dlcore.sequences import IntentConfig  # TensorFlow starts here, after the widgets
+    from dlcore.trainers.sequences import IntentConfig  # TensorFlow starts here, after the widgets
 
     config = IntentConfig(
         language=language,
@@ -201,7 +201,9 @@ def forecast_settings():
         n_layers = st.slider("Layers", 1, 4, 1, **settings.bind("layers"))
     with training_tab:
         _, learning_rate, batch_size, epochs, patience, seed = training_settings(default_epochs=10)
-    from dlcore.sequences import ForecastConfig  # TensorFlow starts here, after the widgets
+    from dlcore.trainers.sequences import (
+        ForecastConfig,  # TensorFlow starts here, after the widgets
+    )
 
     config = ForecastConfig(
         n_steps=n_steps,
@@ -234,7 +236,7 @@ run = trainer_run(RUN_KEY)
 with output_column:
     action = training_buttons(RUN_KEY, can_train=config is not None)
 
-from dlcore import sequences  # noqa: E402
+from dlcore import preprocess  # noqa: E402
 from dlcore.figures.sequences import (  # noqa: E402
     attention_figure,
     forecast_figure,
@@ -242,7 +244,9 @@ from dlcore.figures.sequences import (  # noqa: E402
     probability_figure,
 )
 from dlcore.figures.training import history_figure  # noqa: E402
-from dlcore.training import History, TrainedModel  # noqa: E402
+from dlcore.trainers import sequences  # noqa: E402
+from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Reading the corpus…", max_entries=8)
@@ -375,8 +379,8 @@ def show_intent_results(data) -> None:
         # One per language, so that each keeps its own sample sentence.
         **settings.bind("sentence_zh" if language == "zh" else "sentence"),
     )
-    token_ids = sequences.encode_texts([sentence], data.preprocessing)
-    if not (token_ids != sequences.PADDING_ID).any():
+    token_ids = preprocess.encode_texts([sentence], data.preprocessing)
+    if not (token_ids != preprocess.PADDING_ID).any():
         st.info("No words or characters to read: type a request, e.g. “play some jazz”.")
         return
     tokens = sequences.token_labels(token_ids[0], data.vocabulary)

@@ -6,19 +6,16 @@
 import numpy as np
 import streamlit as st
 
-from dlcore import cnn, evaluation
-from dlcore import explain as explainers
+from dlcore import preprocess
+from dlcore.data.sample_images import SAMPLE_IMAGES, load_sample
+from dlcore.explain import gradcam as explainers
 from dlcore.figures.cnn import feature_maps_figure
 from dlcore.figures.explain import display_square, explanation_figure, preparation_figure
 from dlcore.figures.predictions import confidence_figure, top_classes
-from dlcore.images import (
-    SAMPLE_IMAGES,
-    ImageDecodeError,
-    decode_image,
-    fit_within,
-    held_out_samples,
-    load_sample,
-)
+from dlcore.media.images import ImageDecodeError, decode_image, fit_within
+from dlcore.trainers import cnn
+from dlcore.trainers.cnn import held_out_samples
+from dlcore.training import evaluation
 from ui.drawing import draw_digit
 from ui.presenter import explain, show_figure
 from ui.pretrained import model_title, predictor_for, session_models
@@ -234,7 +231,7 @@ def classify_tab() -> None:
                 key=settings.key(f"crop.{source}"),
             )
     try:
-        preparation = explainers.prepare_with_steps(
+        preparation = preprocess.prepare_with_steps(
             pixels, predictor.preprocessing, crop_to_content=crop
         )
         probabilities = evaluation.predict_proba(

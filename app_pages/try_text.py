@@ -5,9 +5,10 @@
 
 import streamlit as st
 
-from dlcore import text_insight
+from dlcore.explain import text as text_insight
 from dlcore.figures.predictions import confidence_figure
 from dlcore.figures.text_insight import attribution_figure, token_state_figure
+from dlcore.media import texts as media_texts
 from ui.presenter import explain, plain, show_figure
 from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings
@@ -68,7 +69,7 @@ def rows_for(model_key: str, texts: tuple[str, ...], _predictor):
 
 @st.cache_data(max_entries=8, show_spinner="Reading the file…")
 def read_csv(data: bytes):
-    return text_insight.read_texts_csv(data)
+    return media_texts.read_texts_csv(data)
 
 
 def use_example() -> None:
@@ -215,7 +216,7 @@ def show_batch(predictor, model_key: str) -> None:
         "…or a CSV file with a column of requests",
         type=["csv", "tsv", "txt"],
         help="The first row names the columns; the one named text (or sentence, utterance, "
-        f"query, …) is read. At most {text_insight.MAX_BATCH_TEXTS:,} rows.",
+        f"query, …) is read. At most {media_texts.MAX_BATCH_TEXTS:,} rows.",
         key=settings.key("csv"),
     )
     texts, notes, source = None, [], ""
@@ -226,7 +227,7 @@ def show_batch(predictor, model_key: str) -> None:
         except ValueError as error:
             st.error(plain(error), icon=":material/error:")
     if texts is None and lines.strip():
-        texts, notes = text_insight.texts_from_lines(lines)
+        texts, notes = media_texts.texts_from_lines(lines)
         source = "the lines above"
     if texts is None:
         if upload is None:
@@ -262,7 +263,7 @@ def show_batch(predictor, model_key: str) -> None:
     )
     st.download_button(
         "Download the table (CSV)",
-        text_insight.rows_to_csv(rows),
+        media_texts.rows_to_csv(rows),
         file_name="intents.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -6,15 +6,11 @@ import hashlib
 
 import streamlit as st
 
-from dlcore.explain import overlay
+from dlcore.explain.gradcam import overlay
+from dlcore.explain.video import MAX_SECONDS, analyse_clip, frame_grad_cam
 from dlcore.figures.predictions import confidence_figure
-from dlcore.figures.video_analysis import (
-    frame_strip_figure,
-    motion_energy_figure,
-    timeline_figure,
-)
-from dlcore.media import VIDEO_EXTENSIONS, DecodedVideo, VideoDecodeError
-from dlcore.video_analysis import MAX_SECONDS, analyse_clip, frame_grad_cam
+from dlcore.figures.video_analysis import frame_strip_figure, motion_energy_figure, timeline_figure
+from dlcore.media.video import VIDEO_EXTENSIONS, DecodedVideo, VideoDecodeError
 from ui.presenter import explain, plain, show_figure
 from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings

@@ -136,7 +136,7 @@ with training_tab:
         **settings.bind("seed"),
     )
 
-from dlcore.video_model import VideoConfig  # noqa: E402  (TensorFlow starts here)
+from dlcore.trainers.video import VideoConfig  # noqa: E402  (TensorFlow starts here)
 
 config = VideoConfig(
     architecture=architecture,
@@ -165,15 +165,12 @@ run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
-from dlcore import video_model  # noqa: E402
 from dlcore.data.motion import MOTION_LABELS  # noqa: E402
-from dlcore.figures.training import (  # noqa: E402
-    confusion_figure,
-    history_figure,
-    image_grid_figure,
-)
+from dlcore.figures.training import confusion_figure, history_figure, image_grid_figure  # noqa: E402
 from dlcore.figures.video_model import feature_map_figure  # noqa: E402
-from dlcore.training import History, TrainedModel  # noqa: E402
+from dlcore.trainers import video as video_model  # noqa: E402
+from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Generating the clips…", max_entries=2)

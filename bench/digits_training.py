@@ -1,10 +1,10 @@
 """Digits CNN: seconds to 97 % held-out accuracy, dlcore's training path against plain Keras.
 
-Both train the same network, built by `dlcore.cnn.build_model` from the default
+Both train the same network, built by `dlcore.trainers.cnn.build_model` from the default
 `CNNConfig` with the same initial weights, on the same split of scikit-learn's digits,
 and both measure the held-out accuracy after every epoch and stop at the first epoch that
-reaches 97 %, or after `MAX_EPOCHS`. dlcore trains through `dlcore.cnn.train` (that is
-`dlcore.training.fit_live`: the config's batch size and learning rate, one TensorFlow call
+reaches 97 %, or after `MAX_EPOCHS`. dlcore trains through `dlcore.trainers.cnn.train` (that is
+`dlcore.training.fit.fit_live`: the config's batch size and learning rate, one TensorFlow call
 per epoch through `steps_per_execution`, a cached, repeated `tf.data` pipeline, and the
 held-out set measured eagerly, without tracing a test function). Plain Keras recompiles
 the model with Keras's defaults (Adam at 0.001, `steps_per_execution` 1) and calls
@@ -28,7 +28,7 @@ import keras
 import numpy as np
 
 from bench.report import Figure
-from dlcore import cnn
+from dlcore.trainers import cnn
 
 TARGET_ACCURACY = 0.97
 MAX_EPOCHS = 60
@@ -149,7 +149,7 @@ def run() -> list[Figure]:
     dlcore, plain = median["dlcore"], median["keras"]
     return [
         Figure(
-            f"digits CNN to {TARGET_ACCURACY:.0%} held out: dlcore.cnn.train vs plain Keras fit "
+            f"digits CNN to {TARGET_ACCURACY:.0%} held out: dlcore's cnn.train vs plain Keras fit "
             f"(median of {ROUNDS})",
             dlcore["seconds"],
             "s",

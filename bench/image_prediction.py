@@ -2,8 +2,8 @@
 
 What a try-it page does when a person uploads a photo: `Predictor.predict_proba([data])`
 on the PNG file's bytes of a 640x480 colour photo (scikit-learn's "china" sample, scaled
-to 640x480), which decodes the file (`dlcore.images.decode_image`), cuts and shrinks it
-(`dlcore.cnn.prepare_image`) and runs the model. Timed warm: the model is loaded and has
+to 640x480), which decodes the file (`dlcore.media.images.decode_image`), cuts and shrinks it
+(`dlcore.preprocess.prepare_image`) and runs the model. Timed warm: the model is loaded and has
 predicted `N_WARM_UP` times first, as it has on a page after its first use. The median
 of `ROUNDS` calls is reported for the digits and the shapes CNNs, against the target of
 `TARGET_MS`; the baseline is the same decoding and preparing followed by Keras's
@@ -18,7 +18,9 @@ import numpy as np
 from PIL import Image
 
 from bench.report import Figure
-from dlcore import cnn, images
+from dlcore import preprocess
+from dlcore.data import sample_images
+from dlcore.media import images
 from dlcore.pretrained import load_pretrained
 
 ROUNDS = 30
@@ -29,7 +31,8 @@ SIZE = (640, 480)
 
 def photo_bytes() -> bytes:
     """A 640x480 colour photo as the bytes of a PNG file."""
-    photo = Image.fromarray(images.load_sample("china")).resize(SIZE, Image.Resampling.LANCZOS)
+    china = sample_images.load_sample("china")
+    photo = Image.fromarray(china).resize(SIZE, Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     photo.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -52,7 +55,7 @@ def measure(name: str, data: bytes) -> dict[str, float]:
 
     def with_keras_predict():
         pixels = images.decode_image(data).pixels
-        batch = cnn.prepare_image(pixels, predictor.preprocessing)[np.newaxis]
+        batch = preprocess.prepare_image(pixels, predictor.preprocessing)[np.newaxis]
         return predictor.model.predict(batch, verbose=0)
 
     return {

@@ -1,6 +1,6 @@
 """Video analysis: seconds from a clip's file bytes to the Video try-it's whole analysis.
 
-What the Video page does when a person uploads a clip: `dlcore.video_analysis.analyse_clip`
+What the Video page does when a person uploads a clip: `dlcore.explain.video.analyse_clip`
 with the bundled "motion" model on the bytes of a 10 s, 30 fps, 640x480 H.264 MP4 (a photo
 that the camera pans across, with a second photo sliding over it, made here with PyAV):
 decoding the 300 frames and keeping 80 of them at 320x240, cropping and shrinking them,
@@ -22,9 +22,10 @@ import numpy as np
 from PIL import Image
 
 from bench.report import Figure
-from dlcore import images, media
+from dlcore.data import sample_images
+from dlcore.explain.video import analyse_clip
+from dlcore.media import video as media
 from dlcore.pretrained import load_pretrained
-from dlcore.video_analysis import analyse_clip
 
 ROUNDS = 5
 TARGET_SECONDS = 5.0
@@ -35,12 +36,14 @@ SECONDS = 10
 
 def clip_bytes() -> bytes:
     """10 s of 640x480 at 30 fps, H.264 in MP4: a pan across a photo, a photo sliding over."""
-    background = Image.fromarray(images.load_sample("coffee")).resize(
+    background = Image.fromarray(sample_images.load_sample("coffee")).resize(
         (2 * WIDTH, HEIGHT), Image.Resampling.BILINEAR
     )
     wide = np.asarray(background)
     sprite = np.asarray(
-        Image.fromarray(images.load_sample("rocket")).resize((160, 120), Image.Resampling.BOX)
+        Image.fromarray(sample_images.load_sample("rocket")).resize(
+            (160, 120), Image.Resampling.BOX
+        )
     )
     n_frames = FPS * SECONDS
     frames = np.empty((n_frames, HEIGHT, WIDTH, 3), np.uint8)

@@ -1,13 +1,14 @@
 """Trains the five bundled models of `dlcore.pretrained` with the project's own trainers.
 
 Each model is trained from a fixed configuration and seed by the same code the trainer
-pages use (`dlcore.cnn` for digits, faces and shapes, `dlcore.sequences` for the intents
-in English and Chinese, `dlcore.video_model` for the motion clips), measured on the
+pages use (`dlcore.trainers.cnn` for digits, faces and shapes, `dlcore.trainers.sequences`
+for the intents
+in English and Chinese, `dlcore.trainers.video` for the motion clips), measured on the
 held-out part of its data, and written to `dlcore/pretrained/<name>.keras` (weights and
 architecture, without the optimizer's state, which only training needs) with
 `<name>.json` beside it: labels, input shape, preprocessing, held-out accuracy, the
-configuration, the seed and the date. `tests/test_pretrained.py` checks that each bundled
-model still reaches the accuracy its JSON states.
+configuration, the seed and the date. `tests/dlcore/pretrained/test_pretrained.py` checks that
+each bundled model still reaches the accuracy its JSON states.
 
 Run from the repository root, for every model or only the ones named (a few minutes on
 two CPU cores in all):
@@ -44,9 +45,9 @@ class Recipe:
 
 
 def _recipes() -> dict[str, Recipe]:
-    from dlcore.cnn import CNNConfig
-    from dlcore.sequences import IntentConfig
-    from dlcore.video_model import VideoConfig
+    from dlcore.trainers.cnn import CNNConfig
+    from dlcore.trainers.sequences import IntentConfig
+    from dlcore.trainers.video import VideoConfig
 
     return {
         # Random turns, zooms and shifts: a digit drawn by hand on a canvas is rarely as
@@ -125,7 +126,7 @@ def _train(name: str, recipe: Recipe) -> tuple[Any, dict[str, Any]]:
 
     config = recipe.config
     if TASKS[name] == "image":
-        from dlcore import cnn
+        from dlcore.trainers import cnn
 
         data = cnn.load_data(config)
         model = cnn.build_model(config, data.input_shape, data.n_classes)
@@ -133,7 +134,7 @@ def _train(name: str, recipe: Recipe) -> tuple[Any, dict[str, Any]]:
         probabilities = cnn.predict_proba(model, data.x_test)
         facts = {"accuracy": float(np.mean(probabilities.argmax(axis=1) == data.y_test))}
     elif TASKS[name] == "text":
-        from dlcore import sequences
+        from dlcore.trainers import sequences
 
         data = sequences.load_intent_data(config)
         model = sequences.build_intent_model(config, len(data.vocabulary), len(data.labels))
@@ -145,7 +146,7 @@ def _train(name: str, recipe: Recipe) -> tuple[Any, dict[str, Any]]:
             },
         }
     else:
-        from dlcore import video_model
+        from dlcore.trainers import video as video_model
 
         data = video_model.load_video_data(config)
         model = video_model.build_video_model(config)

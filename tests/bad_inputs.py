@@ -5,7 +5,7 @@ mislabelled and oversized files, images and videos that are valid but odd, and t
 CSV files at the edges of what the Text page reads. Each case says which page takes it and
 what that page must do: show an error or a warning whose words say what to do, or give
 its normal answer (for valid-but-odd input such as a CMYK or EXIF-rotated photo), never a
-traceback. tests/test_bad_input_corpus.py sends every case through its page.
+traceback. tests/pages/test_bad_input_corpus.py sends every case through its page.
 
 Run as a script to write the corpus to a folder, to try the files in a browser by hand:
 

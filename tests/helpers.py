@@ -124,9 +124,9 @@ def audio_only_mp4() -> bytes:
 
 def tiny_digits_model(title: str) -> Any:
     """An untrained tiny digits CNN, as the CNN page registers a model for the try-it pages."""
-    from dlcore import cnn
-    from dlcore.residual import DIGITS_PREPROCESSING
-    from dlcore.training import TrainedModel
+    from dlcore.trainers import cnn
+    from dlcore.trainers.residual import DIGITS_PREPROCESSING
+    from dlcore.training.saving import TrainedModel
 
     config = cnn.CNNConfig(dataset="digits", n_filters=4)
     return TrainedModel(

@@ -9,7 +9,8 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from dlcore.images import SAMPLE_IMAGES, ImageDecodeError, decode_image, fit_within, load_sample
+from dlcore.data.sample_images import SAMPLE_IMAGES, load_sample
+from dlcore.media.images import ImageDecodeError, decode_image, fit_within
 from ui.settings import PageSettings
 
 SOURCES = ("Sample", "Upload", "Camera")

@@ -11,7 +11,7 @@ every run. In this app that call does harm:
   GIL: with four sessions training, it took a third of the server's Python time (measured
   with py-spy), and every other page waited for it.
 
-dlcore frees what a dropped model held itself (`dlcore.memory`, and a Reset's
+dlcore frees what a dropped model held itself (`dlcore.runtime.memory`, and a Reset's
 collection in `ui.trainer`), so nothing needs the clean-up.
 """
 

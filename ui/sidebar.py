@@ -6,7 +6,7 @@ import time
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dlcore import devices
+from dlcore.runtime import devices
 from ui.presenter import presenter_toggle
 
 DEVICE_KEY = "device"

@@ -3,7 +3,7 @@
 A person names 2 to 5 classes, gives each a few images (uploads or camera snapshots),
 trains a small CNN from scratch or a new head on a bundled model, sees how it learned and
 what it makes of each of their images, tries new images, and downloads the model. The
-logic is in `dlcore.teach`.
+logic is in `dlcore.trainers.teach`.
 
 The images live in `st.session_state["teach.classes"]`, so no rerun loses them. Uploads
 and snapshots are taken in the widgets' `on_change` callbacks, which then give the
@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from dlcore import pretrained, teach
-from dlcore.images import ImageDecodeError, center_crop, decode_image, fit_within
+from dlcore import pretrained
+from dlcore.media.images import ImageDecodeError, center_crop, decode_image, fit_within
+from dlcore.trainers import teach
 from ui.presenter import explain, plain, show_figure
 from ui.trainer import (
     REGISTRY_KEY,
@@ -288,7 +289,7 @@ def _settings() -> teach.TeachConfig:
 
 def _train(run: TrainerRun, classes: list[TaughtClass], config: teach.TeachConfig) -> None:
     """One click on Train: a new model if the classes or the start changed, then train."""
-    from dlcore.training import History
+    from dlcore.training.fit import History
 
     pairs = [(taught.name, taught.images) for taught in classes]
     signature = (dataclasses.replace(config, epochs=1), _classes_signature(classes))
@@ -380,7 +381,7 @@ def _what_it_makes_of_yours(data: Any, scores: Any, classes: list[TaughtClass]) 
 
 
 def _try_new_image(predictor: Any) -> None:
-    from dlcore.explain import grad_cam, overlay
+    from dlcore.explain.gradcam import grad_cam, overlay
     from dlcore.figures.predictions import confidence_figure
 
     st.subheader("Try a new image")

@@ -8,7 +8,7 @@ page's `TrainerRun` in `st.session_state` before the callback draws anything: th
 that follows finds the run marked in progress, puts back the last finished epoch's weights
 and shows the history kept so far.
 
-Usage in a page whose dlcore trainer runs `dlcore.training.fit_live` (the Playground page,
+Usage in a page whose dlcore trainer runs `dlcore.training.fit.fit_live` (the Playground page,
 app_pages/playground.py, does the same with its own history and boundary snapshots):
 
     run = trainer_run("cnn")
@@ -45,7 +45,7 @@ from typing import Any
 
 import streamlit as st
 
-from dlcore import devices
+from dlcore.runtime import devices
 from ui.presenter import show_figure
 from ui.sidebar import record_run, requested_placement
 
@@ -53,7 +53,7 @@ REGISTRY_KEY = "trained_models"
 MAX_REGISTERED_MODELS = 10
 """Models a browser session keeps for the try-it pages: the oldest goes when one more comes,
 so that a long lesson does not hold every model it ever trained."""
-"""Where trained models wait for the try-it pages: title -> `dlcore.training.TrainedModel`."""
+"""Where trained models wait for the try-it pages: title -> `saving.TrainedModel`."""
 
 REDRAW_SECONDS = 0.25
 """Shortest time between two redraws of a live chart; the last epoch is always drawn."""
@@ -66,7 +66,7 @@ class TrainerRun:
     Attributes:
         model: the Keras model being trained, or None before the first Train.
         config: the page's config that built `model`.
-        history: the page's history object (e.g. `dlcore.training.History`), appended
+        history: the page's history object (e.g. `dlcore.training.fit.History`), appended
             to in place while training.
         weights: the weights at the end of the last finished epoch, when the page's
             training reports them; put back after an interrupted run.
@@ -184,7 +184,7 @@ def training(run: TrainerRun, what: str) -> Iterator[devices.Placement]:
     """Train on the device chosen in the sidebar, keeping `run` in step.
 
     Marks the run in progress (so that an interruption is noticed by `trainer_run`),
-    places the work with `dlcore.devices` and its precision policy, and on a normal end
+    places the work with `dlcore.runtime.devices` and its precision policy, and on a normal end
     records where it ran for the device panel.
 
     Yields:
@@ -251,7 +251,7 @@ class LiveChart:
 
 
 def draw_history(run: TrainerRun) -> Any:
-    """The loss and accuracy curves of a run whose history is a `dlcore.training.History`."""
+    """The loss and accuracy curves of a run whose history is a `dlcore.training.fit.History`."""
     from dlcore.figures.training import history_figure
 
     return history_figure(run.history.epochs, run.history.metrics, title="Loss and accuracy")
@@ -277,7 +277,7 @@ def show_run_status(run: TrainerRun, *, what: str) -> None:
 
 def show_summary(model: Any) -> None:
     """Keras's model summary in an expander."""
-    from dlcore.training import model_summary
+    from dlcore.training.saving import model_summary
 
     with st.expander("Model summary", icon=":material/account_tree:"):
         st.code(model_summary(model), language=None)
@@ -292,7 +292,7 @@ def export_buttons(page: str, *, code: str, model: Any, file_stem: str) -> None:
         model: the trained model, or None (then only the code can be downloaded).
         file_stem: the base of both file names, e.g. "cnn_digits".
     """
-    from dlcore.training import model_to_bytes
+    from dlcore.training.saving import model_to_bytes
 
     with st.container(horizontal=True):
         st.download_button(
@@ -320,7 +320,7 @@ def export_buttons(page: str, *, code: str, model: Any, file_stem: str) -> None:
 
 
 def register_model(trained: Any) -> None:
-    """Offer a `dlcore.training.TrainedModel` to the try-it pages of this browser session.
+    """Offer a `dlcore.training.saving.TrainedModel` to the try-it pages of this browser session.
 
     A model with the same title replaces the earlier one; beyond `MAX_REGISTERED_MODELS`,
     the oldest is dropped.

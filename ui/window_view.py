@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from dlcore.figures.convolution import numeric_grid_figure
-from dlcore.images import detailed_crop, to_float, to_grayscale
+from dlcore.media.images import detailed_crop, to_float, to_grayscale
 from ui.presenter import show_figure
 from ui.settings import PageSettings
 

@@ -14,7 +14,7 @@ Three kinds, all available offline:
   14x25 pixels, real footage of a shaking head): a clip like none the model was trained on.
 
 Generated clips play at `SAMPLE_FPS`, so a 32-frame training clip lasts about 2 s, the
-window `dlcore.video_analysis` gives the model.
+window `dlcore.explain.video` gives the model.
 
 Example:
 
@@ -32,9 +32,13 @@ import numpy as np
 from PIL import Image
 from sklearn.utils import Bunch
 
-from dlcore import images, media
 from dlcore.data import motion
-from dlcore.video_analysis import SAMPLE_FPS
+from dlcore.data.sample_images import load_sample
+from dlcore.media import images
+from dlcore.media import video as media
+
+SAMPLE_FPS = 16.0
+"""Frames per second at which the generated motion clips are played as videos."""
 
 IMAGE_SIZE = 128
 """The side of the generated clips' square frames, in pixels."""
@@ -85,7 +89,7 @@ def load_sample_clip(name: str, *, seed: int = 0) -> Bunch:
 
     Returns:
         A `Bunch` with
-        `file`: bytes, the clip as a file: an H.264 MP4 (`dlcore.media.encode_video`) for a
+        `file`: bytes, the clip as a file: an H.264 MP4 (`dlcore.media.video.encode_video`) for a
         generated clip, the GIF itself for the GIF;
         `file_format`: `"mp4"` or `"gif"`;
         `frames`: uint8, shape `(n_frames, 128, 128, 3)`, the generated frames, or None
@@ -181,7 +185,7 @@ def _render_tour(size: int) -> tuple[np.ndarray, list[tuple[str | None, float, f
 @functools.cache
 def _photo(name: str) -> np.ndarray:
     """The middle square of a bundled photo, uint8 (side, side, 3), read-only."""
-    pixels = images.load_sample(name)
+    pixels = load_sample(name)
     square = images.center_crop(pixels, size=min(pixels.shape[:2]))
     square.setflags(write=False)
     return square

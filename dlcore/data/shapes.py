@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from sklearn.utils import Bunch
 
-from dlcore import images as _images
+from dlcore.data import sample_images
 
 SHAPE_LABELS = ("circle", "square", "triangle", "star")
 """The classes of `make_shapes`, in the order of their `target` values 0, 1, 2, 3."""
@@ -47,7 +47,7 @@ _STAR_INNER_RADIUS = 0.45
 # Photos that decode in milliseconds from scikit-image's wheel (the scikit-learn ones
 # would import sklearn.datasets, over a second).
 _PHOTO_NAMES = ("astronaut", "coffee", "chelsea", "rocket", "coins", "camera")
-# Luma weights of ITU-R BT.601, as Pillow's "L" conversion and `dlcore.images` use them.
+# Luma weights of ITU-R BT.601, as Pillow's "L" conversion and `dlcore.media.images` use them.
 _LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 
 
@@ -324,7 +324,7 @@ def _photo_crop(rng: np.random.Generator, height: int, width: int) -> np.ndarray
 @functools.cache
 def _photos() -> tuple[Image.Image, ...]:
     """The bundled photos as RGB Pillow images, decoded once per process."""
-    return tuple(Image.fromarray(_images.load_sample(name)) for name in _PHOTO_NAMES)
+    return tuple(Image.fromarray(sample_images.load_sample(name)) for name in _PHOTO_NAMES)
 
 
 def _unit_vertices(kind: str, angle: float) -> list[tuple[float, float]]:

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
-from dlcore import activations
+from dlcore.concepts import activations
 from dlcore.figures.layout import apply_layout
 
 FUNCTION_COLOR = "#1f77b4"
@@ -29,14 +29,14 @@ def activation_figure(
     """Draws an activation function, its derivative, and where the gradient vanishes.
 
     Args:
-        name: One of `dlcore.activations.ACTIVATION_NAMES`.
+        name: One of `dlcore.concepts.activations.ACTIVATION_NAMES`.
         x_min: `float`, the left end of the x axis. Defaults to `-6.0`.
         x_max: `float` > `x_min`, the right end of the x axis. Defaults to `6.0`.
         n_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `601`.
         threshold: `float` >= 0. Bands are shaded where `|f'(x)| < threshold`.
             Defaults to `0.05`.
         **activation_options: `negative_slope`, `alpha`, `temperature`, `other_logits`,
-            passed on to `dlcore.activations.activation` and `derivative`.
+            passed on to `dlcore.concepts.activations.activation` and `derivative`.
 
     Returns:
         A figure with two line traces, `"f(x)"` and `"f'(x)"`, each with `x` and `y`
@@ -110,13 +110,13 @@ def neuron_figure(
     Args:
         weight: `float`, the neuron's weight w.
         bias: `float`, the neuron's bias b.
-        name: The activation f, one of `dlcore.activations.ACTIVATION_NAMES`.
+        name: The activation f, one of `dlcore.concepts.activations.ACTIVATION_NAMES`.
         x_value: `float`, the input to mark on the curve.
         x_min: `float`, the left end of the x axis. Defaults to `-6.0`.
         x_max: `float` > `x_min`, the right end of the x axis. Defaults to `6.0`.
         n_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `401`.
         **activation_options: `negative_slope`, `alpha`, `temperature`, `other_logits`,
-            passed on to `dlcore.activations.neuron`.
+            passed on to `dlcore.concepts.activations.neuron`.
 
     Returns:
         A figure with three traces: `"f(w·x + b)"` (shape `(n_points,)`), the marked

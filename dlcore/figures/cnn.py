@@ -1,6 +1,6 @@
 """Pictures of what a CNN learned: first-layer filters, feature maps, example images.
 
-The builders take the arrays that `dlcore.cnn` returns (`first_layer_filters`,
+The builders take the arrays that `dlcore.trainers.cnn` returns (`first_layer_filters`,
 `feature_maps`, `misclassified`, `augment`) and draw them with
 `dlcore.figures.training.image_grid_figure`, except greyscale filters, whose weights have
 a sign and are drawn on a diverging scale centred on 0.
@@ -33,7 +33,7 @@ def filters_figure(
 
     Args:
         filters: float, shape `(n_filters, kernel_size, kernel_size, channels)` with 1 or 3
-            channels, as `dlcore.cnn.first_layer_filters` returns them.
+            channels, as `dlcore.trainers.cnn.first_layer_filters` returns them.
         title: the figure's title.
         n_columns: pictures per row. Defaults to 8.
 
@@ -98,7 +98,7 @@ def feature_maps_figure(
 
     Args:
         layer_name: the layer's name, e.g. "relu_1", for the title.
-        maps: float, shape `(height, width, n_maps)`, as `dlcore.cnn.feature_maps` returns.
+        maps: float, shape `(height, width, n_maps)`, as `dlcore.trainers.cnn.feature_maps` returns.
         max_maps: draw at most this many maps, the first ones. Defaults to 16.
         n_columns: pictures per row. Defaults to 8.
 

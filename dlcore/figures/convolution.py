@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
-from dlcore.convolution import ConvWindow
+from dlcore.concepts.convolution import ConvWindow
 
 HIGHLIGHT_COLOR = "#ff7f0e"
 # Linear from black to white, so that brightness is proportional to the pixel value
@@ -178,7 +178,7 @@ def products_figure(window: ConvWindow) -> go.Figure:
     """Shows the products `patch * kernel` of a convolution window, titled with their sum.
 
     Args:
-        window: A `dlcore.convolution.ConvWindow`, from `conv_window`.
+        window: A `dlcore.concepts.convolution.ConvWindow`, from `conv_window`.
 
     Returns:
         A `numeric_grid_figure` of `window.products`, shape `(kernel_height,
@@ -186,7 +186,7 @@ def products_figure(window: ConvWindow) -> go.Figure:
 
     Example:
 
-    >>> from dlcore.convolution import conv_window
+    >>> from dlcore.concepts.convolution import conv_window
     >>> window = conv_window(np.arange(16.0).reshape(4, 4), np.eye(2), row=1, col=2)
     >>> products_figure(window).layout.title.text
     'patch × kernel at output (1, 2): sum = 17'

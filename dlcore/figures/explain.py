@@ -2,9 +2,9 @@
 
 `image_row_figure` lays images of different sizes side by side, each on its own pixel
 grid, so that an 8x8 model input shows its 64 pixels next to the photo it came from.
-`preparation_figure` draws the steps of `dlcore.explain.prepare_with_steps`;
+`preparation_figure` draws the steps of `dlcore.preprocess.prepare_with_steps`;
 `explanation_figure` lays Grad-CAM and saliency maps over the image the model saw, in
-the colours of `dlcore.explain.overlay`.
+the colours of `dlcore.explain.gradcam.overlay`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from numpy.typing import ArrayLike
 from PIL import Image
 from plotly.subplots import make_subplots
 
-from dlcore.explain import Preparation, overlay
+from dlcore.explain.gradcam import overlay
+from dlcore.preprocess import Preparation
 
 DISPLAY_SIDE = 224
 """The side, in pixels, that `explanation_figure` scales the square to before laying maps
@@ -88,7 +89,7 @@ def preparation_figure(
     """The steps from a person's image to the model input, left to right.
 
     Args:
-        preparation: from `dlcore.explain.prepare_with_steps`.
+        preparation: from `dlcore.preprocess.prepare_with_steps`.
         title: the figure's title.
 
     Returns:
@@ -119,7 +120,7 @@ def explanation_figure(
         heatmaps: caption -> float `(h, w)` map in [0, 1], e.g. {"Grad-CAM": ...,
             "Saliency": ...}.
         title: the figure's title.
-        alpha: the heatmaps' share of each pixel, as `dlcore.explain.overlay` takes it.
+        alpha: the heatmaps' share of each pixel, as `dlcore.explain.gradcam.overlay` takes it.
 
     Returns:
         A row of `1 + len(heatmaps)` panels: "Image", then one per heatmap.

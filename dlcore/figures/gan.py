@@ -38,7 +38,7 @@ def gan_figure(
         grid: the map's coordinates on both axes, shape `(grid_size,)`, increasing.
         discriminator_map: the discriminator's probability of "real", shape
             `(grid_size, grid_size)` in [0, 1]; row i at x2 = `grid[i]`, column j at
-            x1 = `grid[j]`, as `dlcore.gan.discriminator_map` returns it.
+            x1 = `grid[j]`, as `dlcore.trainers.gan.discriminator_map` returns it.
         title: the figure's title.
 
     Returns:

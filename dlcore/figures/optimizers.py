@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dlcore import losses, optimizers, surfaces
+from dlcore.concepts import losses, optimizers, surfaces
 from dlcore.figures.layout import apply_layout
 
 # One fixed colour per optimizer and per loss, so that a name keeps its colour across
@@ -50,9 +50,9 @@ def trajectories_figure(
     """Draws optimizer paths over the contours of the surface they descend.
 
     Args:
-        surface_name: One of `dlcore.surfaces.SURFACE_NAMES`.
+        surface_name: One of `dlcore.concepts.surfaces.SURFACE_NAMES`.
         trajectories: Optimizer name to `Trajectory` on that surface, as
-            `dlcore.optimizers.all_trajectories` returns them.
+            `dlcore.concepts.optimizers.all_trajectories` returns them.
         n_points: `int` >= 2, grid samples along each axis for the contours.
             Defaults to `200`.
 
@@ -190,11 +190,11 @@ def loss_curves_figure(
 ) -> go.Figure:
     """Draws losses, or their gradients, against the prediction for one target.
 
-    Each loss is drawn over its own `dlcore.losses.prediction_grid`: target ± 3 for the
+    Each loss is drawn over its own `dlcore.concepts.losses.prediction_grid`: target ± 3 for the
     regression losses, [0, 1] (clipped as Keras clips it) for the cross-entropies.
 
     Args:
-        names: Loss names from `dlcore.losses.LOSS_NAMES`, without repeats.
+        names: Loss names from `dlcore.concepts.losses.LOSS_NAMES`, without repeats.
         target: `float`, the true value y; in [0, 1] if a cross-entropy is drawn.
         delta: `float` > 0, Huber's delta. Defaults to `1.0`.
         curve: `"loss"` to draw L(y, p), `"gradient"` to draw dL/dp. Defaults to
@@ -203,7 +203,7 @@ def loss_curves_figure(
 
     Returns:
         A figure with one line trace per loss, named by its title, `x` the predictions
-        and `y` the float64 values of `dlcore.losses.loss_curve` (or
+        and `y` the float64 values of `dlcore.concepts.losses.loss_curve` (or
         `loss_gradient_curve`), and a dashed vertical line at p = target.
 
     Raises:
@@ -304,7 +304,7 @@ def _check_trajectories(
     if not trajectories:
         raise ValueError(
             "`trajectories` must hold at least one Trajectory, as "
-            "dlcore.optimizers.all_trajectories returns them. Received: an empty mapping."
+            "dlcore.concepts.optimizers.all_trajectories returns them. Received: an empty mapping."
         )
     surface_names = {path.surface_name for path in trajectories.values()}
     expected = {surface_name} if surface_name is not None else surface_names

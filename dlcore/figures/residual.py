@@ -37,7 +37,7 @@ def curves_figure(
         epochs: the 1-based epoch numbers, one per value.
         curves: variant name (e.g. "residual_bn") -> Keras metric name ("loss",
             "accuracy", "val_loss", "val_accuracy") -> one value per epoch, as
-            `dlcore.residual.variant_metrics` gives them.
+            `dlcore.trainers.residual.variant_metrics` gives them.
         title: the figure's title.
 
     Returns:
@@ -103,7 +103,7 @@ def gradient_norms_figure(
 
     Args:
         norms: variant name -> layer name -> gradient norm (>= 0), layers from the input
-            to the output, as `dlcore.residual.gradient_norms` gives them.
+            to the output, as `dlcore.trainers.residual.gradient_norms` gives them.
         epoch: the epoch they were measured after, for the title: 0 says "before
             training"; None leaves it out.
 

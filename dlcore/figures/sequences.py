@@ -1,6 +1,6 @@
 """The Sequences page's pictures: hidden state over time, attention, forecast against truth.
 
-Each takes the arrays that `dlcore.sequences` computes from a trained model
+Each takes the arrays that `dlcore.trainers.sequences` computes from a trained model
 (`hidden_states`, `attention_weights`, `forecast`) and only draws them. Tokens are placed
 by position, with the token written as the tick label, because a sentence may hold the
 same word twice and Plotly would merge two equal category names into one column.

@@ -1,8 +1,8 @@
 """The Text try-it's pictures: which tokens drove the intent, and the hidden state per token.
 
-Each takes what `dlcore.text_insight.explain_text` computed and only draws it. Tokens are
+Each takes what `dlcore.explain.text.explain_text` computed and only draws it. Tokens are
 placed by position, with the token written in its cell or as its tick label, because a
-sentence may hold the same word twice. Tokens come from `dlcore.data.intents.tokenize`
+sentence may hold the same word twice. Tokens come from `dlcore.media.tokens.tokenize`
 (letters, digits, apostrophes and Chinese characters only), so no markup from the text
 reaches Plotly's labels. The confidence bars are `dlcore.figures.predictions
 .confidence_figure`.

@@ -1,6 +1,6 @@
 """Charts of the Video try-it: the prediction over time, motion energy and a strip of frames.
 
-Each takes the arrays of a `dlcore.video_analysis.ClipAnalysis`; none computes anything
+Each takes the arrays of a `dlcore.explain.video.ClipAnalysis`; none computes anything
 but what it draws.
 """
 
@@ -112,7 +112,7 @@ def motion_energy_figure(
     Args:
         times: float, shape `(n,)`, seconds: the middle between two compared frames.
         energy: float, shape `(n,)`, in [0, 1]: the mean absolute difference of the two
-            frames' pixel values (`dlcore.video_analysis.motion_energy`).
+            frames' pixel values (`dlcore.explain.video.motion_energy`).
         marker_time: seconds at which to draw a vertical line, or None.
         title: the chart's title.
 

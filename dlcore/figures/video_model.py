@@ -22,7 +22,7 @@ def feature_map_figure(
 
     Args:
         maps: shape `(n_frames, height, width)`, the filter's map after each frame (any
-            sign), e.g. `dlcore.video_model.feature_maps(model, clip)[..., filter]`.
+            sign), e.g. `dlcore.trainers.video.feature_maps(model, clip)[..., filter]`.
         title: the figure's title.
         frame_labels: a caption above each map. Defaults to "frame 1", "frame 2", ...
 

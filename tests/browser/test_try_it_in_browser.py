@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dlcore.data.motion import make_motion_clips
-from dlcore.media import encode_video
+from dlcore.media.video import encode_video
 from dlcore.pretrained import SAMPLE_FOLDER
 from harness import screenshot, wait_for_app
 

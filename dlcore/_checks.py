@@ -1,0 +1,171 @@
+"""Argument checks shared by every layer of dlcore, and the house error message they write.
+
+A message says what was wrong and what is expected, may add how to fix it, and ends
+with what was received, as Keras's own checks do:
+
+>>> check_int(0, name="batch_size", what="The batch size", minimum=1, unit="image")
+Traceback (most recent call last):
+...
+ValueError: The batch size must be an integer of at least 1 image. Received: batch_size=0.
+
+Each check returns the value it accepted, so a config's `validate()` reads as a list.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+
+def is_int(value: object) -> bool:
+    """Whether `value` is an integer (Python's or NumPy's), and not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value: object) -> bool:
+    """Whether `value` is a real number (int, float or NumPy's), and not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_int(
+    value: object,
+    *,
+    name: str,
+    what: str | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    unit: str = "",
+    hint: str = "",
+) -> int:
+    """Checks that `value` is an integer within [`minimum`, `maximum`] (either may be None).
+
+    Args:
+        value: what was received.
+        name: the argument's name, for "Received: name=value".
+        what: how the message names it, e.g. "The batch size". Defaults to `name` quoted.
+        minimum, maximum: the bounds, inclusive; None for no bound.
+        unit: what is counted, after the bound: "image" gives "of at least 1 image".
+        hint: added before "Received": "(8 to 32 is typical)" or ", e.g. 8" continue the
+            sentence, anything else is a sentence of its own.
+
+    Returns:
+        `value`, unchanged.
+
+    Raises:
+        ValueError: If `value` is not an integer (a bool is not) or is out of bounds.
+    """
+    if not is_int(value) or not _within(value, minimum=minimum, maximum=maximum):
+        bounds = _bounds_text(minimum=minimum, maximum=maximum, unit=unit, between="from")
+        _fail(name, value, f"{what or f'`{name}`'} must be an integer{bounds}", hint)
+    return value  # type: ignore[return-value]
+
+
+def check_number(
+    value: object,
+    *,
+    name: str,
+    what: str | None = None,
+    above: float | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    below: float | None = None,
+    hint: str = "",
+) -> float:
+    """Checks that `value` is a real number within the given bounds.
+
+    Args:
+        value: what was received.
+        name: the argument's name, for "Received: name=value".
+        what: how the message names it, e.g. "The learning rate". Defaults to `name` quoted.
+        above, below: exclusive bounds; None for none.
+        minimum, maximum: inclusive bounds; None for none.
+        hint: added before "Received", e.g. "(0.001 to 0.01 suits Adam)".
+
+    Returns:
+        `value`, unchanged.
+
+    Raises:
+        ValueError: If `value` is not a real number (a bool is not) or is out of bounds.
+    """
+    inside = is_real(value) and _within(value, minimum=minimum, maximum=maximum)
+    if inside and above is not None:
+        inside = value > above  # type: ignore[operator]
+    if inside and below is not None:
+        inside = value < below  # type: ignore[operator]
+    if not inside:
+        parts = [
+            f"{word} {bound}"
+            for word, bound in (
+                ("above", above),
+                ("at least", minimum),
+                ("at most", maximum),
+                ("below", below),
+            )
+            if bound is not None
+        ]
+        bounds = f" {' and '.join(parts)}" if parts else ""
+        _fail(name, value, f"{what or f'`{name}`'} must be a number{bounds}", hint)
+    return value  # type: ignore[return-value]
+
+
+def check_fraction(value: object, *, name: str, what: str | None = None, hint: str = "") -> float:
+    """Checks that `value` is a number strictly between 0 and 1, as a share of samples is."""
+    if not is_real(value) or not 0 < value < 1:  # type: ignore[operator]
+        _fail(name, value, f"{what or f'`{name}`'} must be a number strictly between 0 and 1", hint)
+    return value  # type: ignore[return-value]
+
+
+def check_choice(value: object, *, name: str, choices: Sequence[str], what: str = "") -> str:
+    """Checks that `value` is one of `choices`: "Unknown optimizer. Choose one of: ...".
+
+    Args:
+        value: what was received.
+        name: the argument's name, for "Received: name=value".
+        choices: the allowed values, in the order the message lists them.
+        what: how the message names the thing chosen. Defaults to `name`.
+
+    Returns:
+        `value`, unchanged.
+
+    Raises:
+        ValueError: If `value` is not one of `choices`.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"Unknown {what or name}. Choose one of: {', '.join(choices)}. "
+            f"Received: {name}={value!r}."
+        )
+    return value
+
+
+def check_seed(value: object) -> int:
+    """Checks that a random seed is an integer."""
+    if not is_int(value):
+        raise ValueError(f"`seed` must be an integer. Received: seed={value!r}.")
+    return value  # type: ignore[return-value]
+
+
+def _within(value: object, *, minimum: float | None, maximum: float | None) -> bool:
+    return (minimum is None or value >= minimum) and (maximum is None or value <= maximum)  # type: ignore[operator]
+
+
+def _bounds_text(*, minimum: float | None, maximum: float | None, unit: str, between: str) -> str:
+    counted = f" {unit}" if unit else ""
+    if minimum is not None and maximum is not None:
+        return f" {between} {minimum} to {maximum}{counted}"
+    if minimum is not None:
+        return f" of at least {minimum}{counted}"
+    if maximum is not None:
+        return f" of at most {maximum}{counted}"
+    return ""
+
+
+def _fail(name: str, value: object, expected: str, hint: str) -> None:
+    # A hint in parentheses or after a comma continues the sentence; any other is its own.
+    if hint.startswith("("):
+        expected += f" {hint}"
+    elif hint.startswith(","):
+        expected += hint
+    elif hint:
+        expected += f". {hint}"
+    raise ValueError(f"{expected.rstrip('.')}. Received: {name}={value!r}.")

@@ -1,0 +1,298 @@
+"""A person's input made into model input: images, the steps shown on the way, clips, texts.
+
+NumPy and Pillow only: the try-it pages and the bundled models prepare input with these
+before TensorFlow is needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from PIL import Image
+
+from dlcore._checks import is_int
+from dlcore.media import images
+from dlcore.media.tokens import tokenize
+
+
+def prepare_image(image: ArrayLike, preprocessing: dict[str, Any]) -> np.ndarray:
+    """Turns a person's image into model input, as `ImageData.preprocessing` describes.
+
+    The image is cut to the square in its middle, converted to greyscale (luma) or RGB,
+    resized by averaging the block of pixels each new pixel covers (Pillow's box filter)
+    and divided by 255. Where `preprocessing["background"]` is "dark" (digits: bright
+    ink on black), an image whose border is mostly light (dark ink on paper) is inverted.
+
+    Args:
+        image: uint8, shape `(height, width)` or `(height, width, 3)`, as
+            `dlcore.media.images.decode_image` returns it.
+        preprocessing: an `ImageData.preprocessing` dict (or a `TrainedModel`'s).
+
+    Returns:
+        float32, shape `(image_height, image_width, channels)`, values in [0, 1].
+
+    Raises:
+        ValueError: If `image` is not a uint8 greyscale or RGB image.
+
+    Example:
+
+    >>> preprocessing = {"image_size": (8, 8), "channels": 1, "background": "dark"}
+    >>> prepare_image(np.full((32, 40, 3), 255, np.uint8), preprocessing).shape
+    (8, 8, 1)
+    """
+    pixels = np.asarray(image)
+    is_gray_or_rgb = pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)
+    if pixels.dtype != np.uint8 or not is_gray_or_rgb:
+        raise ValueError(
+            "Expected uint8 pixels of shape (height, width) or (height, width, 3). "
+            f"Received: dtype={pixels.dtype}, shape={pixels.shape}."
+        )
+    square = images.center_crop(pixels, size=min(pixels.shape[:2]))
+    height, width = preprocessing["image_size"]
+    if preprocessing["channels"] == 1:
+        picture = Image.fromarray(images.to_grayscale(square))
+    else:
+        picture = Image.fromarray(square).convert("RGB")
+    resized = picture.resize((width, height), Image.Resampling.BOX)
+    values = images.to_float(np.asarray(resized))
+    if values.ndim == 2:
+        values = values[..., np.newaxis]
+    if preprocessing.get("background") == "dark":
+        border = np.concatenate(
+            [values[0].ravel(), values[-1].ravel(), values[:, 0].ravel(), values[:, -1].ravel()]
+        )
+        if border.mean() > 0.5:
+            values = 1.0 - values
+    return values.astype(np.float32)
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparationStep:
+    """One stage of turning a person's image into model input.
+
+    Attributes:
+        caption: what was done, e.g. "Resized to 8×8: the model input".
+        pixels: float32 `(height, width, channels)` (1 or 3 channels) in [0, 1].
+    """
+
+    caption: str
+    pixels: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class Preparation:
+    """A person's image, made into model input, with the steps on the way.
+
+    Attributes:
+        steps: the stages, the original first and the model input last.
+        model_input: float32 `(height, width, channels)` in [0, 1]: exactly
+            `dlcore.preprocess.prepare_image(start, preprocessing)`, where `start` is the
+            original, or its crop to the ink when that was asked for.
+        square: uint8 `(side, side)` or `(side, side, 3)`: the part of the image the model
+            input was resized from, at its own resolution, to lay maps over.
+    """
+
+    steps: tuple[PreparationStep, ...]
+    model_input: np.ndarray
+    square: np.ndarray
+
+
+def prepare_with_steps(
+    image: ArrayLike, preprocessing: dict[str, Any], *, crop_to_content: bool = False
+) -> Preparation:
+    """Prepares an image as `dlcore.preprocess.prepare_image` does, keeping every step to show.
+
+    The steps: the original; its crop to the ink (`dlcore.media.images.crop_to_content`, only
+    when `crop_to_content` is True: a drawing or photo of a digit becomes centred and
+    fills its box, as the 8x8 digits do); the square in the middle (when the image is
+    not square); greyscale (for a one-channel model given a colour image); the resize to
+    the model's size, each pixel the mean of the block it covers; and, for a model trained
+    on bright ink on dark (the digits), the inversion of an image with a light
+    background. The last step is the model input.
+
+    Args:
+        image: uint8 `(height, width)` or `(height, width, 3)`, as
+            `dlcore.media.images.decode_image` returns it.
+        preprocessing: the model's preprocessing dict (`dlcore.trainers.cnn.ImageData`'s, or a
+            `Predictor`'s).
+        crop_to_content: `bool`, crop to the ink first. Defaults to False.
+
+    Returns:
+        A `Preparation`.
+
+    Raises:
+        ValueError: If `image` is not a uint8 greyscale or RGB image.
+
+    Example:
+
+    >>> preparation = prepare_with_steps(np.zeros((30, 40), np.uint8), {
+    ...     "image_size": (8, 8), "channels": 1, "background": "dark"})
+    >>> [step.caption for step in preparation.steps]
+    ['Original (40×30)', 'Middle square (30×30)', 'Resized to 8×8: the model input']
+    """
+    pixels = np.asarray(image)
+    if pixels.dtype != np.uint8 or not (
+        pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)
+    ):
+        raise ValueError(
+            "Expected uint8 pixels of shape (height, width) or (height, width, 3). "
+            f"Received: dtype={pixels.dtype}, shape={pixels.shape}."
+        )
+    steps = [PreparationStep(f"Original ({_size(pixels)})", _as_float_image(pixels))]
+    if crop_to_content:
+        pixels = images.crop_to_content(pixels)
+        steps.append(
+            PreparationStep(f"Cropped to the ink ({_size(pixels)})", _as_float_image(pixels))
+        )
+    model_input = prepare_image(pixels, preprocessing)
+    square = images.center_crop(pixels, size=min(pixels.shape[:2]))
+    if square.shape != pixels.shape:
+        steps.append(PreparationStep(f"Middle square ({_size(square)})", _as_float_image(square)))
+    shown = square
+    if preprocessing["channels"] == 1 and square.ndim == 3:
+        shown = images.to_grayscale(square)
+        steps.append(PreparationStep("Greyscale", _as_float_image(shown)))
+    height, width = preprocessing["image_size"]
+    mode = "L" if preprocessing["channels"] == 1 else "RGB"
+    resized = _as_float_image(
+        np.asarray(
+            Image.fromarray(shown).convert(mode).resize((width, height), Image.Resampling.BOX)
+        )
+    )
+    resize_caption = f"Resized to {width}×{height}"
+    if np.array_equal(resized, model_input):
+        steps.append(PreparationStep(f"{resize_caption}: the model input", model_input))
+    else:
+        steps.append(PreparationStep(resize_caption, resized))
+        steps.append(
+            PreparationStep("Inverted to bright ink on dark: the model input", model_input)
+        )
+    return Preparation(tuple(steps), model_input, square)
+
+
+def _size(pixels: np.ndarray) -> str:
+    return f"{pixels.shape[1]}×{pixels.shape[0]}"
+
+
+def _as_float_image(pixels: np.ndarray) -> np.ndarray:
+    values = np.asarray(pixels, dtype=np.float32) / 255
+    return values[..., np.newaxis] if values.ndim == 2 else values
+
+
+def frame_indices(n_available: int, n_frames: int) -> np.ndarray:
+    """Which frames of a clip the model sees: `n_frames` evenly spaced, ends included.
+
+    A clip shorter than `n_frames` repeats some of its frames.
+
+    Args:
+        n_available: `int` >= 1, the clip's frames.
+        n_frames: `int` >= 1, the frames to keep.
+
+    Returns:
+        int64, shape `(n_frames,)`, non-decreasing indices in [0, n_available).
+
+    Example:
+
+    >>> frame_indices(32, 8).tolist()
+    [0, 4, 9, 13, 18, 22, 27, 31]
+    """
+    if not is_int(n_available) or not is_int(n_frames) or min(n_available, n_frames) < 1:
+        raise ValueError(
+            "A clip needs at least one frame, and the model at least one. "
+            f"Received: n_available={n_available!r}, n_frames={n_frames!r}."
+        )
+    return np.round(np.linspace(0, n_available - 1, n_frames)).astype(np.int64)
+
+
+def prepare_clip(frames: ArrayLike, preprocessing: dict[str, Any]) -> np.ndarray:
+    """Turns a person's frames into model input, as `VideoData.preprocessing` describes.
+
+    Keeps the frames at `frame_indices(len(frames), n_frames)`, cuts each to the square in
+    its middle, resizes it by averaging the block of pixels each new pixel covers
+    (Pillow's box filter) and divides by 255.
+
+    Args:
+        frames: uint8, shape `(n_available, height, width, 3)` (RGB), as a video decoder
+            gives them; `n_available` >= 1.
+        preprocessing: a `VideoData.preprocessing` dict (or a `TrainedModel`'s).
+
+    Returns:
+        float32, shape `(n_frames, image_height, image_width, 3)`, values in [0, 1].
+
+    Raises:
+        ValueError: If `frames` are not uint8 RGB frames.
+
+    Example:
+
+    >>> preprocessing = {"n_frames": 8, "image_size": (16, 16)}
+    >>> prepare_clip(np.zeros((90, 48, 64, 3), np.uint8), preprocessing).shape
+    (8, 16, 16, 3)
+    """
+    pixels = np.asarray(frames)
+    if pixels.dtype != np.uint8 or pixels.ndim != 4 or pixels.shape[-1] != 3 or not len(pixels):
+        raise ValueError(
+            "Expected uint8 RGB frames of shape (n_frames, height, width, 3), at least one. "
+            f"Received: dtype={pixels.dtype}, shape={pixels.shape}."
+        )
+    height, width = preprocessing["image_size"]
+    side = min(pixels.shape[1:3])
+    prepared = [
+        images.to_float(
+            np.asarray(
+                Image.fromarray(images.center_crop(pixels[index], size=side)).resize(
+                    (width, height), Image.Resampling.BOX
+                )
+            )
+        )
+        for index in frame_indices(len(pixels), preprocessing["n_frames"])
+    ]
+    return np.stack(prepared).astype(np.float32)
+
+
+PADDING_ID = 0
+"""The token id that fills a sentence up to `max_length`; models ignore it."""
+
+
+UNKNOWN_ID = 1
+"""The token id of every token that the vocabulary does not hold."""
+
+
+def encode_texts(texts: Sequence[str], preprocessing: dict[str, Any]) -> np.ndarray:
+    """Turns sentences into the token ids an intent model takes, without TensorFlow.
+
+    The same ids as the `TextVectorization` of `load_intent_data`: tokens from
+    `dlcore.media.tokens.tokenize`, looked up in the vocabulary (unknown ones become
+    `UNKNOWN_ID`), cut or padded with `PADDING_ID` to `max_length`.
+
+    Args:
+        texts: the sentences, a sequence of `str`, any language.
+        preprocessing: `IntentData.preprocessing` (or a `TrainedModel`'s), with the keys
+            "vocabulary" and "max_length".
+
+    Returns:
+        int32, shape `(n_texts, max_length)`.
+
+    Raises:
+        TypeError: If `texts` is one `str` or holds something other than `str`.
+
+    Example:
+
+    >>> encode_texts(["Play jazz!"], {"vocabulary": ["", "[UNK]", "play"], "max_length": 4})
+    array([[2, 1, 0, 0]], dtype=int32)
+    """
+    if isinstance(texts, str):
+        raise TypeError(
+            f"`texts` must be a sequence of sentences, not one str. Received: {texts[:40]!r}. "
+            "Wrap it in a list: [text]."
+        )
+    index = {token: number for number, token in enumerate(preprocessing["vocabulary"])}
+    max_length = preprocessing["max_length"]
+    token_ids = np.full((len(texts), max_length), PADDING_ID, dtype=np.int32)
+    for row, text in enumerate(texts):
+        tokens = tokenize(text)[:max_length]
+        token_ids[row, : len(tokens)] = [index.get(token, UNKNOWN_ID) for token in tokens]
+    return token_ids

@@ -1,0 +1,153 @@
+"""AppTest tests of every page: each runs without an exception and shows its key elements."""
+
+import numpy as np
+import pytest
+from helpers import figure, open_page, plotly_array, run_python
+
+from dlcore.concepts.activations import ACTIVATION_NAMES, ACTIVATIONS, activation, neuron
+from ui.registry import HOME, PAGES
+
+
+@pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda entry: entry.title)
+def test_every_page_runs_and_has_its_title_and_the_device_panel(entry):
+    app = open_page(entry.script)
+    assert not app.exception
+    assert app.title[0].value in {entry.title, "Deep Learning Studio"}
+    panel = " ".join(markdown.value for markdown in app.sidebar.markdown)
+    assert "Keras" in panel and "CPU:0" in panel
+    assert "Placement: **CPU:0**" in panel
+    assert "Mixed precision: **off**" in panel
+    assert app.sidebar.toggle(key="presenter").value is False
+
+
+def test_home_links_to_every_page():
+    app = open_page(HOME.script)
+    links = [element.proto.page for element in app.get("page_link")]
+    # Cards sit in a grid of columns, so compare the pages linked, not their order.
+    assert sorted(links) == sorted(
+        entry.script.removeprefix("app_pages/").removesuffix(".py") for entry in PAGES
+    )
+
+
+def test_home_and_activations_render_without_importing_tensorflow():
+    loaded = run_python(
+        """
+        import json, sys
+        from streamlit.testing.v1 import AppTest
+        app = AppTest.from_file("app.py", default_timeout=10).run()
+        home_ok = not app.exception
+        app.switch_page("app_pages/activations.py").run()
+        print(json.dumps([home_ok, not app.exception, "tensorflow" in sys.modules]))
+        """
+    )
+    assert loaded == [True, True, False]
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_activations_page_draws_each_function_from_dlcore(name):
+    app = open_page("app_pages/activations.py", **{"act.fn": ACTIVATIONS[name].title})
+    assert not app.exception
+    assert app.selectbox(key="act.fn").value == name
+    curve = figure(app, 0)["data"][0]
+    assert curve["name"] == "f(x)"
+    x = plotly_array(curve["x"])
+    expected = activation(name, x, **_default_options(name))
+    np.testing.assert_allclose(plotly_array(curve["y"]), expected, rtol=1e-9, atol=1e-12)
+
+
+def _default_options(name: str) -> dict:
+    return {"other_logits": (1.0, -1.0)} if name == "softmax" else {}
+
+
+def test_a_bookmarked_url_reopens_the_same_settings():
+    app = open_page(
+        "app_pages/activations.py",
+        **{"act.fn": "Tanh", "act.w": "2.5", "act.b": "-1", "act.x": "0.4", "act.vanish": "0.1"},
+    )
+    assert not app.exception
+    assert app.selectbox(key="act.fn").value == "tanh"
+    assert app.slider(key="act.w").value == 2.5
+    assert app.select_slider(key="act.vanish").value == 0.1
+    expected = neuron(0.4, weight=2.5, bias=-1.0, name="tanh")
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["z = w·x + b"] == f"{float(expected.pre_activation):.4g}"
+    assert metrics["f(z)"] == f"{float(expected.output):.4g}"
+
+
+def test_moving_a_slider_changes_the_numbers_and_the_chart():
+    app = open_page("app_pages/activations.py")
+    before = figure(app, 1)
+    app.slider(key="act.w").set_value(-3.0).run()
+    after = figure(app, 1)
+    assert not np.array_equal(
+        plotly_array(before["data"][0]["y"]), plotly_array(after["data"][0]["y"])
+    )
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["z = w·x + b"] == "-6"
+
+
+def test_a_saturated_neuron_is_called_out():
+    app = open_page("app_pages/activations.py", **{"act.w": "5", "act.x": "6"})
+    assert any("Saturated" in warning.value for warning in app.warning)
+
+
+def test_a_hand_edited_url_value_is_ignored_not_an_error():
+    app = open_page("app_pages/activations.py", **{"act.fn": "nonsense", "act.w": "abc"})
+    assert not app.exception
+    assert app.selectbox(key="act.fn").value == ACTIVATION_NAMES[0]
+    assert app.slider(key="act.w").value == 1.0
+
+
+def test_an_empty_x_range_gets_a_message():
+    app = open_page("app_pages/activations.py")
+    app.slider(key="act.range").set_value((2.0, 2.0)).run()
+    assert not app.exception
+    assert any("x range is empty" in info.value for info in app.info)
+    panel = " ".join(markdown.value for markdown in app.sidebar.markdown)
+    assert "Mixed precision" in panel
+
+
+def test_softmax_shows_the_probabilities_with_temperature():
+    app = open_page("app_pages/activations.py", **{"act.fn": "Softmax", "act.temp": "2"})
+    bars = figure(app, 2)["data"][0]
+    assert plotly_array(bars["y"]).sum() == pytest.approx(1.0)
+    assert app.slider(key="act.temp").value == 2.0
+
+
+def test_presenter_mode_enlarges_charts_and_folds_explanations():
+    normal = open_page("app_pages/activations.py")
+    presenting = open_page("app_pages/activations.py", presenter="true")
+    assert presenting.sidebar.toggle(key="presenter").value is True
+    normal_size = figure(normal, 0)["layout"]["font"].get("size", 0)
+    assert figure(presenting, 0)["layout"]["font"]["size"] > normal_size
+    assert len(presenting.expander) > len(normal.expander)
+
+
+def test_presenter_mode_persists_across_pages():
+    app = open_page(HOME.script, presenter="true")
+    app.switch_page("app_pages/activations.py").run()
+    assert app.title[0].value == "Activations"
+    assert app.sidebar.toggle(key="presenter").value is True
+
+
+def test_device_check_trains_and_the_panel_shows_where():
+    app = open_page("app_pages/device_check.py", **{"check.epochs": "2"})
+    app.button[0].click().run()
+    assert not app.exception
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Ran on"] == "CPU:0"
+    assert metrics["Devices in step"] == "1"
+    panel = " ".join(markdown.value for markdown in app.sidebar.markdown)
+    assert "Last model: **Device check** on **CPU:0**" in panel
+    assert "expected" not in panel
+
+
+def test_device_check_under_a_cluster_explains_instead_of_failing(monkeypatch):
+    from dlcore.runtime import devices
+
+    monkeypatch.setattr(devices, "spans_workers", lambda strategy: True)
+    app = open_page("app_pages/device_check.py", **{"check.mirrored": "true"})
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("keras-team/keras#20585" in error.value for error in app.error)
+    assert not app.metric

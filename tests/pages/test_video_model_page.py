@@ -1,0 +1,110 @@
+"""AppTest tests of the Video model page: it trains, explains, registers and refuses."""
+
+import numpy as np
+import pytest
+from helpers import figure, open_page, plotly_array
+
+from dlcore.data.motion import MOTION_LABELS
+from dlcore.trainers import video as video_model
+from ui.trainer import REGISTRY_KEY
+
+PAGE = "app_pages/video_model.py"
+TIMEOUT = 240
+# The smallest quick run: 300 clips (225 to train on), 4 filters, 2 epochs.
+SMALL = {"video.clips": "300", "video.filters": "4", "video.epochs": "2"}
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """The per-frame CNN and GRU on 300 clips, trained 2 epochs with one click on Train."""
+    app = open_page(PAGE, timeout=TIMEOUT, **SMALL)
+    app.button(key="video.train").click().run()
+    return app
+
+
+def test_the_untrained_page_shows_one_clip_of_each_motion_and_offers_the_code():
+    app = open_page(PAGE, timeout=TIMEOUT)
+    assert not app.exception and not app.error
+    assert app.title[0].value == "Video model"
+    assert "Not trained yet" in app.info[0].value
+    assert not app.button(key="video.train").disabled
+    examples = figure(app, 0)
+    assert len(examples["data"]) == 6 * 8  # six clips of 8 frames
+    titles = [annotation["text"] for annotation in examples["layout"]["annotations"]]
+    assert [title for title in titles if title] == list(MOTION_LABELS)
+    assert "N_CLIPS = 2400" in app.get("code")[-1].value
+    buttons = {button.proto.label: button for button in app.get("download_button")}
+    assert buttons["Trained model (.keras)"].proto.disabled
+
+
+def test_training_shows_the_curves_the_accuracy_and_the_confusions(trained):
+    app = trained
+    assert not app.exception and not app.error
+    run = app.session_state["video.run"]
+    assert run.history.epochs == [1, 2]
+    assert figure(app, 0)["layout"]["title"]["text"] == "Loss and accuracy"
+    metrics = {metric.label: metric.value for metric in app.metric}
+    accuracy = run.history.last("val_accuracy")
+    assert metrics == {"Held-out accuracy": f"{accuracy:.1%}"}
+    confusion = figure(app, 1)["data"][0]
+    counts = plotly_array(confusion["text"]).reshape(6, 6)
+    assert counts.sum() == 75  # every held-out clip once
+    assert np.trace(counts) / 75 == pytest.approx(accuracy, abs=0.014)
+    caption = " ".join(caption.value for caption in app.caption)
+    assert "2 epochs" in caption and "CPU:0" in caption
+    buttons = {button.proto.label: button for button in app.get("download_button")}
+    assert not buttons["Trained model (.keras)"].proto.disabled
+
+
+def test_the_feature_maps_are_the_models_own(trained):
+    app = trained
+    run = app.session_state["video.run"]
+    app.number_input(key="video.clip").set_value(3)
+    app.slider(key="video.filter").set_value(2).run()
+    assert not app.exception
+    data = video_model.load_video_data(run.config)
+    expected = video_model.feature_maps(run.model, data.x_test[2])[..., 1]
+    maps = figure(app, 4)
+    assert maps["layout"]["title"]["text"] == "Filter 2"
+    shown = np.stack([plotly_array(heatmap["z"]).reshape(16, 16) for heatmap in maps["data"]])
+    np.testing.assert_allclose(shown, expected, atol=1e-5)
+    clip_title = figure(app, 3)["layout"]["title"]["text"]
+    assert clip_title == f"Held-out clip 3: {MOTION_LABELS[data.y_test[2]]}"
+
+
+def test_the_trained_model_is_offered_to_the_try_it_pages(trained):
+    (model,) = trained.session_state[REGISTRY_KEY].values()
+    assert model.task == "motion" and model.labels == MOTION_LABELS
+    assert model.title.startswith("CNN per frame + GRU on motion clips (")
+    assert model.preprocessing["n_frames"] == 8
+    assert model.preprocessing["image_size"] == (16, 16)
+    assert model.model.input_shape == (None, 8, 16, 16, 3)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"video.clip_frames": "4"}, "cannot see 8 frames of a clip that has only 4"),
+        (
+            {"video.architecture": "Conv3D", "video.frames": "2"},
+            "Too few frames for Conv3D's kernels",
+        ),
+        (
+            {"video.size": "8", "video.kernel": "9", "video.blocks": "1"},
+            "The kernel (9x9) is larger than the 8x8 frame",
+        ),
+    ],
+)
+def test_impossible_settings_show_an_error_and_no_train_button(query, message):
+    app = open_page(PAGE, timeout=TIMEOUT, **query)
+    assert not app.exception
+    assert message in app.error[0].value
+    assert app.button(key="video.train").disabled
+
+
+def test_presenter_mode_folds_the_explanation_and_keeps_the_page():
+    app = open_page(PAGE, timeout=TIMEOUT, presenter="true")
+    assert not app.exception and not app.error
+    assert app.sidebar.toggle(key="presenter").value is True
+    assert any(expander.label == "How it works" for expander in app.expander)
+    assert figure(app, 0)["layout"]["font"]["size"] == 22  # enlarged for a room
