@@ -40,9 +40,14 @@ browser:
 		exit 1; \
 	fi
 
-$(VENV)/.runtime: requirements.txt
+# dlcore is installed in editable mode, so `import dlcore` works from any folder (a
+# notebook, a script) and follows the checkout. The build tools come first because the
+# editable install uses the venv's own (--no-build-isolation) instead of a fresh copy.
+$(VENV)/.runtime: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet "setuptools>=70.1" wheel
+	$(BIN)/pip install --quiet --no-build-isolation --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime

@@ -22,7 +22,8 @@ for section in SECTIONS:
             st.Page(entry.script, title=entry.title, icon=entry.icon) for entry in entries
         ]
 
-page = st.navigation(navigation)
+# Every page stays in view, with no "View N more" fold: a presenter jumps to any page in one click.
+page = st.navigation(navigation, expanded=True)
 device_status = render_sidebar()
 page.run()
 render_device_status(device_status)

@@ -173,7 +173,7 @@ with output_column:
 
 from dlcore.figures import cnn as cnn_figures  # noqa: E402
 from dlcore.figures.training import confusion_figure  # noqa: E402
-from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
 

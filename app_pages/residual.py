@@ -117,7 +117,7 @@ with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
 from dlcore.figures.residual import curves_figure, gradient_norms_figure  # noqa: E402
-from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
 

@@ -245,7 +245,7 @@ from dlcore.figures.sequences import (  # noqa: E402
 )
 from dlcore.figures.training import history_figure  # noqa: E402
 from dlcore.trainers import sequences  # noqa: E402
-from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
 

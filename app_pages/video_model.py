@@ -169,7 +169,7 @@ from dlcore.data.motion import MOTION_LABELS  # noqa: E402
 from dlcore.figures.training import confusion_figure, history_figure, image_grid_figure  # noqa: E402
 from dlcore.figures.video_model import feature_map_figure  # noqa: E402
 from dlcore.trainers import video as video_model  # noqa: E402
-from dlcore.training.fit import History  # noqa: E402
+from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
 

@@ -289,7 +289,7 @@ def _settings() -> teach.TeachConfig:
 
 def _train(run: TrainerRun, classes: list[TaughtClass], config: teach.TeachConfig) -> None:
     """One click on Train: a new model if the classes or the start changed, then train."""
-    from dlcore.training.fit import History
+    from dlcore.training.history import History
 
     pairs = [(taught.name, taught.images) for taught in classes]
     signature = (dataclasses.replace(config, epochs=1), _classes_signature(classes))

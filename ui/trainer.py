@@ -66,7 +66,7 @@ class TrainerRun:
     Attributes:
         model: the Keras model being trained, or None before the first Train.
         config: the page's config that built `model`.
-        history: the page's history object (e.g. `dlcore.training.fit.History`), appended
+        history: the page's history object (e.g. `dlcore.training.history.History`), appended
             to in place while training.
         weights: the weights at the end of the last finished epoch, when the page's
             training reports them; put back after an interrupted run.
@@ -251,7 +251,7 @@ class LiveChart:
 
 
 def draw_history(run: TrainerRun) -> Any:
-    """The loss and accuracy curves of a run whose history is a `dlcore.training.fit.History`."""
+    """The loss and accuracy curves of a run whose history is a `History`."""
     from dlcore.figures.training import history_figure
 
     return history_figure(run.history.epochs, run.history.metrics, title="Loss and accuracy")

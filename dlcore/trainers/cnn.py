@@ -42,7 +42,8 @@ from sklearn.model_selection import train_test_split
 from dlcore.data import shapes, vision
 from dlcore.training import evaluation
 from dlcore.training.evaluation import Misclassified
-from dlcore.training.fit import EpochReport, FitResult, History, fit_live
+from dlcore.training.fit import EpochReport, FitResult, fit_live
+from dlcore.training.history import History
 
 DATASETS = ("digits", "faces", "shapes")
 """The image sets the page offers."""

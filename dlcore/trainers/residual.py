@@ -53,7 +53,8 @@ from keras import ops
 from sklearn.model_selection import train_test_split
 
 from dlcore.data import toy2d, vision
-from dlcore.training.fit import EpochReport, FitResult, History, fit_live
+from dlcore.training.fit import EpochReport, FitResult, fit_live
+from dlcore.training.history import History
 
 VARIANTS = ("plain", "plain_bn", "residual", "residual_bn")
 """The four networks the page compares, in the order it draws them."""

@@ -45,7 +45,8 @@ from sklearn.model_selection import train_test_split
 from dlcore.data import intents as intents_data
 from dlcore.data import timeseries
 from dlcore.preprocess import PADDING_ID, UNKNOWN_ID
-from dlcore.training.fit import EpochReport, FitResult, History, fit_live
+from dlcore.training.fit import EpochReport, FitResult, fit_live
+from dlcore.training.history import History
 from dlcore.training.layers import TokenAndPositionEmbedding
 
 LANGUAGE_CHOICES = ("en", "zh", "both")

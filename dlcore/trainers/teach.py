@@ -51,7 +51,8 @@ from numpy.typing import ArrayLike
 from dlcore.media import images as _images
 
 if TYPE_CHECKING:
-    from dlcore.training.fit import EpochReport, FitResult, History
+    from dlcore.training.fit import EpochReport, FitResult
+    from dlcore.training.history import History
     from dlcore.training.saving import TrainedModel
 
 MIN_CLASSES = 2

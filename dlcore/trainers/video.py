@@ -54,7 +54,8 @@ from dlcore.data import motion
 from dlcore.preprocess import frame_indices
 from dlcore.training import evaluation
 from dlcore.training.evaluation import Misclassified
-from dlcore.training.fit import EpochReport, FitResult, History, fit_live
+from dlcore.training.fit import EpochReport, FitResult, fit_live
+from dlcore.training.history import History
 
 STEPS_PER_CALL = 10
 """Batches per TensorFlow call while training: a video batch is heavy enough that more

@@ -1,7 +1,9 @@
-"""How a trained classifier does on held-out samples: probabilities, confusions, mistakes.
+"""How a trained model does on held-out samples: the test score, probabilities,
+confusions, mistakes.
 
-Shared by the image and video trainers, whose models map a batch of samples (images,
-clips) to class probabilities.
+`test_scores` is the one place a trainer scores its test part, once, at the end. The rest
+is shared by the classifiers, whose models map a batch of samples (images, clips) to class
+probabilities.
 """
 
 from __future__ import annotations
@@ -33,6 +35,27 @@ class Misclassified:
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+def test_scores(model: Any, data: Any, *, batch_size: int = 512) -> dict[str, float]:
+    """The model's loss and metrics on the test part of `data`, named as test scores.
+
+    The same numbers as `model.evaluate(data.x_test, data.y_test)`, computed once, at the
+    end of training: nothing chose an epoch or a setting by looking at them.
+
+    Args:
+        model: a compiled `keras.Model`.
+        data: a `dlcore.data.split.SplitData` (anything with `x_test` and `y_test`).
+        batch_size: `int` >= 1, samples per call. Defaults to 512.
+
+    Returns:
+        Each of the model's metrics with "test_" before its Keras name, e.g.
+        `{"test_loss": 0.31, "test_accuracy": 0.91}`.
+    """
+    scores = model.evaluate(
+        data.x_test, data.y_test, batch_size=batch_size, verbose=0, return_dict=True
+    )
+    return {f"test_{name}": float(value) for name, value in scores.items()}
 
 
 def predict_proba(model: Any, samples: ArrayLike, *, batch_size: int) -> np.ndarray:

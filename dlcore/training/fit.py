@@ -7,14 +7,12 @@ together), and a `LiveCallback` after each epoch records the metrics into a `His
 copies the weights, and hands an `EpochReport` to a plain Python callable. A page adapts
 that callable to its live chart and keeps the report in its session, so that a Stop that
 interrupts `fit` (Streamlit raises in the middle of it) still leaves the last finished
-epoch's model and history; `restore_weights` puts that epoch's weights back.
-
-`TrainedModel` is what a trainer hands to the try-it pages: the model with its labels and
-preprocessing. `model_to_bytes` / `model_from_bytes` write and read the `.keras` format.
+epoch's model and history; `restore_weights` puts that epoch's weights back. A caller that
+does not raise (a job runner) passes `stop`, asked after every epoch.
 
 Example:
 
->>> history = fit_live(model, (x_train, y_train), (x_test, y_test), epochs=10,
+>>> history = fit_live(model, (x_train, y_train), (x_val, y_val), epochs=10,
 ...                    batch_size=64, on_epoch=print).history  # doctest: +SKIP
 >>> history.last("val_accuracy")                                # doctest: +SKIP
 0.98
@@ -33,42 +31,13 @@ import numpy as np
 import tensorflow as tf
 
 from dlcore.runtime import memory  # noqa: F401  (imported for its fix: trained models are freed)
+from dlcore.training.history import History
 
 PROGRESS_SECONDS = 0.5
 """Longest wait between two `on_progress` calls inside an epoch."""
 
 VALIDATION_CHUNK = 512
 """Held-out samples `EagerValidation` measures in one call."""
-
-
-@dataclasses.dataclass
-class History:
-    """Per-epoch metrics, one entry per finished epoch.
-
-    Attributes:
-        epochs: the 1-based epoch counts.
-        metrics: metric name -> one value per epoch, as Keras names them: "loss",
-            "accuracy", "val_loss", "val_accuracy", ...
-    """
-
-    epochs: list[int] = dataclasses.field(default_factory=list)
-    metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
-
-    def append(self, epoch: int, logs: dict[str, float]) -> None:
-        """Adds one epoch's logs (Keras's `logs` dict) as epoch number `epoch`."""
-        self.epochs.append(epoch)
-        for name, value in logs.items():
-            if name == "learning_rate":
-                continue
-            self.metrics.setdefault(name, []).append(float(value))
-
-    def last(self, name: str) -> float | None:
-        """The latest value of a metric, or None before the first epoch."""
-        values = self.metrics.get(name)
-        return values[-1] if values else None
-
-    def __len__(self) -> int:
-        return len(self.epochs)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +72,7 @@ class FitResult:
         seconds: wall time of this call.
         stopped_early: whether early stopping ended the run.
         best_epoch: with early stopping, the epoch whose weights the model holds; else None.
+        stopped: whether `stop()` ended the run before its last epoch.
     """
 
     history: History
@@ -110,6 +80,7 @@ class FitResult:
     seconds: float
     stopped_early: bool
     best_epoch: int | None
+    stopped: bool = False
 
 
 class LiveCallback(keras.callbacks.Callback):
@@ -241,6 +212,7 @@ def fit_live(
     history: History | None = None,
     on_epoch: Callable[[EpochReport], None] | None = None,
     on_progress: Callable[[int, float], None] | None = None,
+    stop: Callable[[], bool] | None = None,
     extra_callbacks: list[Any] | None = None,
 ) -> FitResult:
     """Trains a compiled model with `fit`, reporting each epoch; continues a `history`.
@@ -263,6 +235,8 @@ def fit_live(
             numbers go on from its length. Defaults to a new one.
         on_epoch: called with an `EpochReport` after every epoch.
         on_progress: called as `on_progress(epoch, fraction)` inside long epochs.
+        stop: asked after every epoch (after `on_epoch`); True ends the run there, with
+            that epoch's weights. None trains every epoch.
         extra_callbacks: more Keras callbacks for `fit`.
 
     Returns:
@@ -305,6 +279,9 @@ def fit_live(
         callbacks.append(early_stopping)
     # The live callback goes last: it reports what the others decided this epoch.
     callbacks.append(live)
+    asked_to_stop = _StopWhenAsked(stop) if stop is not None else None
+    if asked_to_stop is not None:
+        callbacks.append(asked_to_stop)
     if validation is not None:
         # First: the callbacks after it read the "val_" metrics it adds.
         callbacks.insert(0, EagerValidation(*validation))
@@ -329,7 +306,24 @@ def fit_live(
         seconds=time.perf_counter() - started,
         stopped_early=stopped_early,
         best_epoch=best_epoch,
+        stopped=asked_to_stop is not None and asked_to_stop.stopped,
     )
+
+
+class _StopWhenAsked(keras.callbacks.Callback):
+    """Ends `fit` after the epoch at whose end `stop()` says so."""
+
+    def __init__(self, stop: Callable[[], bool]) -> None:
+        super().__init__()
+        self.stop = stop
+        self.stopped = False
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.params and epoch + 1 >= self.params.get("epochs", 0):
+            return  # the last epoch: ending here is not a stop
+        if self.stop():
+            self.stopped = True
+            self.model.stop_training = True
 
 
 def _n_samples(targets: Any) -> int:

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from harness import screenshot, wait_for_app
+from ui.registry import HOME, PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +41,18 @@ def test_home_page_links_every_page_and_shows_the_cpu(page: Page, app_url: str):
     expect(sidebar).to_contain_text("Mixed precision: off")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "home")
+
+
+def test_every_page_is_a_sidebar_link_on_screen_with_no_fold(page: Page, app_url: str):
+    """A presenter reaches any page in one click: no "View N more" hides part of the list."""
+    page.goto(app_url)
+    wait_for_app(page)
+    navigation = page.get_by_test_id("stSidebarNav")
+    for entry in (HOME, *PAGES):
+        expect(navigation.get_by_role("link", name=entry.title, exact=True)).to_be_in_viewport()
+    expect(navigation.get_by_role("link")).to_have_count(1 + len(PAGES))
+    expect(page.get_by_test_id("stSidebarNavViewButton")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile(r"^View (\d+ more|less)$"))).to_have_count(0)
 
 
 def test_moving_a_slider_changes_the_chart_and_a_bookmark_reopens_it(

@@ -75,6 +75,8 @@ def test_text_page_answers_right_away_and_reads_a_typed_chinese_request(page: Pa
     intent = page.get_by_test_id("stMetricValue")
     expect(intent).to_be_visible(timeout=FIRST_ANSWER_TIMEOUT)
     expect(page.get_by_text("Hidden state, token by token")).to_be_visible()
+    # Pictured with the English example: a Chromium without a CJK font draws Chinese as boxes.
+    screenshot(page, "try_text")
 
     sentence = page.get_by_label("Your sentence", exact=True)
     sentence.fill("明天会下雨吗")

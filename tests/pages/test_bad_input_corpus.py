@@ -18,7 +18,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from dlcore.media.texts import MAX_BATCH_TEXTS
-from dlcore.training.fit import History
+from dlcore.training.history import History
 from dlcore.training.saving import TrainedModel
 from ui.trainer import REGISTRY_KEY, TrainerRun
 

@@ -4,8 +4,9 @@ import keras
 import numpy as np
 import pytest
 
+from dlcore.training import evaluation, saving
 from dlcore.training import fit as training
-from dlcore.training import saving
+from dlcore.training.history import History
 
 
 def blobs(n_samples: int = 240, seed: int = 0):
@@ -190,3 +191,49 @@ def test_targets_for_several_outputs_count_their_samples_not_their_names():
         extra_callbacks=[model_callback],
     )
     assert len(batches) == 6  # 240 samples in batches of 40, not 2 names in one batch
+
+
+def test_stop_ends_the_run_after_the_epoch_it_says_so():
+    points, labels = blobs()
+    model = small_model()
+    asked = []
+
+    def stop() -> bool:
+        asked.append(len(asked) + 1)
+        return len(asked) == 3
+
+    result = training.fit_live(
+        model, (points[:200], labels[:200]), (points[200:], labels[200:]), epochs=10, stop=stop
+    )
+    assert (result.epochs_run, result.stopped, len(result.history)) == (3, True, 3)
+
+
+def test_a_stop_that_never_says_so_runs_every_epoch_and_is_not_a_stop():
+    points, labels = blobs()
+    result = training.fit_live(small_model(), (points, labels), epochs=4, stop=lambda: False)
+    assert (result.epochs_run, result.stopped) == (4, False)
+
+
+def test_the_test_score_is_keras_evaluate_on_the_test_part_named_as_test():
+    points, labels = blobs()
+    model = small_model()
+    training.fit_live(model, (points[:160], labels[:160]), epochs=2)
+
+    class Parts:
+        x_test, y_test = points[200:], labels[200:]
+
+    scores = evaluation.test_scores(model, Parts)
+    measured = model.evaluate(points[200:], labels[200:], return_dict=True, verbose=0)
+    assert set(scores) == {"test_loss", "test_accuracy"}
+    assert scores["test_loss"] == pytest.approx(measured["loss"], rel=1e-5)
+    assert scores["test_accuracy"] == pytest.approx(measured["accuracy"])
+
+
+def test_the_best_entry_is_the_lowest_loss_or_the_highest_accuracy():
+    history = History(unit="step")
+    for step, (loss, accuracy) in enumerate([(0.9, 0.5), (0.4, 0.7), (0.6, 0.8)], start=1):
+        history.append(step * 100, {"val_loss": loss, "val_accuracy": accuracy})
+    assert history.best("val_loss") == 200
+    assert history.best("val_accuracy") == 300
+    assert history.best("val_auc") is None
+    assert History().best() is None
