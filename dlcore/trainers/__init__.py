@@ -35,6 +35,8 @@ Every trainer module exposes:
   `{"test_loss": ..., "test_accuracy": ...}` (the names say they are test scores).
 - `export_code(config, *, epochs)`: a standalone script that builds and trains the same
   model and saves a `.keras` file that `import dlcore` can load.
+- `exported_model(model)`, only where the page's Export saves something other than the
+  model itself (the GAN saves its generator).
 
 Duck-typed, with no base class: the Playground redraws on a clock and the GAN counts
 steps, and a template method would hide their loops.
