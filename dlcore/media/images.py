@@ -22,6 +22,8 @@ from PIL import (
     features,
 )
 
+from dlcore.media.signatures import AVIF_BRANDS, HEIF_BRANDS, image_format, looks_like_svg
+
 DEFAULT_MAX_PIXELS = 40_000_000
 """`decode_image` refuses larger images: 40 megapixels, about 160 MB while decoding."""
 
@@ -56,21 +58,6 @@ _ORIENTATION_NOTES = {
     8: "Rotated upright from its EXIF orientation",
 }
 
-# The first bytes of each format `decode_image` reads: a file that starts like one of
-# them but that Pillow cannot open is a damaged image, not some other kind of file.
-_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "PNG",
-    b"\xff\xd8\xff": "JPEG",
-    b"GIF87a": "GIF",
-    b"GIF89a": "GIF",
-    b"BM": "BMP",
-    b"II*\x00": "TIFF",
-    b"MM\x00*": "TIFF",
-}
-
-# ISO base media "ftyp" brands of HEIC/HEIF (and AVIF) photos, which phones write.
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
-_AVIF_BRANDS = {b"avif", b"avis"}
 
 _HIGH_BIT_DEPTH_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
 
@@ -159,7 +146,7 @@ def decode_image(
             "The file is empty: it has 0 bytes, so there is no picture in it. "
             "Choose the image file again, or another one. Received: 0 bytes."
         )
-    if _looks_like_svg(data):
+    if looks_like_svg(data):
         raise ImageDecodeError(
             "SVG drawings are vector graphics; export a PNG from the program that made "
             "the drawing, and upload that, since this page works on pixels. "
@@ -281,11 +268,6 @@ def _to_8_bits(image: Image.Image, notes: list[str]) -> Image.Image:
     return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8))
 
 
-def _looks_like_svg(data: bytes) -> bool:
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<?xml", b"<svg", b"<!doctype svg", b"<!--")) and b"<svg" in head
-
-
 def _size_from_header(data: bytes) -> tuple[int, int] | None:
     """The (width, height) that the file's header claims, or None if it cannot be read."""
     # Image.open raises for a header over Pillow's limit before it returns the image.
@@ -325,22 +307,13 @@ def _too_large_message(size: tuple[int, int] | None, limit: int) -> str:
     )
 
 
-def _format_from_signature(data: bytes) -> str | None:
-    """The format whose first bytes `data` starts with, among those `decode_image` reads."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    return next(
-        (name for signature, name in _SIGNATURES.items() if data.startswith(signature)), None
-    )
-
-
 def _not_an_image_message(data: bytes) -> str:
-    unreadable_brands = _HEIF_BRANDS if "AVIF" in SUPPORTED_FORMATS else _HEIF_BRANDS | _AVIF_BRANDS
-    if _format_from_signature(data):
+    unreadable_brands = HEIF_BRANDS if "AVIF" in SUPPORTED_FORMATS else HEIF_BRANDS | AVIF_BRANDS
+    if image_format(data):
         # It starts like a PNG, JPEG, ... but Pillow cannot make sense of the header.
         return _damaged_message(data, None, None)
     if data[4:8] == b"ftyp" and data[8:12] in unreadable_brands:
-        kind = "an AVIF" if data[8:12] in _AVIF_BRANDS else "a HEIC/HEIF"
+        kind = "an AVIF" if data[8:12] in AVIF_BRANDS else "a HEIC/HEIF"
         return (
             f"This is {kind} photo, a format Pillow cannot read here. Export or share it as "
             "JPEG instead (on an iPhone: Settings > Camera > Formats > Most Compatible), "
@@ -355,7 +328,7 @@ def _not_an_image_message(data: bytes) -> str:
 
 
 def _damaged_message(data: bytes, pillow_format: str | None, error: Exception | None) -> str:
-    file_format = pillow_format or _format_from_signature(data) or "image"
+    file_format = pillow_format or image_format(data) or "image"
     cause = f"; Pillow reported: {error}" if error is not None and str(error) else ""
     return (
         "The image file is damaged or incomplete, so its pixels cannot be read; it may have "

@@ -37,6 +37,8 @@ import av
 import numpy as np
 from numpy.typing import ArrayLike
 
+from dlcore.media.signatures import image_format, looks_like_text, video_container
+
 VIDEO_EXTENSIONS = ("mp4", "webm", "mov", "avi", "gif", "mkv")
 """File name extensions the pages offer for upload; `decode_video` reads more."""
 
@@ -532,21 +534,8 @@ def _upright(pixels: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(pixels, quarter_turns)) if quarter_turns else pixels
 
 
-def _container_kind(head: bytes) -> str | None:
-    """The video container that a file's first bytes announce, or None."""
-    if head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):
-        return "MP4/MOV"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "WebM/MKV"
-    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
-        return "AVI"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "GIF"
-    return None
-
-
 def _damaged_message(head: bytes, error: Exception | None) -> str:
-    kind = _container_kind(head) or "video"
+    kind = video_container(head) or "video"
     cause = f" FFmpeg reported: {error}." if error is not None and str(error) else ""
     return (
         f"The {kind} file is damaged or incomplete, so its frames cannot be read; it may have "
@@ -557,25 +546,18 @@ def _damaged_message(head: bytes, error: Exception | None) -> str:
 
 def _unreadable_message(head: bytes, size: int | None, error: Exception) -> str:
     """What to tell a person about a file FFmpeg could not open."""
-    if _container_kind(head):
+    if video_container(head):
         return _damaged_message(head, error)
-    image_kinds = {
-        b"\x89PNG": "PNG",
-        b"\xff\xd8\xff": "JPEG",
-        b"BM": "BMP",
-        b"II*\x00": "TIFF",
-        b"MM\x00*": "TIFF",
-    }
-    for signature, kind in image_kinds.items():
-        if head.startswith(signature):
-            return (
-                f"This is a still image ({kind}), not a video. Open it in Try it → Your image, or "
-                f"choose a video here. {_READ_ONLY_HINT}"
-            )
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+    kind = image_format(head)
+    if kind == "WEBP":
         return f"This is a WebP image, not a video. {_READ_ONLY_HINT}"
+    if kind is not None:
+        return (
+            f"This is a still image ({kind}), not a video. Open it in Try it → Your image, or "
+            f"choose a video here. {_READ_ONLY_HINT}"
+        )
     received = f"{size:,} bytes" if size is not None else "a file"
-    if _looks_like_text(head):
+    if looks_like_text(head):
         return (
             "This is a text file, not a video: it holds letters, not frames. "
             f"{_READ_ONLY_HINT} Received: {received} starting with {head[:24]!r}."
@@ -585,15 +567,3 @@ def _unreadable_message(head: bytes, size: int | None, error: Exception) -> str:
         f"(H.264) in a video editor. {_READ_ONLY_HINT} "
         f"Received: {received} starting with {head[:12]!r}."
     )
-
-
-def _looks_like_text(head: bytes) -> bool:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        # The 64 bytes may end inside a multi-byte character.
-        try:
-            text = head[:-3].decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-    return all(character.isprintable() or character in "\r\n\t" for character in text)
