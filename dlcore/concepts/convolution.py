@@ -1,4 +1,9 @@
-"""Convolution in NumPy for learners: output sizes, padding, Conv2D and one window in detail."""
+"""Convolution in NumPy for learners: output sizes, padding, Conv2D and one window in detail.
+
+One module of about 600 lines, on purpose: the size formula, the padding, the windows and
+the step-by-step view of one output share their argument checks, and `dlcore.concepts.pooling`
+slides the same windows; the tests hold all of it against Keras's Conv2D together.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Video clips from what a person has: decoding uploads into sampled frames, and encoding
-generated frames into a clip a browser plays.
+generated frames into a clip a browser plays. (About 570 lines: one decoder bounded in
+time, frames and pixels, and a message for each way a file can fail.)
 
 `decode_video` reads any file FFmpeg (inside PyAV's wheel) reads: MP4, MOV, WebM, MKV,
 AVI, GIF, ... It is bounded in the three ways a video can be too big: in time (only the
