@@ -34,7 +34,12 @@ AUGMENTATION_TITLES = {
     "zoom": "zoom ±15 %",
     "shift": "shift ±12 %",
 }
-OPTIMIZER_TITLES = {"adam": "Adam", "sgd": "SGD with momentum", "rmsprop": "RMSprop"}
+OPTIMIZER_TITLES = {
+    "adam": "Adam",
+    "momentum": "SGD with momentum",
+    "sgd": "SGD",
+    "rmsprop": "RMSprop",
+}
 LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 st.title("Image classifier (CNN)")
@@ -43,8 +48,10 @@ explain(
     "makes a **feature map** that lights up where its pattern appears. ReLU keeps the "
     "positive responses, and **pooling** halves the map, so the next block's filters see "
     "a wider part of the image. A dense layer and a softmax then turn the last maps into "
-    "a class. Press **Train**; afterwards the filters, the feature maps of any held-out "
-    "image, the confusion matrix and the mistakes are those of the trained network."
+    "a class. Press **Train**: the live curves follow the training and the **validation** "
+    "images; the **test** images are scored once, at the end. Afterwards the filters, the "
+    "feature maps of any test image, the confusion matrix and the mistakes are those of "
+    "the trained network."
 )
 
 settings_column, output_column = st.columns([1, 1.7], gap="large")
@@ -67,13 +74,24 @@ with data_tab:
             help="Photo backgrounds make the shapes much harder to tell apart.",
             **settings.bind("backgrounds"),
         )
-    test_fraction = st.slider(
-        "Held-out share",
+    validation_fraction = st.slider(
+        "Validation share",
         0.1,
-        0.5,
+        0.4,
         0.2,
         0.05,
-        help="The share of images kept out of training to measure the held-out accuracy.",
+        help="Images kept out of training and measured after every epoch: the live curves "
+        "and early stopping watch them.",
+        **settings.bind("validation"),
+    )
+    test_fraction = st.slider(
+        "Test share",
+        0.1,
+        0.4,
+        0.2,
+        0.05,
+        help="Images kept out of everything until the end: the test accuracy, measured "
+        "once, says how the network does on images that chose nothing.",
         **settings.bind("test"),
     )
 with network_tab:
@@ -109,7 +127,7 @@ with network_tab:
         list(AUGMENTATION_TITLES),
         format_func=AUGMENTATION_TITLES.get,
         help="Random changes to each training image, new every epoch; images are left "
-        "as they are for the held-out accuracy and for predictions.",
+        "as they are for the validation and test accuracy and for predictions.",
         **settings.bind("augmentation"),
     )
 with training_tab:
@@ -128,7 +146,7 @@ with training_tab:
         "Early stopping",
         ["off", 2, 3, 5, 10],
         "off",
-        help="Stop once the held-out loss has not improved for this many epochs, and keep "
+        help="Stop once the validation loss has not improved for this many epochs, and keep "
         "the best epoch's network.",
         **settings.bind("patience"),
     )
@@ -145,7 +163,7 @@ from dlcore.trainers import cnn  # noqa: E402  (TensorFlow starts here, after th
 
 config = None
 try:
-    config = cnn.CNNConfig(
+    config = cnn.Config(
         dataset=dataset,
         n_samples=n_samples,
         backgrounds=tuple(backgrounds),
@@ -160,6 +178,7 @@ try:
         optimizer=optimizer,
         learning_rate=learning_rate,
         batch_size=batch_size,
+        validation_fraction=validation_fraction,
         test_fraction=test_fraction,
         seed=int(seed),
     ).validate()
@@ -179,35 +198,47 @@ from dlcore.training.saving import TrainedModel  # noqa: E402
 
 @st.cache_resource(show_spinner="Loading the images…", max_entries=8)
 def image_data(
-    dataset: str, n_samples: int, backgrounds: tuple, test_fraction: float, seed: int
+    dataset: str,
+    n_samples: int,
+    backgrounds: tuple,
+    validation_fraction: float,
+    test_fraction: float,
+    seed: int,
 ) -> cnn.ImageData:
     """The split images, shared read-only by every browser session."""
     return cnn.load_data(
-        cnn.CNNConfig(
+        cnn.Config(
             dataset=dataset,
             n_samples=n_samples,
             backgrounds=backgrounds,
+            validation_fraction=validation_fraction,
             test_fraction=test_fraction,
             seed=seed,
         )
     )
 
 
-def load_data(shown: cnn.CNNConfig) -> cnn.ImageData:
+def load_data(shown: cnn.Config) -> cnn.ImageData:
     return image_data(
-        shown.dataset, shown.n_samples, shown.backgrounds, shown.test_fraction, shown.seed
+        shown.dataset,
+        shown.n_samples,
+        shown.backgrounds,
+        shown.validation_fraction,
+        shown.test_fraction,
+        shown.seed,
     )
 
 
-def model_title(shown: cnn.CNNConfig) -> str:
+def model_title(shown: cnn.Config) -> str:
     return f"CNN on {SHORT_TITLES[shown.dataset]}"
 
 
-def train(config: cnn.CNNConfig, data: cnn.ImageData) -> None:
-    """One click on Train: a new model if the settings changed, then `epochs` more epochs."""
+def train(config: cnn.Config, data: cnn.ImageData) -> None:
+    """One click on Train: a new model if the settings changed, then `epochs` more epochs,
+    then the test score, once."""
     with training(run, model_title(config)):
         if run.model is None or run.config != config:
-            run.start(cnn.build_model(config, data.input_shape, data.n_classes), config, History())
+            run.start(cnn.build_model(config, data), config, History())
         with output_column:
             chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + epochs)
 
@@ -215,10 +246,10 @@ def train(config: cnn.CNNConfig, data: cnn.ImageData) -> None:
             run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
             accuracy = report.logs["val_accuracy"]
             chart.update(
-                run, epoch=report.epoch, text=f"Epoch {report.epoch} · held out {accuracy:.1%}"
+                run, epoch=report.epoch, text=f"Epoch {report.epoch} · validation {accuracy:.1%}"
             )
 
-        result = cnn.train(
+        result = cnn.fit(
             run.model,
             data,
             config,
@@ -230,6 +261,7 @@ def train(config: cnn.CNNConfig, data: cnn.ImageData) -> None:
         if result.stopped_early:
             run.status = "stopped early"
             run.extras["best_epoch"] = result.best_epoch
+        run.extras["test_scores"] = cnn.evaluate(run.model, data)
     chart.clear()
 
 
@@ -246,12 +278,16 @@ def evaluate(data: cnn.ImageData) -> tuple:
 
 def show_results(data: cnn.ImageData) -> None:
     confusion, mistakes = evaluate(data)
-    accuracy = confusion.trace() / confusion.sum()
     accuracy_column, errors_column = st.columns(2)
-    accuracy_column.metric("Held-out accuracy", f"{accuracy:.1%}")
+    scores = run.extras.get("test_scores")
+    if scores is not None:
+        accuracy_column.metric("Test accuracy", f"{scores['test_accuracy']:.1%}")
     n_wrong = int(confusion.sum() - confusion.trace())
-    errors_column.metric("Held-out images wrong", f"{n_wrong} of {int(confusion.sum())}")
-    show_figure(confusion_figure(confusion, data.labels), key=f"{PAGE}.chart.confusion")
+    errors_column.metric("Test images wrong", f"{n_wrong} of {int(confusion.sum())}")
+    show_figure(
+        confusion_figure(confusion, data.labels, title="Confusion matrix (test images)"),
+        key=f"{PAGE}.chart.confusion",
+    )
     show_figure(
         cnn_figures.misclassified_figure(
             data.x_test[mistakes.indices],
@@ -268,11 +304,11 @@ def show_results(data: cnn.ImageData) -> None:
         ),
         key=f"{PAGE}.chart.filters",
     )
-    st.subheader("Feature maps of one held-out image", divider="gray")
+    st.subheader("Feature maps of one test image", divider="gray")
     settings.keep_within("image", 0, len(data.x_test) - 1)
     picker_column, image_column = st.columns([2, 1])
     index = picker_column.number_input(
-        "Held-out image number", 0, len(data.x_test) - 1, 0, **settings.bind("image")
+        "Test image number", 0, len(data.x_test) - 1, 0, **settings.bind("image")
     )
     layer_names = cnn.feature_layer_names(run.model)
     layer = picker_column.selectbox("Layer", layer_names, **settings.bind("layer"))
@@ -292,7 +328,7 @@ def show_results(data: cnn.ImageData) -> None:
     show_figure(cnn_figures.feature_maps_figure(layer, maps[layer]), key=f"{PAGE}.chart.maps")
 
 
-def show_examples(data: cnn.ImageData, shown: cnn.CNNConfig) -> None:
+def show_examples(data: cnn.ImageData, shown: cnn.Config) -> None:
     """Before training: some training images, and what augmentation makes of them."""
     examples = data.x_train[:8]
     captions = [data.labels[label] for label in data.y_train[:8]]
@@ -301,11 +337,7 @@ def show_examples(data: cnn.ImageData, shown: cnn.CNNConfig) -> None:
         key=f"{PAGE}.chart.examples",
     )
     if shown.augmentation:
-        model = (
-            run.model
-            if run.config == shown
-            else cnn.build_model(shown, data.input_shape, data.n_classes)
-        )
+        model = run.model if run.config == shown else cnn.build_model(shown, data)
         show_figure(
             cnn_figures.images_figure(
                 cnn.augment(model, examples), captions, title="The same images, augmented"
@@ -321,16 +353,15 @@ data = load_data(shown_config)
 
 if action == "train" and config is not None:
     train(config, data)
-    confusion, _ = evaluate(data)
-    accuracy = confusion.trace() / confusion.sum()
+    scores = run.extras["test_scores"]
     register_model(
         TrainedModel(
             task=config.dataset,
-            title=f"{model_title(config)} ({accuracy:.1%})",
+            title=f"{model_title(config)} ({scores['test_accuracy']:.1%} test)",
             model=run.model,
             labels=data.labels,
             preprocessing=data.preprocessing,
-            metrics={"val_accuracy": float(accuracy), "val_loss": run.history.last("val_loss")},
+            metrics=dict(scores),
             device=run.device or "CPU:0",
         )
     )

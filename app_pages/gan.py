@@ -1,6 +1,7 @@
 """GAN: a generator learns to draw a 2-D target distribution while a discriminator learns to
 tell its points from real ones; watch both, and mode collapse, as they train."""
 
+import math
 import time
 
 import streamlit as st
@@ -30,8 +31,6 @@ TARGET_TITLES = {
 SHORT_TITLES = {"ring": "ring", "spiral": "spiral", "moons": "moons", "grid": "grid"}
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.005, 0.01, 0.03]
 UNITS = [4, 8, 16, 32, 64, 128]
-# Training steps per report: each report redraws the points and the map.
-REPORT_EVERY = 100
 # Seconds between redraws of the progress chart while training (the points have LiveChart).
 PROGRESS_SECONDS = 0.5
 
@@ -109,7 +108,7 @@ from dlcore.trainers import gan  # noqa: E402  (TensorFlow starts here, after th
 
 config = None
 try:
-    config = gan.GANConfig(
+    config = gan.Config(
         target=target,
         noise_dim=noise_dim,
         generator_layers=generator_layers,
@@ -133,29 +132,31 @@ with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
 from dlcore.figures.gan import gan_figure, progress_figure  # noqa: E402
+from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_data(show_spinner="Drawing the target…", max_entries=16)
-def target_data(shown: gan.GANConfig) -> gan.GANData:
-    return gan.make_data(shown)
+def target_data(shown: gan.Config) -> gan.GANData:
+    return gan.load_data(shown)
 
 
 @st.cache_data(show_spinner="Building the networks…", max_entries=16)
-def untrained_snapshot(shown: gan.GANConfig) -> gan.GANSnapshot:
+def untrained_snapshot(shown: gan.Config) -> gan.GANSnapshot:
     """What the GAN does before training: its points and the discriminator's map."""
-    return gan.snapshot(gan.build_gan(shown), target_data(shown), shown)
+    data = target_data(shown)
+    return gan.snapshot(gan.build_model(shown, data), data)
 
 
-def model_title(shown: gan.GANConfig) -> str:
-    return f"GAN on the {SHORT_TITLES[shown.target]}, in epochs of {REPORT_EVERY} steps"
+def model_title(shown: gan.Config) -> str:
+    return f"GAN on the {SHORT_TITLES[shown.target]}, in epochs of {shown.steps_per_epoch} steps"
 
 
 def draw_points(trained) -> object:
     current = trained.extras["snapshot"]
-    step = trained.history.steps[-1] if len(trained.history) else 0
+    step = trained.history.epochs[-1] if len(trained.history) else 0
     return gan_figure(
-        target_data(trained.config).points,
+        target_data(trained.config).x_train,
         current.generated,
         current.grid,
         current.discriminator_map,
@@ -164,90 +165,91 @@ def draw_points(trained) -> object:
 
 
 def draw_progress(trained) -> object:
-    history = trained.history
+    metrics = trained.history.metrics
     return progress_figure(
-        history.steps,
-        history.generator_loss,
-        history.discriminator_loss,
-        history.distance,
-        history.coverage,
+        trained.history.epochs,
+        metrics["generator_loss"],
+        metrics["discriminator_loss"],
+        metrics["val_sliced_wasserstein"],
+        metrics.get("val_modes_covered"),
     )
 
 
-def train(config: gan.GANConfig, data: gan.GANData) -> None:
+def train(config: gan.Config, data: gan.GANData) -> None:
     """One click on Train: a new GAN if the settings changed, then `steps` more steps."""
     with training(run, model_title(config)):
         if run.model is None or run.config != config:
-            run.start(gan.build_gan(config), config, gan.GANHistory())
-        first_step = run.history.steps[-1] if len(run.history) else 0
+            run.start(gan.build_model(config, data), config, History(unit="step"))
+        first_step = run.history.epochs[-1] if len(run.history) else 0
+        epochs = math.ceil(steps / config.steps_per_epoch)
         with output_column:
-            chart = LiveChart(PAGE, draw_points, total_epochs=first_step + steps)
+            chart = LiveChart(
+                PAGE, draw_points, total_epochs=first_step + epochs * config.steps_per_epoch
+            )
             progress_slot = st.empty()
         chart.progress(0.0, "Compiling the training step…")
         drawn_at = [0.0]
 
-        def on_report(report) -> None:
+        def on_epoch(report) -> None:
             # Kept before drawing: a Stop interrupts the drawing, not the saving.
             run.keep_epoch(report.weights, snapshot=report.snapshot)
-            text = f"Step {report.step} · distance to the target {report.snapshot.distance:.3f}"
-            chart.update(run, epoch=report.step, text=text)
+            text = f"Step {report.epoch} · distance to the target {report.snapshot.distance:.3f}"
+            chart.update(run, epoch=report.epoch, text=text)
             now = time.perf_counter()
-            if now - drawn_at[0] >= PROGRESS_SECONDS or report.step == report.final_step:
+            if now - drawn_at[0] >= PROGRESS_SECONDS or report.epoch == report.final_epoch:
                 drawn_at[0] = now
                 with progress_slot.container():
-                    show_figure(draw_progress(run), key=f"{PAGE}.live.progress.{report.step}")
+                    show_figure(draw_progress(run), key=f"{PAGE}.live.progress.{report.epoch}")
 
-        gan.train_gan(
-            run.model,
-            data,
-            config,
-            steps=steps,
-            report_every=REPORT_EVERY,
-            history=run.history,
-            on_report=on_report,
-        )
+        gan.fit(run.model, data, config, epochs=epochs, history=run.history, on_epoch=on_epoch)
     chart.clear()
     progress_slot.empty()
 
 
-def register(config: gan.GANConfig) -> None:
+def test_scores(data: gan.GANData) -> dict:
+    """The trained GAN's test scores, measured once after training and kept until it trains
+    further (a Stop included)."""
+    if run.extras.get("scored_at") != run.epochs_trained:
+        run.extras.update(test_scores=gan.evaluate(run.model, data), scored_at=run.epochs_trained)
+    return run.extras["test_scores"]
+
+
+def register(config: gan.Config, data: gan.GANData) -> None:
     """Offer the generator to the other pages of this session."""
-    current = run.extras["snapshot"]
-    metrics = {"distance": current.distance}
-    if current.coverage is not None:
-        metrics["mode_coverage"] = current.coverage
+    scores = test_scores(data)
     register_model(
         TrainedModel(
-            task="gan",
+            task=gan.TASK,
             title=f"GAN generator for the {SHORT_TITLES[config.target]} "
-            f"(distance {current.distance:.3f})",
-            model=run.model.generator,
+            f"(test distance {scores['test_sliced_wasserstein']:.3f})",
+            model=gan.exported_model(run.model),
             labels=(),
-            preprocessing={"noise_dim": config.noise_dim, "noise": "standard normal"},
-            metrics=metrics,
+            preprocessing=data.preprocessing,
+            metrics=scores,
             device=run.device or "CPU:0",
         )
     )
 
 
-def show_results() -> None:
-    """The trained GAN now, its measures, and how they went."""
-    current = run.extras["snapshot"]
+def show_results(data: gan.GANData) -> None:
+    """The trained GAN now, its test scores, and how training went."""
     show_figure(draw_points(run), key=f"{PAGE}.chart.points")
+    scores = test_scores(data)
     columns = st.columns(3)
     columns[0].metric(
-        "Distance to the target",
-        f"{current.distance:.3f}",
-        help="Sliced Wasserstein distance between the generated and the real points: "
-        "how far, on average, the points must move to match.",
+        "Test distance to the target",
+        f"{scores['test_sliced_wasserstein']:.3f}",
+        help="Sliced Wasserstein distance between the generated points and the test points, "
+        "held out from training and measured once, at the end: how far, on average, the "
+        "points must move to match.",
     )
-    if current.coverage is not None:
+    if "test_modes_covered" in scores:
         columns[1].metric(
-            "Modes covered",
-            f"{current.coverage:.0%}",
+            "Test modes covered",
+            f"{scores['test_modes_covered']:.0%}",
             help=f"Modes with a generated point within {gan.COVERAGE_RADIUS} of them.",
         )
-    columns[2].metric("Steps trained", f"{run.history.steps[-1]:,}")
+    columns[2].metric("Steps trained", f"{run.history.epochs[-1]:,}")
     show_figure(draw_progress(run), key=f"{PAGE}.chart.progress")
 
 
@@ -258,19 +260,19 @@ data = target_data(shown_config)
 
 if action == "train" and config is not None:
     train(config, data)
-    register(config)
+    register(config, data)
 
 with output_column:
     if run.config is not None and run.config != config and run.is_trained:
         st.caption("The settings changed since this GAN trained: **Train** starts a new one.")
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
-        show_results()
+        show_results(target_data(run.config))
     else:
         untrained = untrained_snapshot(shown_config)
         show_figure(
             gan_figure(
-                data.points,
+                data.x_train,
                 untrained.generated,
                 untrained.grid,
                 untrained.discriminator_map,
@@ -284,10 +286,12 @@ if config is not None:
     if run.model is not None and run.config == config:
         show_summary(run.model.generator)
         show_summary(run.model.discriminator)
-    trained_steps = run.history.steps[-1] if run.is_trained else 0
+    trained_steps = run.history.epochs[-1] if run.is_trained else 0
     export_buttons(
         PAGE,
-        code=gan.export_code(config, steps=max(steps, trained_steps)),
-        model=run.model.generator if run.config == config and run.is_trained else None,
+        code=gan.export_code(
+            config, epochs=math.ceil(max(steps, trained_steps) / config.steps_per_epoch)
+        ),
+        model=gan.exported_model(run.model) if run.config == config and run.is_trained else None,
         file_stem=f"gan_{config.target}",
     )

@@ -3,7 +3,6 @@
 import itertools
 import time
 
-import numpy as np
 import streamlit as st
 
 from dlcore.data import toy2d
@@ -95,14 +94,15 @@ with data_tab:
         **settings.bind("classes"),
     )
     noise = st.slider("Noise", 0.0, 0.5, 0.0, 0.05, **settings.bind("noise"))
-    test_fraction = st.slider(
+    held_out = st.slider(
         "Held-out share",
         0.1,
         0.9,
         0.5,
         0.1,
         **settings.bind("test"),
-        help="The share of points kept out of training to measure the test loss.",
+        help="The share of points kept out of training: half are validation points (the "
+        "live curves, early stopping), half test points, scored once when training ends.",
     )
     n_samples = st.select_slider(
         "Points", [100, 200, 500, 1000, 2000], 500, **settings.bind("points")
@@ -146,8 +146,8 @@ with training_tab:
         "Early stopping",
         ["off", 5, 10, 20, 50],
         "off",
-        help="Stop once the test loss has not improved for this many epochs, and keep the "
-        "best epoch's network.",
+        help="Stop once the validation loss has not improved for this many epochs, and keep "
+        "the best epoch's network.",
         **settings.bind("patience"),
     )
     seed = st.number_input(
@@ -162,14 +162,15 @@ with training_tab:
 hidden_layers = _parse_layers(layers_text)
 config = None
 if hidden_layers is not None:
-    from dlcore.trainers.playground import PlaygroundConfig
+    from dlcore.trainers.playground import Config
 
     try:
-        config = PlaygroundConfig(
+        config = Config(
             dataset=dataset,
             noise=noise,
             n_samples=n_samples,
-            test_fraction=test_fraction,
+            validation_fraction=held_out / 2,
+            test_fraction=held_out / 2,
             n_classes=2 if two_classes_only else n_classes,
             features=tuple(features),
             hidden_layers=hidden_layers,
@@ -193,15 +194,17 @@ with output_column:
 from dlcore.figures.playground import boundary_figure, boundary_picture, neuron_images, neuron_strip  # noqa: E402
 from dlcore.figures.training import history_figure  # noqa: E402
 from dlcore.trainers import playground  # noqa: E402  (TensorFlow starts here, after the controls)
+from dlcore.training.history import History  # noqa: E402
+from dlcore.training.saving import TrainedModel  # noqa: E402
 
 shown_config = config if config is not None else run.config
 if shown_config is None:
     st.stop()
-data = playground.make_data(shown_config)
+data = playground.load_data(shown_config)
 
 with output_column:
     status_slot = st.empty()
-    show_test = st.toggle("Show the held-out points", **settings.bind("show_test"))
+    show_test = st.toggle("Show the test points", **settings.bind("show_test"))
     # A keyed box, so that the browser tests and bench/ can find the boundary's picture.
     boundary_slot = st.container(key=f"{PAGE}.boundary").empty()
     st.markdown("**Hidden neurons**, each over the same plane")
@@ -218,12 +221,18 @@ def draw(snapshot, history, *, epoch: int, with_curves: bool = True, live: bool 
     """
     redraw = next(redraw_numbers)
     if history is not None and len(history):
+        test = run.extras.get("test_scores") if not live else None
         status_slot.markdown(
-            f"**Epoch {epoch}** · train loss {history.train_loss[-1]:.3f} · "
-            f"test loss {history.test_loss[-1]:.3f} · "
-            f"test accuracy {history.test_accuracy[-1]:.1%}"
+            f"**Epoch {epoch}** · loss {history.last('loss'):.3f} · "
+            f"validation loss {history.last('val_loss'):.3f} · "
+            f"validation accuracy {history.last('val_accuracy'):.1%}"
+            + (f" · **Test accuracy {test['test_accuracy']:.1%}**" if test else "")
         )
-    probabilities = snapshot.probabilities if snapshot is not None else _untrained(data)
+    probabilities = (
+        snapshot.probabilities
+        if snapshot is not None
+        else playground.undecided_boundary(len(data.labels))
+    )
     points = {
         "points_train": data.points_train,
         "labels_train": data.y_train,
@@ -235,7 +244,8 @@ def draw(snapshot, history, *, epoch: int, with_curves: bool = True, live: bool 
             st.image(boundary_picture(probabilities, **points), caption="Decision boundary")
         else:
             show_figure(
-                boundary_figure(_grid(), probabilities, **points), key=f"{PAGE}.boundary.{redraw}"
+                boundary_figure(playground.boundary_grid(), probabilities, **points),
+                key=f"{PAGE}.boundary.{redraw}",
             )
     with neuron_slot.container():
         if snapshot is None or not snapshot.neurons:
@@ -250,36 +260,16 @@ def draw(snapshot, history, *, epoch: int, with_curves: bool = True, live: bool 
                     caption=f"Layer {index + 1}: neurons 1 to {len(layer)}, left to right",
                 )
     if with_curves and history is not None and len(history):
-        curves = history_figure(
-            history.epoch,
-            {
-                "loss": history.train_loss,
-                "val_loss": history.test_loss,
-                "accuracy": history.train_accuracy,
-                "val_accuracy": history.test_accuracy,
-            },
-            title="Loss and accuracy",
-        )
+        curves = history_figure(history.epochs, history.metrics, title="Loss and accuracy")
         with curve_slot.container():
             show_figure(curves, key=f"{PAGE}.curves.{redraw}")
-
-
-def _grid():
-    return np.linspace(-toy2d.EXTENT, toy2d.EXTENT, 50, dtype="float32")
-
-
-def _untrained(data):
-    """No model yet: a blank (undecided) background under the points."""
-    n_classes = len(np.unique(data.y_train))
-    if n_classes == 2:
-        return np.full((50, 50), 0.5, dtype="float32")
-    return np.full((50, 50, n_classes), 1 / n_classes, dtype="float32")
 
 
 if action == "train" and config is not None:
     with training(run, "Playground MLP"):
         if run.model is None or run.config != config:
-            run.start(playground.build_model(config), config, playground.PlaygroundHistory())
+            run.start(playground.build_model(config, data), config, History())
+        run.extras.pop("test_scores", None)  # a new score comes once this run ends
 
         curves_drawn_at = [0.0]
 
@@ -294,7 +284,7 @@ if action == "train" and config is not None:
                 update.snapshot, run.history, epoch=update.epoch, with_curves=with_curves, live=True
             )
 
-        result = playground.train(
+        result = playground.fit(
             run.model,
             data,
             config,
@@ -307,20 +297,22 @@ if action == "train" and config is not None:
         if result.stopped_early:
             run.status = "stopped early"
             run.extras["best_epoch"] = result.best_epoch
-    accuracy = run.history.test_accuracy[-1]
-    from dlcore.training.saving import TrainedModel
-
+    scores = run.extras["test_scores"] = playground.evaluate(run.model, data)
     register_model(
         TrainedModel(
-            task="playground",
-            title=f"Playground MLP on {DATASET_TITLES[config.dataset]} ({accuracy:.1%})",
+            task=playground.TASK,
+            title=f"Playground MLP on {DATASET_TITLES[config.dataset]} "
+            f"({scores['test_accuracy']:.1%})",
             model=run.model,
-            labels=tuple(f"class {index}" for index in range(config.n_classes)),
-            preprocessing={"features": list(config.features)},
-            metrics={"test_accuracy": accuracy, "test_loss": run.history.test_loss[-1]},
+            labels=data.labels,
+            preprocessing=data.preprocessing,
+            metrics={**scores, "val_accuracy": run.history.last("val_accuracy")},
             device=run.device or "CPU:0",
         )
     )
+elif run.is_trained and "test_scores" not in run.extras:
+    # A run that Stop interrupted has ended too: its test score, once.
+    run.extras["test_scores"] = playground.evaluate(run.model, playground.load_data(run.config))
 
 if run.config is not None and run.config != config and run.is_trained:
     st.caption("The settings changed since this model trained: **Train** starts a new one.")

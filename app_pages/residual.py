@@ -98,7 +98,7 @@ from dlcore.trainers import residual  # noqa: E402  (TensorFlow starts here, aft
 
 config = None
 try:
-    config = residual.ResidualConfig(
+    config = residual.Config(
         dataset=dataset,
         depth=depth,
         width=width,
@@ -116,26 +116,27 @@ run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
+from dlcore.data.split import SplitData  # noqa: E402
 from dlcore.figures.residual import curves_figure, gradient_norms_figure  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Loading the task…", max_entries=4)
-def task_data(dataset: str, seed: int) -> residual.ResidualData:
-    """The split task, shared read-only by every browser session."""
-    return residual.make_data(residual.ResidualConfig(dataset=dataset, seed=seed))
+def task_data(dataset: str, seed: int) -> SplitData:
+    """The task split three ways, shared read-only by every browser session."""
+    return residual.load_data(residual.Config(dataset=dataset, seed=seed))
 
 
 @st.cache_data(show_spinner="Measuring the gradients of the untrained networks…", max_entries=16)
-def initial_gradient_norms(shown: residual.ResidualConfig) -> dict[str, dict[str, float]]:
+def initial_gradient_norms(shown: residual.Config) -> dict[str, dict[str, float]]:
     """Every variant's gradient size per layer before any training."""
     data = task_data(shown.dataset, shown.seed)
     batch = (data.x_train[: residual.N_PROBE_SAMPLES], data.y_train[: residual.N_PROBE_SAMPLES])
-    return residual.gradient_norms(residual.build_model(shown), batch)
+    return residual.gradient_norms(residual.build_model(shown, data), batch)
 
 
-def model_title(shown: residual.ResidualConfig) -> str:
+def model_title(shown: residual.Config) -> str:
     return f"{shown.depth}-layer networks on {shown.dataset}"
 
 
@@ -145,12 +146,13 @@ def draw_curves(trained) -> object:
     return curves_figure(history.epochs, curves)
 
 
-def train(config: residual.ResidualConfig, data: residual.ResidualData) -> None:
+def train(config: residual.Config, data: SplitData) -> None:
     """One click on Train: new networks if the settings changed, then `epochs` more epochs."""
     with training(run, model_title(config)):
         if run.model is None or run.config != config:
             with output_column, st.spinner("Building the networks…"):
-                run.start(residual.build_model(config), config, History())
+                run.start(residual.build_model(config, data), config, History())
+        run.extras.pop("test_scores", None)  # a new score comes once this run ends
         with output_column:
             chart = LiveChart(PAGE, draw_curves, total_epochs=run.epochs_trained + epochs)
             gradient_slot = st.empty()
@@ -174,36 +176,37 @@ def train(config: residual.ResidualConfig, data: residual.ResidualData) -> None:
                 with gradient_slot.container():
                     show_figure(figure, key=f"{PAGE}.live.gradients.{report.epoch}")
 
-        residual.train(
-            run.model, data, config, epochs=epochs, history=run.history, on_epoch=on_epoch
-        )
+        residual.fit(run.model, data, config, epochs=epochs, history=run.history, on_epoch=on_epoch)
     chart.clear()
     gradient_slot.empty()
+    run.extras["test_scores"] = residual.evaluate(run.model, data)
 
 
-def register(config: residual.ResidualConfig) -> None:
-    """Offer the best digits network to the Image try-it page."""
+def register(config: residual.Config) -> None:
+    """Offer the digits network with the best validation accuracy to the Image try-it page."""
     accuracies = {
         name: residual.variant_metrics(run.history, name)["val_accuracy"][-1]
         for name in config.variants
     }
-    best = max(accuracies, key=accuracies.get)
+    best = max(accuracies, key=accuracies.get)  # chosen on validation, never on the test
+    test_accuracy = run.extras["test_scores"][f"test_{best}_accuracy"]
+    data = task_data(config.dataset, config.seed)
     register_model(
         TrainedModel(
-            task="digits",
+            task=residual.TASK,
             title=f"{config.depth}-layer {VARIANT_TITLES[best]} MLP on digits "
-            f"({accuracies[best]:.1%})",
+            f"({test_accuracy:.1%})",
             model=residual.variant_model(run.model, best, image_shape=(8, 8, 1)),
-            labels=task_data(config.dataset, config.seed).class_names,
-            preprocessing=residual.DIGITS_PREPROCESSING,
-            metrics={"val_accuracy": accuracies[best]},
+            labels=data.labels,
+            preprocessing=data.preprocessing,
+            metrics={"val_accuracy": accuracies[best], "test_accuracy": test_accuracy},
             device=run.device or "CPU:0",
         )
     )
 
 
-def show_results(trained_config: residual.ResidualConfig) -> None:
-    """The curves, the gradient sizes and each network's final numbers."""
+def show_results(trained_config: residual.Config) -> None:
+    """The curves, the gradient sizes and each network's test accuracy."""
     show_figure(draw_curves(run), key=f"{PAGE}.chart.curves")
     norms = run.extras.get("gradient_norms")
     if norms is not None:
@@ -211,15 +214,23 @@ def show_results(trained_config: residual.ResidualConfig) -> None:
             gradient_norms_figure(norms, epoch=run.extras.get("norms_epoch")),
             key=f"{PAGE}.chart.gradients",
         )
+    if "test_scores" not in run.extras:  # a run that Stop interrupted has ended too
+        trained_data = task_data(trained_config.dataset, trained_config.seed)
+        run.extras["test_scores"] = residual.evaluate(run.model, trained_data)
+    scores = run.extras["test_scores"]
+    st.markdown("**Test accuracy** of each network, measured once after training")
     columns = st.columns(len(trained_config.variants))
     for column, name in zip(columns, trained_config.variants, strict=True):
         metrics = residual.variant_metrics(run.history, name)
         column.metric(
             VARIANT_TITLES[name],
-            f"{metrics['val_accuracy'][-1]:.1%}",
-            help="Held-out accuracy after the last epoch.",
+            f"{scores[f'test_{name}_accuracy']:.1%}",
+            help="Test accuracy: the test samples chose nothing (no epoch, no setting).",
         )
-        column.caption(f"training loss {metrics['loss'][-1]:.3f}")
+        column.caption(
+            f"training loss {metrics['loss'][-1]:.3f} · "
+            f"validation accuracy {metrics['val_accuracy'][-1]:.1%}"
+        )
 
 
 shown_config = config if config is not None else run.config

@@ -66,14 +66,12 @@ settings_column, output_column = st.columns([1, 1.7], gap="large")
 def training_settings(*, default_epochs: int) -> tuple[str, float, int, int, str, int]:
     """The Training tab's widgets, shared by both tasks: optimizer, rate, batch, epochs,
     early stopping, seed."""
-    optimizer = "adam"
-    if task == "intents":
-        optimizer = st.selectbox(
-            "Optimizer",
-            list(OPTIMIZER_TITLES),
-            format_func=OPTIMIZER_TITLES.get,
-            **settings.bind("optimizer"),
-        )
+    optimizer = st.selectbox(
+        "Optimizer",
+        list(OPTIMIZER_TITLES),
+        format_func=OPTIMIZER_TITLES.get,
+        **settings.bind("optimizer"),
+    )
     learning_rate = st.select_slider("Learning rate", LEARNING_RATES, 0.005, **settings.bind("lr"))
     batch_size = st.select_slider("Batch size", [8, 16, 32, 64, 128], 32, **settings.bind("batch"))
     epochs = st.select_slider(
@@ -83,8 +81,8 @@ def training_settings(*, default_epochs: int) -> tuple[str, float, int, int, str
         "Early stopping",
         ["off", 2, 3, 5, 10],
         "off",
-        help="Stop once the held-out loss has not improved for this many epochs, and keep "
-        "the best epoch's network.",
+        help="Stop once the validation loss has not improved for this many epochs, and keep "
+        "the best epoch's network. The test part is scored once, after training.",
         **settings.bind("patience"),
     )
     seed = st.number_input(
@@ -96,6 +94,29 @@ def training_settings(*, default_epochs: int) -> tuple[str, float, int, int, str
         **settings.bind("seed"),
     )
     return optimizer, learning_rate, batch_size, epochs, patience, int(seed)
+
+
+def split_settings() -> tuple[float, float]:
+    """The shares of the data kept for validation and for the test."""
+    validation_fraction = st.slider(
+        "Validation share",
+        0.05,
+        0.3,
+        0.1,
+        0.05,
+        help="Watched after every epoch: early stopping and the best epoch.",
+        **settings.bind("validation"),
+    )
+    test_fraction = st.slider(
+        "Test share",
+        0.1,
+        0.5,
+        0.2,
+        0.05,
+        help="Scored once, after training: the test score.",
+        **settings.bind("test"),
+    )
+    return validation_fraction, test_fraction
 
 
 def intent_settings():
@@ -117,7 +138,7 @@ def intent_settings():
             "has 20 tokens.",
             **settings.bind("max_length"),
         )
-        test_fraction = st.slider("Held-out share", 0.1, 0.5, 0.2, 0.05, **settings.bind("test"))
+        validation_fraction, test_fraction = split_settings()
     with network_tab:
         encoder = st.selectbox(
             "Encoder",
@@ -154,9 +175,9 @@ def intent_settings():
         optimizer, learning_rate, batch_size, epochs, patience, seed = training_settings(
             default_epochs=10
         )
-    from dlcore.trainers.sequences import IntentConfig  # TensorFlow starts here, after the widgets
+    from dlcore.trainers.intents import Config  # TensorFlow starts here, after the widgets
 
-    config = IntentConfig(
+    config = Config(
         language=language,
         encoder=encoder,
         bidirectional=bidirectional and recurrent,
@@ -170,6 +191,7 @@ def intent_settings():
         optimizer=optimizer,
         learning_rate=learning_rate,
         batch_size=batch_size,
+        validation_fraction=validation_fraction,
         test_fraction=test_fraction,
         seed=seed,
     )
@@ -188,7 +210,7 @@ def forecast_settings():
         noise = st.slider("Noise", 0.0, 0.5, 0.1, 0.05, **settings.bind("noise"))
         window_length = st.slider("Window (past steps seen)", 2, 128, 32, **settings.bind("window"))
         horizon = st.slider("Horizon (steps forecast)", 1, 20, 1, **settings.bind("horizon"))
-        test_fraction = st.slider("Held-out share", 0.1, 0.5, 0.2, 0.05, **settings.bind("test"))
+        validation_fraction, test_fraction = split_settings()
     with network_tab:
         cell = st.selectbox(
             "Cell",
@@ -200,12 +222,12 @@ def forecast_settings():
         units = st.select_slider("Units", [2, 4, 8, 16, 32, 64, 128], 32, **settings.bind("units"))
         n_layers = st.slider("Layers", 1, 4, 1, **settings.bind("layers"))
     with training_tab:
-        _, learning_rate, batch_size, epochs, patience, seed = training_settings(default_epochs=10)
-    from dlcore.trainers.sequences import (
-        ForecastConfig,  # TensorFlow starts here, after the widgets
-    )
+        optimizer, learning_rate, batch_size, epochs, patience, seed = training_settings(
+            default_epochs=10
+        )
+    from dlcore.trainers.forecast import Config  # TensorFlow starts here, after the widgets
 
-    config = ForecastConfig(
+    config = Config(
         n_steps=n_steps,
         n_sines=n_sines,
         trend=trend,
@@ -215,8 +237,10 @@ def forecast_settings():
         cell=cell,
         units=units,
         n_layers=n_layers,
+        optimizer=optimizer,
         learning_rate=learning_rate,
         batch_size=batch_size,
+        validation_fraction=validation_fraction,
         test_fraction=test_fraction,
         seed=seed,
     )
@@ -237,6 +261,7 @@ with output_column:
     action = training_buttons(RUN_KEY, can_train=config is not None)
 
 from dlcore import preprocess  # noqa: E402
+from dlcore.explain.sequences import attention_weights, hidden_states  # noqa: E402
 from dlcore.figures.sequences import (  # noqa: E402
     attention_figure,
     forecast_figure,
@@ -244,17 +269,25 @@ from dlcore.figures.sequences import (  # noqa: E402
     probability_figure,
 )
 from dlcore.figures.training import history_figure  # noqa: E402
-from dlcore.trainers import sequences  # noqa: E402
+from dlcore.trainers import forecast, intents  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
+trainer = intents if task == "intents" else forecast
+
 
 @st.cache_resource(show_spinner="Reading the corpus…", max_entries=8)
-def intent_data(language: str, max_length: int, test_fraction: float, seed: int):
+def intent_data(
+    language: str, max_length: int, validation_fraction: float, test_fraction: float, seed: int
+):
     """The split corpus as token ids, shared read-only by every browser session."""
-    return sequences.load_intent_data(
-        sequences.IntentConfig(
-            language=language, max_length=max_length, test_fraction=test_fraction, seed=seed
+    return intents.load_data(
+        intents.Config(
+            language=language,
+            max_length=max_length,
+            validation_fraction=validation_fraction,
+            test_fraction=test_fraction,
+            seed=seed,
         )
     )
 
@@ -262,9 +295,15 @@ def intent_data(language: str, max_length: int, test_fraction: float, seed: int)
 def load_data(shown):
     """The data a config trains on."""
     if task == "intents":
-        return intent_data(shown.language, shown.max_length, shown.test_fraction, shown.seed)
+        return intent_data(
+            shown.language,
+            shown.max_length,
+            shown.validation_fraction,
+            shown.test_fraction,
+            shown.seed,
+        )
     # A few milliseconds: generated again rather than cached.
-    return sequences.load_forecast_data(shown)
+    return forecast.load_data(shown)
 
 
 def draw_history(run) -> object:
@@ -277,26 +316,21 @@ def train(config, data) -> None:
     what = "Sequences: intents" if task == "intents" else "Sequences: forecast"
     with training(run, what):
         if run.model is None or run.config != config:
-            if task == "intents":
-                model = sequences.build_intent_model(config, len(data.vocabulary), len(data.labels))
-            else:
-                model = sequences.build_forecast_model(config)
-            run.start(model, config, History())
+            run.start(trainer.build_model(config, data), config, History())
         with output_column:
             chart = LiveChart(RUN_KEY, draw_history, total_epochs=run.epochs_trained + epochs)
 
         def on_epoch(report) -> None:
             run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
-            held_out = report.logs.get("val_accuracy")
+            validation = report.logs.get("val_accuracy")
             measure = (
-                f"held-out accuracy {held_out:.1%}"
-                if held_out is not None
-                else f"held-out MAE {report.logs['val_mae']:.3f} (standardized)"
+                f"validation accuracy {validation:.1%}"
+                if validation is not None
+                else f"validation MAE {report.logs['val_mae']:.3f} (standardized)"
             )
             chart.update(run, epoch=report.epoch, text=f"Epoch {report.epoch} · {measure}")
 
-        train_function = sequences.train_intents if task == "intents" else sequences.train_forecast
-        result = train_function(
+        result = trainer.fit(
             run.model,
             data,
             config,
@@ -305,43 +339,36 @@ def train(config, data) -> None:
             history=run.history,
             on_epoch=on_epoch,
         )
-        fit = result.fit if task == "intents" else result
-        if fit.stopped_early:
+        if result.stopped_early:
             run.status = "stopped early"
-            run.extras["best_epoch"] = fit.best_epoch
+            run.extras["best_epoch"] = result.best_epoch
     chart.clear()
 
 
-def register(config, data, evaluation) -> None:
+def register(config, data, scores, result) -> None:
     """Offer the trained model to the try-it pages."""
     if task == "intents":
-        accuracy = evaluation["all"]
         title = (
             f"{sequences_title(config)} on {LANGUAGE_TITLES[config.language]} intents "
-            f"({accuracy:.1%})"
+            f"({scores['test_accuracy']:.1%})"
         )
         trained = TrainedModel(
-            task="intents",
+            task=intents.TASK,
             title=title,
             model=run.model,
             labels=data.labels,
             preprocessing=data.preprocessing,
-            metrics={f"accuracy_{name}": value for name, value in evaluation.items()},
+            metrics=scores,
             device=run.device or "CPU:0",
         )
     else:
         trained = TrainedModel(
-            task="forecast",
-            title=f"{sequences_title(config)} forecaster (MAE {evaluation.mae:.3f})",
+            task=forecast.TASK,
+            title=f"{sequences_title(config)} forecaster (MAE {result.mae:.3f})",
             model=run.model,
             labels=(),
-            preprocessing={
-                "window_length": config.window_length,
-                "horizon": config.horizon,
-                "mean": data.mean,
-                "scale": data.scale,
-            },
-            metrics={"mae": evaluation.mae, "naive_mae": evaluation.naive_mae},
+            preprocessing=data.preprocessing,
+            metrics=scores,
             device=run.device or "CPU:0",
         )
     register_model(trained)
@@ -355,21 +382,22 @@ def sequences_title(config) -> str:
 
 
 def evaluate(data):
-    """The trained model's held-out results, kept until it trains further."""
+    """The test scores (and a forecaster's test forecasts), computed once after training
+    and kept until the model trains further."""
     if run.extras.get("evaluated_at") != run.epochs_trained:
-        if task == "intents":
-            evaluation = sequences.intent_accuracy(run.model, data)
-        else:
-            evaluation = sequences.forecast(run.model, data)
-        run.extras.update(evaluation=evaluation, evaluated_at=run.epochs_trained)
-    return run.extras["evaluation"]
+        scores = trainer.evaluate(run.model, data)
+        result = forecast.forecast(run.model, data) if task == "forecast" else None
+        run.extras.update(scores=scores, forecast=result, evaluated_at=run.epochs_trained)
+    return run.extras["scores"], run.extras["forecast"]
 
 
 def show_intent_results(data) -> None:
-    accuracy = evaluate(data)
-    columns = st.columns(len(accuracy))
-    for column, (name, value) in zip(columns, accuracy.items(), strict=True):
-        label = "Held-out accuracy" if name == "all" else f"… in {LANGUAGE_TITLES[name]}"
+    scores, _ = evaluate(data)
+    shown = {"Test accuracy": scores["test_accuracy"]}
+    for language in ("en", "zh"):
+        if f"test_accuracy_{language}" in scores:
+            shown[f"… in {LANGUAGE_TITLES[language]}"] = scores[f"test_accuracy_{language}"]
+    for column, (label, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
         column.metric(label, f"{value:.1%}")
     language = run.config.language
     sentence = st.text_input(
@@ -383,13 +411,13 @@ def show_intent_results(data) -> None:
     if not (token_ids != preprocess.PADDING_ID).any():
         st.info("No words or characters to read: type a request, e.g. “play some jazz”.")
         return
-    tokens = sequences.token_labels(token_ids[0], data.vocabulary)
-    probabilities = sequences.predict_intents(run.model, token_ids)[0]
+    tokens = intents.token_labels(token_ids[0], data.vocabulary)
+    probabilities = intents.predict_intents(run.model, token_ids)[0]
     show_figure(probability_figure(probabilities, data.labels), key=f"{RUN_KEY}.probabilities")
     if "[UNK]" in tokens:
         st.caption("[UNK] marks tokens the model never saw in training: they all look alike to it.")
-    if run.config.encoder in sequences.RECURRENT_CELLS:
-        states = sequences.hidden_states(run.model, token_ids[0])
+    if run.config.encoder in intents.RECURRENT_CELLS:
+        states = hidden_states(run.model, token_ids[0])
         layer = 1
         if len(states) > 1:
             settings.keep_within("layer", 1, len(states))
@@ -403,7 +431,7 @@ def show_intent_results(data) -> None:
         )
         show_figure(figure, key=f"{RUN_KEY}.states")
     elif run.config.encoder == "transformer":
-        blocks = sequences.attention_weights(run.model, token_ids[0])
+        blocks = attention_weights(run.model, token_ids[0])
         block = 1
         if len(blocks) > 1:
             settings.keep_within("block", 1, len(blocks))
@@ -421,9 +449,9 @@ def show_intent_results(data) -> None:
 
 
 def show_forecast_results(data) -> None:
-    result = evaluate(data)
+    _, result = evaluate(data)
     model_column, naive_column = st.columns(2)
-    model_column.metric("Held-out MAE", f"{result.mae:.3f}")
+    model_column.metric("Test MAE", f"{result.mae:.3f}")
     naive_column.metric(
         "Naive MAE (next = last value)",
         f"{result.naive_mae:.3f}",
@@ -442,18 +470,18 @@ def show_forecast_results(data) -> None:
         predictions=result.predictions,
         naive=result.naive,
         step_ahead=step_ahead,
-        # As much of the training part as is held out, so that the forecast is visible.
+        # As much of the series before the test part as after it: the forecast stays visible.
         show_from=max(0, 2 * data.test_start - len(data.series)),
     )
     show_figure(figure, key=f"{RUN_KEY}.forecast")
     window = data.x_test[-1]
-    (states, *_) = sequences.hidden_states(run.model, window)
+    (states, *_) = hidden_states(run.model, window)
     steps = [f"t-{len(window) - 1 - index}" for index in range(len(window))]
     figure = hidden_state_figure(
         states,
         steps,
         step_title="past step",
-        title="Hidden state of layer 1 over the last held-out window",
+        title="Hidden state of layer 1 over the last test window",
     )
     show_figure(figure, key=f"{RUN_KEY}.states")
 
@@ -465,7 +493,7 @@ data = load_data(shown_config)
 
 if action == "train" and config is not None:
     train(config, data)
-    register(config, data, evaluate(data))
+    register(config, data, *evaluate(data))
 
 with output_column:
     if run.config is not None and run.config != config and run.is_trained:
@@ -487,15 +515,10 @@ if config is not None:
     st.subheader("Export", divider="gray")
     if run.model is not None and run.config == config:
         show_summary(run.model)
-    if task == "intents":
-        code = sequences.export_intent_code(config, epochs=max(epochs, run.epochs_trained))
-        stem = f"intents_{config.encoder}"
-    else:
-        code = sequences.export_forecast_code(config, epochs=max(epochs, run.epochs_trained))
-        stem = f"forecast_{config.cell}"
+    stem = f"intents_{config.encoder}" if task == "intents" else f"forecast_{config.cell}"
     export_buttons(
         RUN_KEY,
-        code=code,
+        code=trainer.export_code(config, epochs=max(epochs, run.epochs_trained)),
         model=run.model if run.config == config and run.is_trained else None,
         file_stem=stem,
     )

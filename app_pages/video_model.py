@@ -58,7 +58,7 @@ with settings_column:
 with clips_tab:
     n_clips = st.select_slider(
         "Clips", [300, 600, 1200, 2400, 4800], 2400, **settings.bind("clips")
-    )
+    )  # 2400, dlcore.trainers.video.PAGE_CLIPS: enough to learn every motion
     clip_frames = st.select_slider(
         "Frames per generated clip",
         [4, 8, 12, 16, 24, 32, 48, 64],
@@ -79,7 +79,24 @@ with clips_tab:
     image_size = st.select_slider(
         "Frame size (pixels)", [8, 12, 16, 24, 32, 48, 64], 16, **settings.bind("size")
     )
-    test_fraction = st.slider("Held-out share", 0.1, 0.5, 0.25, 0.05, **settings.bind("test"))
+    validation_fraction = st.slider(
+        "Validation share",
+        0.1,
+        0.3,
+        0.15,
+        0.05,
+        help="Clips the live curves and early stopping watch.",
+        **settings.bind("validation"),
+    )
+    test_fraction = st.slider(
+        "Test share",
+        0.1,
+        0.3,
+        0.15,
+        0.05,
+        help="Clips held out until training ends, then scored once: the test accuracy.",
+        **settings.bind("test"),
+    )
 with network_tab:
     architecture = st.selectbox(
         "Architecture",
@@ -123,7 +140,7 @@ with training_tab:
         "Early stopping",
         ["off", 2, 3, 5],
         "off",
-        help="Stop once the held-out loss has not improved for this many epochs, and keep "
+        help="Stop once the validation loss has not improved for this many epochs, and keep "
         "the best epoch's network.",
         **settings.bind("patience"),
     )
@@ -136,9 +153,9 @@ with training_tab:
         **settings.bind("seed"),
     )
 
-from dlcore.trainers.video import VideoConfig  # noqa: E402  (TensorFlow starts here)
+from dlcore.trainers import video  # noqa: E402  (TensorFlow starts here)
 
-config = VideoConfig(
+config = video.Config(
     architecture=architecture,
     n_frames=n_frames,
     clip_frames=clip_frames,
@@ -151,6 +168,7 @@ config = VideoConfig(
     dropout=dropout,
     learning_rate=learning_rate,
     batch_size=batch_size,
+    validation_fraction=validation_fraction,
     test_fraction=test_fraction,
     seed=int(seed),
 )
@@ -168,37 +186,29 @@ with output_column:
 from dlcore.data.motion import MOTION_LABELS  # noqa: E402
 from dlcore.figures.training import confusion_figure, history_figure, image_grid_figure  # noqa: E402
 from dlcore.figures.video_model import feature_map_figure  # noqa: E402
-from dlcore.trainers import video as video_model  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
 from dlcore.training.saving import TrainedModel  # noqa: E402
 
+CLIP_FIELDS = (
+    "n_clips",
+    "clip_frames",
+    "n_frames",
+    "image_size",
+    "validation_fraction",
+    "test_fraction",
+    "seed",
+)
+"""The settings that make the clips and their split: the rest only build and train."""
+
 
 @st.cache_resource(show_spinner="Generating the clips…", max_entries=2)
-def clip_data(
-    n_clips: int, clip_frames: int, n_frames: int, image_size: int, test_fraction: float, seed: int
-):
+def clip_data(*settings: object):
     """The split clips, shared read-only by every browser session with the same settings."""
-    return video_model.load_video_data(
-        VideoConfig(
-            n_clips=n_clips,
-            clip_frames=clip_frames,
-            n_frames=n_frames,
-            image_size=image_size,
-            test_fraction=test_fraction,
-            seed=seed,
-        )
-    )
+    return video.load_data(video.Config(**dict(zip(CLIP_FIELDS, settings, strict=True))))
 
 
-def load_data(shown: VideoConfig):
-    return clip_data(
-        shown.n_clips,
-        shown.clip_frames,
-        shown.n_frames,
-        shown.image_size,
-        shown.test_fraction,
-        shown.seed,
-    )
+def load_data(shown: video.Config):
+    return clip_data(*(getattr(shown, field) for field in CLIP_FIELDS))
 
 
 def draw_history(run) -> object:
@@ -215,24 +225,24 @@ def clips_figure(clips, row_titles: list[str], *, title: str):
     return image_grid_figure(images, captions, title=title, n_columns=n_shown)
 
 
-def train(config: VideoConfig, data) -> None:
+def train(config: video.Config, data) -> None:
     """One click on Train: a new model if the settings changed, then `epochs` more epochs."""
     with training(run, "Video model"):
         if run.model is None or run.config != config:
-            run.start(video_model.build_video_model(config), config, History())
+            run.start(video.build_model(config, data), config, History())
         with output_column:
             chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + epochs)
 
         def on_epoch(report) -> None:
             run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
-            held_out = report.logs["val_accuracy"]
+            accuracy = report.logs["val_accuracy"]
             chart.update(
                 run,
                 epoch=report.epoch,
-                text=f"Epoch {report.epoch} · held-out accuracy {held_out:.1%}",
+                text=f"Epoch {report.epoch} · validation accuracy {accuracy:.1%}",
             )
 
-        result = video_model.train_video(
+        result = video.fit(
             run.model,
             data,
             config,
@@ -252,13 +262,13 @@ def train(config: VideoConfig, data) -> None:
 
 
 def evaluate(data) -> dict:
-    """The trained model's held-out results, kept until it trains further."""
+    """The trained model's test results, computed once after training and kept until it
+    trains further (a Stop included)."""
     if run.extras.get("evaluated_at") != run.epochs_trained:
-        matrix = video_model.confusion_matrix(run.model, data)
         run.extras.update(
-            confusion=matrix,
-            accuracy=float(matrix.trace() / matrix.sum()),
-            wrong=video_model.misclassified(run.model, data, limit=4),
+            scores=video.evaluate(run.model, data),
+            confusion=video.confusion_matrix(run.model, data),
+            wrong=video.misclassified(run.model, data, limit=4),
             evaluated_at=run.epochs_trained,
         )
     return run.extras
@@ -266,8 +276,15 @@ def evaluate(data) -> dict:
 
 def show_results(data) -> None:
     results = evaluate(data)
-    st.metric("Held-out accuracy", f"{results['accuracy']:.1%}")
-    show_figure(confusion_figure(results["confusion"], data.labels), key=f"{PAGE}.chart.confusion")
+    st.metric(
+        "Test accuracy",
+        f"{results['scores']['test_accuracy']:.1%}",
+        help="On the test clips, held out from training and early stopping, scored once.",
+    )
+    show_figure(
+        confusion_figure(results["confusion"], data.labels, title="Confusion matrix (test clips)"),
+        key=f"{PAGE}.chart.confusion",
+    )
     wrong = results["wrong"]
     if len(wrong):
         titles = [
@@ -281,14 +298,14 @@ def show_results(data) -> None:
         )
         show_figure(figure, key=f"{PAGE}.chart.wrong")
     else:
-        st.success("Every held-out clip is classified correctly.", icon=":material/check:")
+        st.success("Every test clip is classified correctly.", icon=":material/check:")
 
     st.subheader("Inside the first block", divider="gray")
     st.caption(FIRST_BLOCK_NOTES[run.config.architecture])
     clip_column, filter_column = st.columns(2)
     settings.keep_within("clip", 1, len(data.y_test))
     clip_number = clip_column.number_input(
-        "Held-out clip", 1, len(data.y_test), 1, **settings.bind("clip")
+        "Test clip", 1, len(data.y_test), 1, **settings.bind("clip")
     )
     filter_number = 1
     if run.config.n_filters > 1:
@@ -299,10 +316,10 @@ def show_results(data) -> None:
     clip = data.x_test[clip_number - 1]
     label = data.labels[data.y_test[clip_number - 1]]
     show_figure(
-        clips_figure(clip[None], [label], title=f"Held-out clip {clip_number}: {label}"),
+        clips_figure(clip[None], [label], title=f"Test clip {clip_number}: {label}"),
         key=f"{PAGE}.chart.clip",
     )
-    maps = video_model.feature_maps(run.model, clip)
+    maps = video.feature_maps(run.model, clip)
     show_figure(
         feature_map_figure(maps[..., filter_number - 1], title=f"Filter {filter_number}"),
         key=f"{PAGE}.chart.maps",
@@ -312,15 +329,16 @@ def show_results(data) -> None:
 if action == "train" and config is not None:
     data = load_data(config)
     train(config, data)
-    accuracy = evaluate(data)["accuracy"]
+    scores = evaluate(data)["scores"]
     register_model(
         TrainedModel(
-            task="motion",
-            title=f"{ARCHITECTURE_TITLES[config.architecture]} on motion clips ({accuracy:.1%})",
+            task=video.TASK,
+            title=f"{ARCHITECTURE_TITLES[config.architecture]} on motion clips "
+            f"({scores['test_accuracy']:.1%})",
             model=run.model,
             labels=data.labels,
             preprocessing=data.preprocessing,
-            metrics={"val_accuracy": accuracy, "val_loss": run.history.last("val_loss")},
+            metrics=scores,
             device=run.device or "CPU:0",
         )
     )
@@ -335,7 +353,7 @@ with output_column:
         show_figure(draw_history(run), key=f"{PAGE}.chart.history")
         show_results(load_data(run.config))
     elif config is not None:
-        examples = video_model.example_clips(config)
+        examples = video.example_clips(config)
         show_figure(
             clips_figure(
                 examples, list(MOTION_LABELS), title="One clip of each motion, as the model sees it"
@@ -349,7 +367,7 @@ if config is not None:
         show_summary(run.model)
     export_buttons(
         PAGE,
-        code=video_model.export_code(config, epochs=max(epochs, run.epochs_trained)),
+        code=video.export_code(config, epochs=max(epochs, run.epochs_trained)),
         model=run.model if run.config == config and run.is_trained else None,
         file_stem=f"video_{config.architecture}",
     )

@@ -1,12 +1,13 @@
-"""Digits CNN: seconds to 97 % held-out accuracy, dlcore's training path against plain Keras.
+"""Digits CNN: seconds to 97 % validation accuracy, dlcore's training path against plain Keras.
 
 Both train the same network, built by `dlcore.trainers.cnn.build_model` from the default
-`CNNConfig` with the same initial weights, on the same split of scikit-learn's digits,
-and both measure the held-out accuracy after every epoch and stop at the first epoch that
-reaches 97 %, or after `MAX_EPOCHS`. dlcore trains through `dlcore.trainers.cnn.train` (that is
-`dlcore.training.fit.fit_live`: the config's batch size and learning rate, one TensorFlow call
-per epoch through `steps_per_execution`, a cached, repeated `tf.data` pipeline, and the
-held-out set measured eagerly, without tracing a test function). Plain Keras recompiles
+`Config` with the same initial weights, on the same three-way split of scikit-learn's
+digits, and both measure the validation accuracy after every epoch and stop at the first
+epoch that reaches 97 %, or after `MAX_EPOCHS`. dlcore trains through
+`dlcore.trainers.cnn.fit` (that is `dlcore.training.fit.fit_live`: the config's batch size
+and learning rate, one TensorFlow call per epoch through `steps_per_execution`, a cached,
+repeated `tf.data` pipeline, and the validation set measured eagerly, without tracing a
+test function). Plain Keras recompiles
 the model with Keras's defaults (Adam at 0.001, `steps_per_execution` 1) and calls
 `model.fit(x, y, validation_data=...)` with its default batch size of 32. Each time runs
 from building the model to the end of the epoch that reached 97 %, so tracing and
@@ -76,12 +77,12 @@ class _KerasStopwatch(keras.callbacks.Callback):
         self.stopwatch.epoch_end(epoch + 1, logs or {})
 
 
-def _dlcore_run(config: cnn.CNNConfig, data: cnn.ImageData) -> dict:
-    """Trains through `cnn.train` with the config's settings until the target."""
+def _dlcore_run(config: cnn.Config, data: cnn.ImageData) -> dict:
+    """Trains through `cnn.fit` with the config's settings until the target."""
     started = time.perf_counter()
-    model = cnn.build_model(config, data.input_shape, data.n_classes)
+    model = cnn.build_model(config, data)
     stopwatch = _Stopwatch(model, started=started)  # building the model counts
-    cnn.train(
+    cnn.fit(
         model,
         data,
         config,
@@ -91,10 +92,10 @@ def _dlcore_run(config: cnn.CNNConfig, data: cnn.ImageData) -> dict:
     return stopwatch.result()
 
 
-def _keras_run(config: cnn.CNNConfig, data: cnn.ImageData) -> dict:
+def _keras_run(config: cnn.Config, data: cnn.ImageData) -> dict:
     """Trains with `model.fit` and Keras's defaults until the target."""
     started = time.perf_counter()
-    model = cnn.build_model(config, data.input_shape, data.n_classes)
+    model = cnn.build_model(config, data)
     model.compile(
         optimizer=keras.optimizers.Adam(),
         loss="sparse_categorical_crossentropy",
@@ -104,7 +105,7 @@ def _keras_run(config: cnn.CNNConfig, data: cnn.ImageData) -> dict:
     model.fit(
         data.x_train,
         data.y_train,
-        validation_data=(data.x_test, data.y_test),
+        validation_data=data.validation,
         epochs=MAX_EPOCHS,
         verbose=0,
         callbacks=[_KerasStopwatch(stopwatch)],
@@ -112,16 +113,16 @@ def _keras_run(config: cnn.CNNConfig, data: cnn.ImageData) -> dict:
     return stopwatch.result()
 
 
-def measure(config: cnn.CNNConfig, *, rounds: int = ROUNDS) -> dict[str, list[dict]]:
+def measure(config: cnn.Config, *, rounds: int = ROUNDS) -> dict[str, list[dict]]:
     """Times both paths `rounds` times, alternating which goes first, after a warm-up."""
     data = cnn.load_data(config)
     # The shuffling of plain `fit` draws from Keras's global generator.
     keras.utils.set_random_seed(config.seed)
     warm_up = dataclasses.replace(config, n_filters=4, dense_units=0)
-    cnn.train(cnn.build_model(warm_up, data.input_shape, data.n_classes), data, warm_up, epochs=1)
-    short = cnn.build_model(warm_up, data.input_shape, data.n_classes)
+    cnn.fit(cnn.build_model(warm_up, data), data, warm_up, epochs=1)
+    short = cnn.build_model(warm_up, data)
     short.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    short.fit(data.x_train, data.y_train, validation_data=(data.x_test, data.y_test), verbose=0)
+    short.fit(data.x_train, data.y_train, validation_data=data.validation, verbose=0)
     runs: dict[str, list[dict]] = {"dlcore": [], "keras": []}
     for round_number in range(rounds):
         order = ("keras", "dlcore") if round_number % 2 == 0 else ("dlcore", "keras")
@@ -132,7 +133,7 @@ def measure(config: cnn.CNNConfig, *, rounds: int = ROUNDS) -> dict[str, list[di
 
 
 def run() -> list[Figure]:
-    runs = measure(cnn.CNNConfig())
+    runs = measure(cnn.Config())
     median = {
         path: {name: statistics.median(result[name] for result in results) for name in results[0]}
         for path, results in runs.items()
@@ -149,7 +150,7 @@ def run() -> list[Figure]:
     dlcore, plain = median["dlcore"], median["keras"]
     return [
         Figure(
-            f"digits CNN to {TARGET_ACCURACY:.0%} held out: dlcore's cnn.train vs plain Keras fit "
+            f"digits CNN to {TARGET_ACCURACY:.0%} validation: dlcore's cnn.fit vs plain Keras fit "
             f"(median of {ROUNDS})",
             dlcore["seconds"],
             "s",
@@ -163,7 +164,7 @@ def run() -> list[Figure]:
             baseline=plain["epoch_seconds"] * 1000,
         ),
         Figure(
-            f"digits CNN: epochs to {TARGET_ACCURACY:.0%} held out, dlcore vs plain Keras fit",
+            f"digits CNN: epochs to {TARGET_ACCURACY:.0%} validation, dlcore vs plain Keras fit",
             dlcore["epochs"],
             "epochs",
             baseline=plain["epochs"],

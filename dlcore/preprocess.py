@@ -264,7 +264,7 @@ UNKNOWN_ID = 1
 def encode_texts(texts: Sequence[str], preprocessing: dict[str, Any]) -> np.ndarray:
     """Turns sentences into the token ids an intent model takes, without TensorFlow.
 
-    The same ids as the `TextVectorization` of `load_intent_data`: tokens from
+    The same ids as the `TextVectorization` of `dlcore.trainers.intents.load_data`: tokens from
     `dlcore.media.tokens.tokenize`, looked up in the vocabulary (unknown ones become
     `UNKNOWN_ID`), cut or padded with `PADDING_ID` to `max_length`.
 

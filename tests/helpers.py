@@ -128,11 +128,10 @@ def tiny_digits_model(title: str) -> Any:
     from dlcore.trainers.residual import DIGITS_PREPROCESSING
     from dlcore.training.saving import TrainedModel
 
-    config = cnn.CNNConfig(dataset="digits", n_filters=4)
     return TrainedModel(
         task="digits",
         title=title,
-        model=cnn.build_model(config, (8, 8, 1), 10),
+        model=cnn.build_cnn((8, 8, 1), 10, n_filters=4),
         labels=tuple(str(digit) for digit in range(10)),
         preprocessing=dict(DIGITS_PREPROCESSING),
         metrics={"val_accuracy": 0.5},

@@ -251,7 +251,7 @@ def _showable(image: np.ndarray, width: int) -> np.ndarray:
     return image
 
 
-def _settings() -> teach.TeachConfig:
+def _settings() -> teach.Config:
     mode_column, epochs_column = st.columns(2)
     with mode_column:
         mode = st.radio(
@@ -284,10 +284,10 @@ def _settings() -> teach.TeachConfig:
             help=f"Each epoch shows at least {teach.MIN_EPOCH_SAMPLES} randomly changed "
             "copies of your images.",
         )
-    return teach.TeachConfig(mode=mode, base=base, epochs=epochs)
+    return teach.Config(mode=mode, base=base, epochs=epochs)
 
 
-def _train(run: TrainerRun, classes: list[TaughtClass], config: teach.TeachConfig) -> None:
+def _train(run: TrainerRun, classes: list[TaughtClass], config: teach.Config) -> None:
     """One click on Train: a new model if the classes or the start changed, then train."""
     from dlcore.training.history import History
 
@@ -296,12 +296,12 @@ def _train(run: TrainerRun, classes: list[TaughtClass], config: teach.TeachConfi
     try:
         with training(run, "Your classes"):
             if run.model is None or run.config != signature:
-                data = teach.build_dataset(pairs, teach.preprocessing_for(config), seed=config.seed)
+                data = teach.load_data(config, pairs)
                 run.start(teach.build_model(config, data), signature, History())
                 run.extras["data"] = data
             data = run.extras["data"]
             chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + config.epochs)
-            measured = "held out" if data.held_out else "on the changed training images"
+            measured = "on validation" if data.held_out else "on the changed training images"
 
             def on_epoch(report: Any) -> None:
                 run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
@@ -313,7 +313,7 @@ def _train(run: TrainerRun, classes: list[TaughtClass], config: teach.TeachConfi
                     f"accuracy {accuracy:.0%} {measured}",
                 )
 
-            teach.train(run.model, data, config, history=run.history, on_epoch=on_epoch)
+            teach.fit(run.model, data, config, history=run.history, on_epoch=on_epoch)
         chart.clear()
     except (ValueError, OSError) as error:
         st.error(f"Training could not start: {error}", icon=":material/error:")
@@ -344,11 +344,17 @@ def _finish(run: TrainerRun) -> Any:
 
 def _results(run: TrainerRun, trained: Any, classes: list[TaughtClass]) -> None:
     data, scores = run.extras["data"], run.extras["scores"]
-    accuracy_column, held_out_column = st.columns(2)
+    accuracy_column, held_out_column, test_column = st.columns(3)
     accuracy_column.metric("Accuracy on your training images", f"{scores.accuracy:.0%}")
     if scores.val_accuracy is not None:
         held_out_column.metric(
-            f"Accuracy on {len(data.y_test)} held-out images", f"{scores.val_accuracy:.0%}"
+            f"Accuracy on {len(data.y_val)} validation images", f"{scores.val_accuracy:.0%}"
+        )
+    if scores.test_accuracy is not None:
+        test_column.metric(
+            "Test accuracy",
+            f"{scores.test_accuracy:.0%}",
+            help=f"Measured once, after training, on {len(data.y_test)} test images.",
         )
     st.caption(data.accuracy_note())
     show_figure(draw_history(run), key="teach.history")
@@ -356,7 +362,7 @@ def _results(run: TrainerRun, trained: Any, classes: list[TaughtClass]) -> None:
         _what_it_makes_of_yours(data, scores, classes)
     _try_new_image(run.extras["predictor"])
     show_summary(run.model)
-    _downloads(trained)
+    _downloads(trained, code=teach.export_code(run.config[0]))
 
 
 def _what_it_makes_of_yours(data: Any, scores: Any, classes: list[TaughtClass]) -> None:
@@ -434,7 +440,7 @@ def _as_picture(prepared: np.ndarray) -> np.ndarray:
     return np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
 
 
-def _downloads(trained: Any) -> None:
+def _downloads(trained: Any, *, code: str) -> None:
     with st.container(horizontal=True):
         st.download_button(
             "Trained model (.keras)",
@@ -455,3 +461,15 @@ def _downloads(trained: Any) -> None:
             on_click="ignore",
             key="teach.download_labels",
         )
+        st.download_button(
+            "Keras code (.py)",
+            code,
+            file_name="my_classes.py",
+            mime="text/x-python",
+            icon=":material/code:",
+            on_click="ignore",
+            key="teach.export_code",
+        )
+    with st.expander("The code", icon=":material/description:"):
+        st.caption("Trains the same model on a folder of your images, one sub-folder per class.")
+        st.code(code, language="python")

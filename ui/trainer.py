@@ -9,7 +9,7 @@ that follows finds the run marked in progress, puts back the last finished epoch
 and shows the history kept so far.
 
 Usage in a page whose dlcore trainer runs `dlcore.training.fit.fit_live` (the Playground page,
-app_pages/playground.py, does the same with its own history and boundary snapshots):
+app_pages/playground.py, does the same with its own loop and boundary snapshots):
 
     run = trainer_run("cnn")
     action = training_buttons("cnn", can_train=config is not None)  # Reset is done here
@@ -268,7 +268,7 @@ def show_run_status(run: TrainerRun, *, what: str) -> None:
     if run.status == "stopped early":
         best = run.extras.get("best_epoch")
         kept = f"epoch {best}" if best else "the best epoch"
-        ended = f" Stopped early: the held-out loss stopped improving; {kept} is kept."
+        ended = f" Stopped early: the validation loss stopped improving; {kept} is kept."
     st.caption(
         f"{what}: {run.epochs_trained} epochs in {run.seconds:.1f} s on **{run.device}** "
         f"({run.precision}).{ended}"

@@ -18,8 +18,8 @@ The class score is the output layer's score before its softmax where it can be r
 probability near 1 has almost no gradient left, so maps from probabilities fade exactly
 when the model is sure. Otherwise the model's output is used as it is.
 
-Both work on the project's image CNNs (`dlcore.trainers.cnn.build_model`) and video models
-(`dlcore.trainers.video.build_video_model`), and on any Keras model made of the same kinds of
+Both work on the project's image CNNs (`dlcore.trainers.cnn.build_cnn`) and video models
+(`dlcore.trainers.video.motion_model`), and on any Keras model made of the same kinds of
 layers. For a video the answer is one map per input frame:
 
 - a 2-D CNN run on every frame (`TimeDistributed`, "cnn_gru"): each frame's own maps;
@@ -112,8 +112,8 @@ def grad_cam(
         class: every weighted sum was negative), which is returned as zeros.
 
     Args:
-        model: a Keras model (e.g. from `dlcore.trainers.cnn.build_model` or
-            `dlcore.trainers.video.build_video_model`) with at least one conv layer.
+        model: a Keras model (e.g. from `dlcore.trainers.cnn.build_cnn` or
+            `dlcore.trainers.video.motion_model`) with at least one conv layer.
         inputs: the model input, as above.
         class_index: `int`, the class to explain. Defaults to None: the predicted class.
         layer_name: `str`, the conv layer to look at (a layer of the model or of its
@@ -131,8 +131,7 @@ def grad_cam(
     Example:
 
     >>> from dlcore.trainers import cnn
-    >>> config = cnn.CNNConfig()
-    >>> model = cnn.build_model(config, (8, 8, 1), 10)
+    >>> model = cnn.build_cnn((8, 8, 1), 10)
     >>> grad_cam(model, np.zeros((8, 8, 1), np.float32)).shape
     (8, 8)
     """

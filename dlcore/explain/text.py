@@ -3,7 +3,7 @@
 The logic behind the "Text" try-it page, for any intent predictor: the bundled one from
 `dlcore.load_pretrained("intents")` or a model trained on the Sequences page and wrapped by
 `dlcore.pretrained.predictor_from_trained`. A predictor here is any object with `.model`
-(a Keras model from `dlcore.trainers.sequences.build_intent_model`), `.labels`, `.preprocessing`
+(a Keras model from `dlcore.trainers.intents.build_model`), `.labels`, `.preprocessing`
 (with "vocabulary", "max_length", "padding_id" and "unknown_id") and `.predict_proba`.
 
 - `prepare_text` checks one typed text: empty, too long, or nothing the tokenizer reads.
@@ -372,7 +372,7 @@ def explain_text(predictor: Any, text: str) -> TextExplanation:
     """
     import keras
 
-    from dlcore.trainers.sequences import hidden_states
+    from dlcore.explain.sequences import hidden_states
 
     text, notes = prepare_text(text)
     preprocessing = predictor.preprocessing

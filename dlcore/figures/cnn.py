@@ -172,7 +172,7 @@ def misclassified_figure(
     if len(true) == 0:
         figure = go.Figure()
         figure.update_layout(
-            title="Misclassified held-out images: none",
+            title="Misclassified test images: none",
             font={"size": 14},
             height=160,
             xaxis={"visible": False},
@@ -186,6 +186,6 @@ def misclassified_figure(
     return images_figure(
         images,
         captions,
-        title="Misclassified held-out images: true → predicted (confidence)",
+        title="Misclassified test images: true → predicted (confidence)",
         n_columns=n_columns,
     )

@@ -31,7 +31,7 @@ def curves_figure(
     *,
     title: str = "Loss and accuracy of each network",
 ) -> go.Figure:
-    """Every variant's loss (left, log scale) and accuracy (right), training and held out.
+    """Every variant's loss (left, log scale) and accuracy (right), training and validation.
 
     Args:
         epochs: the 1-based epoch numbers, one per value.
@@ -42,8 +42,8 @@ def curves_figure(
 
     Returns:
         A figure with two panels. Per variant and metric one line, named "<variant
-        title> (training)" or "(held out)", in the variant's colour, solid for training
-        and dotted for held out; `x` the epochs, `y` the loss or the accuracy in percent.
+        title> (training)" or "(validation)", in the variant's colour, solid for training
+        and dotted for validation; `x` the epochs, `y` the loss or the accuracy in percent.
 
     Raises:
         ValueError: If `curves` is empty or a curve's length differs from `epochs`.
@@ -63,9 +63,9 @@ def curves_figure(
                     f"Each curve needs one value per epoch. Received: {len(epochs)} epochs "
                     f"and {len(values)} values of {variant} {name}."
                 )
-            held_out = name.startswith("val_")
+            validation = name.startswith("val_")
             is_loss = name.removeprefix("val_") == "loss"
-            label = f"{_title(variant)} ({'held out' if held_out else 'training'})"
+            label = f"{_title(variant)} ({'validation' if validation else 'training'})"
             figure.add_trace(
                 go.Scatter(
                     x=list(epochs),
@@ -76,7 +76,7 @@ def curves_figure(
                     mode="lines+markers" if len(values) < 30 else "lines",
                     line={
                         "color": VARIANT_COLORS.get(variant),
-                        "dash": "dot" if held_out else "solid",
+                        "dash": "dot" if validation else "solid",
                     },
                     hovertemplate=f"{label}<br>epoch %{{x}}: %{{y:.4g}}<extra></extra>",
                 ),

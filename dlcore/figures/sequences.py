@@ -1,9 +1,10 @@
 """The Sequences page's pictures: hidden state over time, attention, forecast against truth.
 
-Each takes the arrays that `dlcore.trainers.sequences` computes from a trained model
-(`hidden_states`, `attention_weights`, `forecast`) and only draws them. Tokens are placed
-by position, with the token written as the tick label, because a sentence may hold the
-same word twice and Plotly would merge two equal category names into one column.
+Each takes the arrays computed from a trained model (`hidden_states` and
+`attention_weights` of `dlcore.explain.sequences`, `dlcore.trainers.forecast.forecast`)
+and only draws them. Tokens are placed by position, with the token written as the tick
+label, because a sentence may hold the same word twice and Plotly would merge two equal
+category names into one column.
 """
 
 from __future__ import annotations

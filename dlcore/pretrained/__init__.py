@@ -3,7 +3,7 @@
 Five small models come with dlcore, trained by `scripts/make_pretrained.py` with the
 project's own trainers and fixed seeds, so that the try-it pages work before anything is
 trained in the browser: "digits", "faces" and "shapes" (`dlcore.trainers.cnn`), "intents" (a GRU
-from `dlcore.trainers.sequences`, English and Chinese) and "motion" (`dlcore.trainers.video`). Each
+from `dlcore.trainers.intents`, English and Chinese) and "motion" (`dlcore.trainers.video`). Each
 lives in `dlcore/pretrained/<name>.keras`, with `<name>.json` beside it: the labels, the
 input shape, the preprocessing, the held-out accuracy and the configuration it was
 trained with.
@@ -82,7 +82,7 @@ class Predictor:
         labels: the class names, in the order of the model's outputs.
         model: the `keras.Model`, a softmax classifier.
         preprocessing: the trainer's preprocessing dict (`dlcore.trainers.cnn.ImageData`,
-            `dlcore.trainers.sequences.IntentData` or `dlcore.trainers.video.VideoData`
+            `dlcore.trainers.intents.IntentData` or `dlcore.trainers.video.VideoData`
             `.preprocessing`).
         metadata: `"accuracy"` (held-out, in [0, 1], or None if unknown), `"trained"`
             (ISO 8601 date), `"input_shape"` (one input, without the batch axis),
@@ -249,7 +249,8 @@ def predictor_from_trained(trained: Any) -> Predictor:
 
     Returns:
         A `Predictor` named after the model's title. Its metadata's accuracy is the
-        held-out accuracy the trainer recorded (None if it recorded none), its
+        held-out accuracy the trainer recorded, the test accuracy first (None if it
+        recorded none), its
         "trained" date the model's registration time; "config" is empty and "n_test"
         None, since a `TrainedModel` does not keep them.
 
@@ -274,7 +275,7 @@ def predictor_from_trained(trained: Any) -> Predictor:
     accuracy = next(
         (
             float(metrics[key])
-            for key in ("val_accuracy", "accuracy_all", "test_accuracy")
+            for key in ("test_accuracy", "val_accuracy", "accuracy_all")
             if metrics.get(key) is not None
         ),
         None,
@@ -296,6 +297,61 @@ def predictor_from_trained(trained: Any) -> Predictor:
             "device": trained.device,
         },
     )
+
+
+def bundled_metadata(name: str) -> dict[str, Any]:
+    """A bundled model's JSON, read without loading the model (nor TensorFlow).
+
+    Raises:
+        ValueError: If `name` is not a bundled model.
+        FileNotFoundError: If its JSON is missing.
+    """
+    if name not in PRETRAINED_NAMES:
+        raise ValueError(
+            f"Unknown pre-trained model. Choose one of: {', '.join(PRETRAINED_NAMES)}. "
+            f"Received: name={name!r}."
+        )
+    return json.loads((MODEL_FOLDER / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def split_as_trained(name: str, targets: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Which samples a bundled model trained on, and which it never saw, as it was made.
+
+    The JSON's "split" entry says how its data was split: `{"test_fraction": 0.2,
+    "seed": 0}` is the two-way split the image models were trained on (scikit-learn's
+    `train_test_split`, stratified, `random_state=seed`); with a "validation_fraction"
+    too, it is `dlcore.data.split.split_indices`'s three-way split, whose validation part
+    chose the epoch and so counts as seen.
+
+    Args:
+        name: a bundled model's name, e.g. "digits".
+        targets: one class index per sample of the data it was made from, in the order
+            its trainer loads them.
+
+    Returns:
+        `(seen, held_out)`: int64 index arrays into `targets`.
+    """
+    from sklearn.model_selection import train_test_split
+
+    from dlcore.data.split import split_indices
+
+    split = bundled_metadata(name)["split"]
+    labels = np.asarray(targets)
+    if "validation_fraction" in split:
+        train, validation, test = split_indices(
+            labels,
+            validation_fraction=split["validation_fraction"],
+            test_fraction=split["test_fraction"],
+            seed=split["seed"],
+        )
+        return np.concatenate([train, validation]), test
+    seen, held_out = train_test_split(
+        np.arange(len(labels)),
+        test_size=split["test_fraction"],
+        stratify=labels,
+        random_state=split["seed"],
+    )
+    return seen, held_out
 
 
 def _read_bundled(name: str) -> Predictor:

@@ -10,9 +10,11 @@ is enough for `keras.saving.load_model` to rebuild a model that holds one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import keras
+from keras import ops
 
 
 @keras.saving.register_keras_serializable(package="dlcore")
@@ -96,3 +98,349 @@ class TokenAndPositionEmbedding(keras.layers.Layer):
             "embedding_dim": self.embedding_dim,
             "seed": self.seed,
         }
+
+
+# Depth and residuals (dlcore.trainers.residual): the variants of one deep network side by
+# side, as one model whose weights have a variant axis, its loss and its metrics.
+
+BATCH_NORM_MOMENTUM = 0.9
+"""How slowly batch norm's moving statistics follow the batches in `VariantNorm` and
+`VariantStack`. Keras's default of 0.99 takes some 300 steps to settle, far longer than a
+short run on the page, and until then the validation metrics of the "_bn" variants would
+be measured with stale statistics."""
+
+
+@keras.saving.register_keras_serializable(package="dlcore")
+class VariantDense(keras.layers.Layer):
+    """A dense layer per variant, the variants side by side on axis 1.
+
+    Variant v computes `x_v W_v + b_v`. Every `W_v` starts as the same draw of
+    `GlorotUniform(seed)`, the kernel that a `Dense(units)` with that initializer gets, so
+    the variants start equal and part only by training.
+
+    Args:
+        units: `int` >= 1, outputs per variant.
+        n_variants: `int` >= 1, the variants side by side.
+        seed: `int`, seeds the kernel's draw. Defaults to `0`.
+
+    Input shape:
+        `(batch_size, n_inputs)`, the same input for every variant, or
+        `(batch_size, n_variants, n_inputs)`.
+
+    Output shape:
+        `(batch_size, n_variants, units)`.
+
+    Example:
+
+    >>> layer = VariantDense(3, n_variants=2)
+    >>> tuple(layer(np.ones((4, 5), "float32")).shape), tuple(layer.kernel.shape)
+    ((4, 2, 3), (2, 5, 3))
+    """
+
+    def __init__(self, units: int, *, n_variants: int, seed: int = 0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = units
+        self.n_variants = n_variants
+        self.seed = seed
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        self.kernel = self.add_weight(
+            shape=(self.n_variants, input_shape[-1], self.units),
+            initializer=self._same_draw,
+            name="kernel",
+        )
+        self.bias = self.add_weight(
+            shape=(self.n_variants, self.units), initializer="zeros", name="bias"
+        )
+
+    def _same_draw(self, shape: tuple[int, ...], dtype: Any = None) -> Any:
+        kernel = keras.initializers.GlorotUniform(seed=self.seed)(shape[1:], dtype=dtype)
+        return ops.stack([kernel] * shape[0])
+
+    def call(self, inputs: Any) -> Any:
+        equation = "bi,vij->bvj" if len(inputs.shape) == 2 else "bvi,vij->bvj"
+        return ops.einsum(equation, inputs, self.kernel) + self.bias
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple:
+        return (input_shape[0], self.n_variants, self.units)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "n_variants": self.n_variants,
+            "seed": self.seed,
+        }
+
+
+@keras.saving.register_keras_serializable(package="dlcore")
+class VariantNorm(keras.layers.Layer):
+    """Batch norm for the variants whose name ends in "_bn"; the others pass unchanged.
+
+    As `keras.layers.BatchNormalization`: when training, each unit of each variant is
+    normalized with the batch's mean and variance, which also move the moving averages;
+    otherwise with the moving averages. Then scaled by `gamma` and shifted by `beta`.
+
+    Args:
+        variants: one name per variant on axis 1: "plain", "plain_bn", "residual" or
+            "residual_bn".
+        momentum: `float` in [0, 1), how much of the moving averages each batch keeps.
+            Defaults to `BATCH_NORM_MOMENTUM`.
+        epsilon: `float` > 0, added to the variance. Defaults to `1e-3`, as in Keras.
+
+    Input shape:
+        `(batch_size, n_variants, units)`.
+
+    Output shape:
+        the same.
+    """
+
+    def __init__(
+        self,
+        variants: Sequence[str],
+        *,
+        momentum: float = BATCH_NORM_MOMENTUM,
+        epsilon: float = 1e-3,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.variants = tuple(variants)
+        self.momentum = momentum
+        self.epsilon = epsilon
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        if _any_batch_norm(self.variants):
+            self.gamma, self.beta, self.moving_mean, self.moving_variance = _norm_weights(
+                self, (len(self.variants), input_shape[-1])
+            )
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        if not _any_batch_norm(self.variants):
+            return inputs
+        if training:
+            mean, variance = _batch_moments(inputs)
+            _follow(self.moving_mean, mean[0], self.momentum)
+            _follow(self.moving_variance, variance[0], self.momentum)
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        normalized = _normalize(inputs, mean, variance, self.gamma, self.beta, self.epsilon)
+        return ops.where(_flags(self.variants, "_bn"), normalized, inputs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "variants": list(self.variants),
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+        }
+
+
+@keras.saving.register_keras_serializable(package="dlcore")
+class VariantStack(keras.layers.Layer):
+    """Hidden layers of one width for every variant, in pre-activation order (ResNet v2).
+
+    Layer k of variant v takes the stream `x` and computes `z = BN_k(x)` if the variant's
+    name ends in "_bn" (else `z = x`), then `h = act(z) W_k + b_k`, and passes on `x + h`
+    if its name starts with "residual" (else `h`). Batch norm works as in `VariantNorm`.
+    Layer k's kernel starts as `GlorotUniform(seed + k)`'s draw (k from 0) in every
+    variant.
+
+    The layers' weights are stacked, with the variants as one more axis, rather than
+    held by separate `Dense` and `BatchNormalization` layers: the optimizer then updates
+    four tensors instead of a few per layer and variant, and each layer of all the
+    variants is one batched matrix product. For 4 variants of 30 layers on 2 CPU cores
+    this made a training step about 8 times faster (10 ms against some 80 ms) and the
+    first, compiling, step about 2 times faster.
+
+    Args:
+        n_layers: `int` >= 1, the hidden layers.
+        units: `int` >= 1, the width of every layer and of the input.
+        variants: one name per variant on axis 1: "plain", "plain_bn", "residual" or
+            "residual_bn".
+        activation: a Keras activation name. Defaults to `"relu"`.
+        seed: `int`, seeds the kernels. Defaults to `0`.
+        momentum: `float` in [0, 1), batch norm's momentum. Defaults to
+            `BATCH_NORM_MOMENTUM`.
+        epsilon: `float` > 0, added to the variance. Defaults to `1e-3`.
+
+    Input shape:
+        `(batch_size, n_variants, units)`.
+
+    Output shape:
+        the same.
+
+    Example:
+
+    >>> stack = VariantStack(3, 8, variants=("plain", "residual"))
+    >>> tuple(stack(np.ones((4, 2, 8), "float32")).shape), tuple(stack.kernel.shape)
+    ((4, 2, 8), (3, 2, 8, 8))
+    """
+
+    def __init__(
+        self,
+        n_layers: int,
+        units: int,
+        *,
+        variants: Sequence[str],
+        activation: str = "relu",
+        seed: int = 0,
+        momentum: float = BATCH_NORM_MOMENTUM,
+        epsilon: float = 1e-3,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.n_layers = n_layers
+        self.units = units
+        self.variants = tuple(variants)
+        self.activation = keras.activations.get(activation)
+        self.seed = seed
+        self.momentum = momentum
+        self.epsilon = epsilon
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        shape = (self.n_layers, len(self.variants), self.units)
+        self.kernel = self.add_weight(
+            shape=(*shape, self.units), initializer=self._same_draws, name="kernel"
+        )
+        self.bias = self.add_weight(shape=shape, initializer="zeros", name="bias")
+        if _any_batch_norm(self.variants):
+            self.gamma, self.beta, self.moving_mean, self.moving_variance = _norm_weights(
+                self, shape
+            )
+
+    def _same_draws(self, shape: tuple[int, ...], dtype: Any = None) -> Any:
+        n_layers, n_variants = shape[:2]
+        kernels = [
+            keras.initializers.GlorotUniform(seed=self.seed + k)(shape[2:], dtype=dtype)
+            for k in range(n_layers)
+        ]
+        return ops.stack([ops.stack([kernel] * n_variants) for kernel in kernels])
+
+    def call(self, inputs: Any, training: bool = False) -> Any:
+        n_variants = len(self.variants)
+        # Inside the stack the variants come first, (n_variants, batch_size, units), so
+        # that each layer is one batched matrix product.
+        x = ops.transpose(inputs, (1, 0, 2))
+        kernels, biases = ops.unstack(self.kernel), ops.unstack(self.bias)
+        residual = ops.cast(ops.reshape(_flags(self.variants, "residual"), (-1, 1, 1)), x.dtype)
+        normalizes = _any_batch_norm(self.variants)
+        if normalizes:
+            batch_norm = ops.reshape(_flags(self.variants, "_bn"), (-1, 1, 1))
+            gammas, betas = ops.unstack(self.gamma[:, :, None]), ops.unstack(self.beta[:, :, None])
+            means = ops.unstack(self.moving_mean[:, :, None])
+            variances = ops.unstack(self.moving_variance[:, :, None])
+        batch_means, batch_variances = [], []
+        for k in range(self.n_layers):
+            z = x
+            if normalizes:
+                if training:
+                    mean, variance = _batch_moments(x, axis=1)
+                    batch_means.append(mean)
+                    batch_variances.append(variance)
+                else:
+                    mean, variance = means[k], variances[k]
+                normalized = _normalize(x, mean, variance, gammas[k], betas[k], self.epsilon)
+                z = ops.where(batch_norm, normalized, x)
+            h = ops.matmul(self.activation(z), kernels[k]) + biases[k][:, None]
+            x = residual * x + h
+        if batch_means:
+            shape = (self.n_layers, n_variants, self.units)
+            _follow(self.moving_mean, ops.reshape(ops.stack(batch_means), shape), self.momentum)
+            _follow(
+                self.moving_variance,
+                ops.reshape(ops.stack(batch_variances), shape),
+                self.momentum,
+            )
+        return ops.transpose(x, (1, 0, 2))
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "n_layers": self.n_layers,
+            "units": self.units,
+            "variants": list(self.variants),
+            "activation": keras.activations.serialize(self.activation),
+            "seed": self.seed,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+        }
+
+
+def _any_batch_norm(variants: Sequence[str]) -> bool:
+    return any(name.endswith("_bn") for name in variants)
+
+
+def _norm_weights(layer: Any, shape: tuple[int, ...]) -> tuple[Any, Any, Any, Any]:
+    """Batch norm's gamma, beta, moving mean and moving variance, each of `shape`."""
+    return (
+        layer.add_weight(shape=shape, initializer="ones", name="gamma"),
+        layer.add_weight(shape=shape, initializer="zeros", name="beta"),
+        layer.add_weight(shape=shape, initializer="zeros", name="moving_mean", trainable=False),
+        layer.add_weight(shape=shape, initializer="ones", name="moving_variance", trainable=False),
+    )
+
+
+def _batch_moments(x: Any, *, axis: int = 0) -> tuple[Any, Any]:
+    """The mean and (biased) variance over the batch axis, kept as an axis of size 1."""
+    mean = ops.mean(x, axis=axis, keepdims=True)
+    return mean, ops.mean(ops.square(x - mean), axis=axis, keepdims=True)
+
+
+def _normalize(x: Any, mean: Any, variance: Any, gamma: Any, beta: Any, epsilon: float) -> Any:
+    return (x - mean) * (ops.rsqrt(variance + epsilon) * gamma) + beta
+
+
+def _follow(moving: Any, batch: Any, momentum: float) -> None:
+    """Moves a moving average towards this batch's statistics."""
+    moving.assign(momentum * moving + (1.0 - momentum) * ops.cast(batch, moving.dtype))
+
+
+def _flags(variants: Sequence[str], part: str) -> Any:
+    """`(n_variants, 1)` booleans: which variants have batch norm ("_bn") or skips
+    ("residual"); shaped to broadcast over `(batch_size, n_variants, units)`."""
+    flags = [name.endswith(part) if part == "_bn" else name.startswith(part) for name in variants]
+    return ops.reshape(ops.convert_to_tensor(flags), (len(variants), 1))
+
+
+@keras.saving.register_keras_serializable(package="dlcore")
+def summed_cross_entropy(targets: Any, logits: Any) -> Any:
+    """The side-by-side model's loss: per sample, the sum over the variants of their
+    cross-entropies computed from the logits.
+
+    Args:
+        targets: int, `(batch_size, n_variants)`, as `per_variant` gives them.
+        logits: `(batch_size, n_variants, n_classes)`.
+
+    Returns:
+        `(batch_size,)` losses >= 0.
+    """
+    losses = keras.losses.sparse_categorical_crossentropy(targets, logits, from_logits=True)
+    return ops.sum(losses, axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="dlcore")
+class VariantMetric(keras.metrics.Mean):
+    """One variant's mean cross-entropy (`kind="loss"`) or accuracy (`kind="accuracy"`)
+    over the batches, from the side-by-side model's logits.
+
+    Args:
+        index: `int`, the variant's place on the logits' axis 1.
+        kind: "loss" or "accuracy".
+        name: the name Keras logs it under, e.g. "residual_loss".
+    """
+
+    def __init__(self, index: int, kind: str, *, name: str, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.index = index
+        self.kind = kind
+
+    def update_state(self, targets: Any, logits: Any, sample_weight: Any = None) -> None:
+        targets, logits = targets[:, self.index], logits[:, self.index]
+        if self.kind == "loss":
+            values = keras.losses.sparse_categorical_crossentropy(targets, logits, from_logits=True)
+        else:
+            values = keras.metrics.sparse_categorical_accuracy(targets, logits)
+        super().update_state(values, sample_weight=sample_weight)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "index": self.index, "kind": self.kind}

@@ -57,7 +57,7 @@ def metric_value(page: Page, label: str):
 def test_sequences_learns_the_intents_in_two_epochs(page: Page, app_url: str):
     open_untrained(page, f"{app_url}/sequences?seq.epochs=2", "Sequences (RNN, LSTM, GRU)")
     train(page, "seq.intents.train")
-    for label in ("Held-out accuracy", "… in English", "… in Chinese"):
+    for label in ("Test accuracy", "… in English", "… in Chinese"):
         expect(metric_value(page, label)).to_have_text(re.compile(r"[\d.]+%"))
     expect_text(page, "Predicted intent")
     screenshot_when_idle(page, "sequences")
@@ -67,8 +67,8 @@ def test_cnn_learns_the_digits_in_two_epochs(page: Page, app_url: str):
     open_untrained(page, f"{app_url}/cnn?cnn.epochs=2", "Image classifier (CNN)")
     expect_text(page, "Training images")
     train(page, "cnn.train")
-    expect(metric_value(page, "Held-out accuracy")).to_have_text(re.compile(r"[\d.]+%"))
-    expect_text(page, "Confusion matrix (held out)")
+    expect(metric_value(page, "Test accuracy")).to_have_text(re.compile(r"[\d.]+%"))
+    expect_text(page, "Confusion matrix (test images)")
     screenshot_when_idle(page, "cnn")
 
 
@@ -94,4 +94,5 @@ def test_gan_learns_the_ring_in_one_run(page: Page, app_url: str):
     train(page, "gan.train")
     expect_text(page, "Real and generated points after 2000 steps")
     expect(metric_value(page, "Steps trained")).to_have_text("2,000")
+    expect(metric_value(page, "Test distance to the target")).to_have_text(re.compile(r"\d\.\d{3}"))
     screenshot_when_idle(page, "gan")

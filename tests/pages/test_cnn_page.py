@@ -35,7 +35,7 @@ def test_the_untrained_page_shows_training_images_and_offers_the_code():
     assert "Not trained yet" in app.info[0].value
     assert not app.button(key="cnn.train").disabled
     assert "Training images" in titles(app)
-    assert "N_BLOCKS = 2" in app.get("code")[-1].value
+    assert "n_blocks=2," in app.get("code")[-1].value
     buttons = {button.proto.label: button for button in app.get("download_button")}
     assert buttons["Trained model (.keras)"].proto.disabled
 
@@ -47,11 +47,16 @@ def test_training_shows_the_curves_and_what_the_model_learned(trained):
     assert run.history.epochs == [1, 2]
     shown = titles(app)
     assert shown[0] == "Loss and accuracy"
-    assert "Confusion matrix (held out)" in shown
+    assert "Confusion matrix (test images)" in shown
     assert "What the first layer's filters learned" in shown
     assert any(title.startswith("conv_1: 8 maps of 8x8") for title in shown)
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert metrics["Held-out accuracy"].endswith("%")
+    assert metrics["Test accuracy"].endswith("%")
+    # The test score, computed once after training; the curves are training and validation.
+    scores = run.extras["test_scores"]
+    assert metrics["Test accuracy"] == f"{scores['test_accuracy']:.1%}"
+    assert not any(name.startswith("test_") for name in run.history.metrics)
+    assert "val_accuracy" in run.history.metrics
     caption = " ".join(caption.value for caption in app.caption)
     assert "2 epochs" in caption and "CPU:0" in caption
 
@@ -61,7 +66,7 @@ def test_the_pictures_are_the_trained_models_own(trained):
     run = app.session_state["cnn.run"]
     data = cnn.load_data(run.config)
     shown = titles(app)
-    confusion = figure(app, shown.index("Confusion matrix (held out)"))["data"][0]
+    confusion = figure(app, shown.index("Confusion matrix (test images)"))["data"][0]
     counts = plotly_array(confusion["text"]).reshape(10, 10)
     np.testing.assert_array_equal(counts, cnn.confusion_matrix(run.model, data))
     maps_index = next(i for i, title in enumerate(shown) if title.startswith("conv_1:"))
@@ -80,6 +85,8 @@ def test_a_trained_model_is_registered_for_the_try_it_pages(trained):
     assert model.labels == tuple(str(digit) for digit in range(10))
     assert model.preprocessing["image_size"] == (8, 8)
     assert model.title.startswith("CNN on digits")
+    assert model.metrics == app.session_state["cnn.run"].extras["test_scores"]
+    assert set(model.metrics) == {"test_loss", "test_accuracy"}
 
 
 def test_choosing_another_layer_and_image_redraws_the_maps(trained):
@@ -104,9 +111,18 @@ def test_an_impossible_network_is_explained_and_train_is_off(query, message):
     assert app.button(key="cnn.train").disabled
 
 
+def test_the_default_optimizer_is_adam_and_momentum_is_offered():
+    app = open_page(PAGE, timeout=TIMEOUT)
+    optimizer = app.selectbox(key="cnn.optimizer")
+    assert optimizer.value == "adam"
+    assert list(optimizer.options) == ["Adam", "SGD with momentum", "SGD", "RMSprop"]
+    optimizer.set_value("momentum").run()
+    assert "keras.optimizers.SGD(LEARNING_RATE, momentum=0.9)" in app.get("code")[-1].value
+
+
 def test_augmentation_is_shown_on_the_training_images():
     app = open_page(PAGE, timeout=TIMEOUT)
     app.multiselect(key="cnn.augmentation").set_value(["rotate", "shift"]).run()
     assert not app.exception
     assert "The same images, augmented" in titles(app)
-    assert "RandomRotation" in app.get("code")[-1].value
+    assert "augmentation=('rotate', 'shift')," in app.get("code")[-1].value

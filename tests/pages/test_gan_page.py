@@ -31,14 +31,15 @@ def test_the_untrained_page_shows_the_real_points_and_the_untrained_generators()
     assert "Not trained yet" in app.info[0].value
     heatmap, real, generated = figure(app, 0)["data"]
     assert heatmap["type"] == "heatmap"
-    assert len(plotly_array(real["x"])) == len(plotly_array(generated["x"])) == 1000
+    # 1000 real points: 600 to train on (drawn), 200 to validate, 200 to test.
+    assert len(plotly_array(real["x"])) == len(plotly_array(generated["x"])) == 600
 
 
 def test_training_moves_the_generated_points_and_shows_the_measures(trained):
     app, untrained = trained
     assert not app.exception and not app.error
     run = run_state(app)
-    assert run.history.steps == [100, 200, 300, 400, 500]
+    assert run.history.epochs == [100, 200, 300, 400, 500] and run.history.unit == "step"
     points, progress = figure(app, 0), figure(app, 1)
     assert "after 500 steps" in points["layout"]["title"]["text"]
     before = plotly_array(untrained["data"][2]["x"])
@@ -48,9 +49,11 @@ def test_training_moves_the_generated_points_and_shows_the_measures(trained):
         plotly_array(points["data"][2]["x"]), run.extras["snapshot"].generated[:, 0]
     )
     distance = plotly_array(progress["data"][2]["y"])
-    np.testing.assert_allclose(distance, run.history.distance)
+    np.testing.assert_allclose(distance, run.history.metrics["val_sliced_wasserstein"])
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert metrics["Distance to the target"] == f"{run.history.distance[-1]:.3f}"
+    scores = run.extras["test_scores"]
+    assert metrics["Test distance to the target"] == f"{scores['test_sliced_wasserstein']:.3f}"
+    assert metrics["Test modes covered"] == f"{scores['test_modes_covered']:.0%}"
     assert metrics["Steps trained"] == "500"
     caption = " ".join(caption.value for caption in app.caption)
     assert "5 epochs" in caption and "CPU:0" in caption
@@ -61,6 +64,7 @@ def test_the_generator_is_registered_and_exported(trained):
     models = list(app.session_state[REGISTRY_KEY].values())
     assert len(models) == 1 and models[0].task == "gan"
     assert models[0].model is run_state(app).model.generator
+    assert models[0].metrics == run_state(app).extras["test_scores"]
     buttons = {button.proto.label: button for button in app.get("download_button")}
     assert not buttons["Trained model (.keras)"].proto.disabled
     assert "TARGET = 'ring'" in app.get("code")[-1].value
@@ -69,7 +73,7 @@ def test_the_generator_is_registered_and_exported(trained):
 def test_train_again_continues_and_reset_forgets(trained):
     app, _ = trained
     app.button(key="gan.train").click().run()
-    assert run_state(app).history.steps[-1] == 1000
+    assert run_state(app).history.epochs[-1] == 1000
     app.button(key="gan.reset").click().run()
     assert not app.exception
     assert run_state(app).model is None

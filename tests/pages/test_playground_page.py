@@ -49,7 +49,7 @@ def test_training_redraws_the_boundary_and_the_neurons(trained):
     app, untrained = trained
     assert not app.exception
     run = run_state(app)
-    assert run.history.epoch == list(range(1, 21))
+    assert run.history.epochs == list(range(1, 21))
     assert not np.array_equal(boundary_pixels(app), untrained)
     assert "Epoch 20" in " ".join(markdown.value for markdown in app.markdown)
     neuron_strips = app.get("image")  # one picture per layer, its 8 neurons side by side
@@ -79,12 +79,27 @@ def test_a_trained_model_is_registered_for_the_try_it_pages(trained):
     assert model.task == "playground" and model.model is run_state(app).model
     assert model.labels == ("class 0", "class 1") and model.device == "CPU:0"
     assert model.title.startswith("Playground MLP on XOR")
+    assert set(model.metrics) >= {"test_accuracy", "test_loss", "val_accuracy"}
+
+
+def test_the_test_accuracy_is_shown_once_training_ends(trained):
+    app, _ = trained
+    from dlcore.trainers import playground
+
+    run = run_state(app)
+    scores = run.extras["test_scores"]
+    assert scores == playground.evaluate(run.model, playground.load_data(run.config))
+    status = " ".join(markdown.value for markdown in app.markdown)
+    assert f"Test accuracy {scores['test_accuracy']:.1%}" in status
+    assert "validation accuracy" in status
+    curves = {trace["name"] for trace in figure(app, 1)["data"]}
+    assert not any("test" in name.lower() for name in curves), curves
 
 
 def test_train_again_continues_and_reset_forgets(trained):
     app, _ = trained
     app.button(key="play.train").click().run()
-    assert run_state(app).history.epoch == list(range(1, 41))
+    assert run_state(app).history.epochs == list(range(1, 41))
     app.button(key="play.reset").click().run()
     assert not app.exception
     assert run_state(app).model is None

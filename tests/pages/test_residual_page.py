@@ -45,7 +45,8 @@ def test_training_shows_the_curves_the_gradients_and_each_networks_result(traine
     assert run.history.epochs == [1, 2]
     curves, gradients = figure(app, 0), figure(app, 1)
     names = {trace["name"] for trace in curves["data"]}
-    assert "residual + batch norm (training)" in names and "plain (held out)" in names
+    assert "residual + batch norm (training)" in names and "plain (validation)" in names
+    assert not any("test" in name for name in names), "the live curves never show the test"
     assert "after epoch 2" in gradients["layout"]["title"]["text"]
     assert [metric.label for metric in app.metric] == [
         "plain",
@@ -55,6 +56,20 @@ def test_training_shows_the_curves_the_gradients_and_each_networks_result(traine
     ]
     caption = " ".join(caption.value for caption in app.caption)
     assert "2 epochs" in caption and "CPU:0" in caption
+
+
+def test_each_networks_test_accuracy_is_shown_once_training_ends(trained):
+    app = trained
+    from dlcore.trainers import residual
+
+    run = run_state(app)
+    scores = run.extras["test_scores"]
+    data = residual.load_data(residual.Config(dataset="spiral"))
+    assert scores == residual.evaluate(run.model, data)
+    assert any("Test accuracy" in markdown.value for markdown in app.markdown)
+    shown = [metric.value for metric in app.metric]
+    expected = [f"{scores[f'test_{name}_accuracy']:.1%}" for name in run.config.variants]
+    assert shown == expected
 
 
 def test_export_offers_the_code_and_the_trained_model(trained):
@@ -85,6 +100,7 @@ def test_a_digits_network_is_registered_for_the_image_page():
     assert len(models) == 1
     assert models[0].task == "digits" and models[0].labels == tuple("0123456789")
     assert models[0].model.input_shape == (None, 8, 8, 1)
+    assert set(models[0].metrics) == {"val_accuracy", "test_accuracy"}
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
-"""AppTest tests of the Sequences page: intents and forecasting train, explain, and refuse."""
+"""AppTest tests of the Sequences page: intents and forecasting train, are scored on their
+test part, explain, and refuse."""
 
 import numpy as np
 import pytest
 from helpers import figure, open_page, plotly_array
 
 from dlcore import preprocess
-from dlcore.trainers import sequences
+from dlcore.explain.sequences import hidden_states
+from dlcore.trainers import intents
 from ui.trainer import REGISTRY_KEY
 
 PAGE = "app_pages/sequences.py"
@@ -35,6 +37,11 @@ def trained_forecaster():
     return app
 
 
+def run_scores(app):
+    """The test scores the page computed for its intents model."""
+    return app.session_state["seq.intents.run"].extras["scores"]
+
+
 def test_the_untrained_page_invites_training_and_offers_the_code():
     app = open_page(PAGE, timeout=TIMEOUT)
     assert not app.exception and not app.error
@@ -53,8 +60,14 @@ def test_training_shows_the_curves_the_accuracy_and_the_hidden_state(trained_int
     assert run.history.epochs == [1, 2]
     assert figure(app, 0)["layout"]["title"]["text"] == "Loss and accuracy"
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert set(metrics) == {"Held-out accuracy", "… in English"}
-    assert metrics["Held-out accuracy"].endswith("%")
+    assert set(metrics) == {"Test accuracy", "… in English"}
+    assert metrics["Test accuracy"].endswith("%")
+    # The test score is computed once, after training, on the test part.
+    scores = run.extras["scores"]
+    data = intents.load_data(run.config)
+    assert scores == intents.evaluate(run.model, data)
+    assert metrics["Test accuracy"] == f"{scores['test_accuracy']:.1%}"
+    assert set(run.history.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     caption = " ".join(caption.value for caption in app.caption)
     assert "2 epochs" in caption and "CPU:0" in caption
 
@@ -63,9 +76,9 @@ def test_the_hidden_state_heatmap_is_the_models_own(trained_intents):
     app = trained_intents
     run = app.session_state["seq.intents.run"]
     sentence = app.text_input(key="seq.sentence").value
-    data = sequences.load_intent_data(run.config)
+    data = intents.load_data(run.config)
     token_ids = preprocess.encode_texts([sentence], data.preprocessing)[0]
-    (expected,) = sequences.hidden_states(run.model, token_ids)
+    (expected,) = hidden_states(run.model, token_ids)
     heatmap = figure(app, 2)["data"][0]
     assert heatmap["type"] == "heatmap"
     shown = plotly_array(heatmap["z"]).reshape(expected.T.shape)
@@ -84,6 +97,7 @@ def test_a_typed_sentence_is_classified_and_the_model_registered(trained_intents
     assert figure(app, 2)["layout"]["xaxis"]["ticktext"] == ["set", "an", "alarm", "for", "7", "am"]
     (trained,) = app.session_state[REGISTRY_KEY].values()
     assert trained.task == "intents" and trained.labels[0] == "weather"
+    assert trained.metrics["test_accuracy"] == run_scores(app)["test_accuracy"]
     assert (
         trained.preprocessing["max_length"] == 20 and "play" in trained.preprocessing["vocabulary"]
     )
@@ -95,13 +109,14 @@ def test_forecasting_shows_the_forecast_against_the_naive_one(trained_forecaster
     names = [trace["name"] for trace in figure(app, 1)["data"]]
     assert names == ["series", "forecast", "naive (last value)"]
     metrics = {metric.label: metric.value for metric in app.metric}
-    assert set(metrics) == {"Held-out MAE", "Naive MAE (next = last value)"}
+    assert set(metrics) == {"Test MAE", "Naive MAE (next = last value)"}
     states = figure(app, 2)
     assert states["layout"]["xaxis"]["ticktext"][-1] == "t-0"
     (trained,) = [
         model for model in app.session_state[REGISTRY_KEY].values() if model.task == "forecast"
     ]
     assert trained.preprocessing["window_length"] == 16
+    assert set(trained.metrics) == {"test_loss", "test_mae", "test_naive_loss", "test_naive_mae"}
 
 
 @pytest.mark.parametrize(
@@ -117,7 +132,7 @@ def test_forecasting_shows_the_forecast_against_the_naive_one(trained_forecaster
         ),
         (
             {"seq.task": FORECAST, "seq.steps": "200", "seq.window": "128", "seq.test": "0.5"},
-            "A window of 128 steps and a horizon of 1 do not fit in the 100 training steps",
+            "A window of 128 steps and a horizon of 1 do not fit in the 80 training steps",
         ),
     ],
     ids=["kernel", "heads", "window"],

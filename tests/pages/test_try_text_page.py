@@ -175,11 +175,14 @@ def test_a_model_trained_in_this_session_can_be_chosen(bundled):
 
 
 def test_a_transformer_says_it_has_no_recurrent_state(bundled):
-    from dlcore.trainers import sequences
+    from dlcore.trainers import intents
 
-    config = sequences.IntentConfig(encoder="transformer", units=8, embedding_dim=8)
-    model = sequences.build_intent_model(
-        config, len(bundled.preprocessing["vocabulary"]), len(bundled.labels)
+    model = intents.intent_classifier(
+        len(bundled.preprocessing["vocabulary"]),
+        len(bundled.labels),
+        encoder="transformer",
+        units=8,
+        embedding_dim=8,
     )
     trained = TrainedModel(
         task="intents",

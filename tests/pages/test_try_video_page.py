@@ -183,15 +183,15 @@ def test_a_bad_first_upload_falls_back_to_the_sample(uploading):
 
 
 def test_a_model_trained_in_this_session_can_be_chosen():
-    from dlcore.trainers import video as video_model
+    from dlcore.trainers import video
 
-    config = video_model.VideoConfig(
-        architecture="conv3d", n_frames=4, image_size=8, n_blocks=1, n_filters=2, units=4
+    model = video.motion_model(
+        "conv3d", (4, 8, 8, 3), len(motion.MOTION_LABELS), n_blocks=1, n_filters=2, units=4
     )
     trained = TrainedModel(
-        task="motion",
+        task=video.TASK,
         title="Conv3D on motion clips (20.0%)",
-        model=video_model.build_video_model(config),
+        model=model,
         labels=motion.MOTION_LABELS,
         preprocessing={"n_frames": 4, "image_size": (8, 8)},
         metrics={"val_accuracy": 0.2},

@@ -103,7 +103,12 @@ def test_teach_train_and_classify():
     registry = app.session_state["trained_models"]
     (trained,) = registry.values()
     assert trained.task == "custom" and trained.labels == ("circle", "square")
-    assert app.get("download_button")[0].proto.label == "Trained model (.keras)"
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels[0] == "Trained model (.keras)" and "Keras code (.py)" in labels
+    assert "def build_cnn(" in app.get("code")[-1].value  # the builder the app itself calls
+    # 3 images per class: all train, and the page says there is no test score.
+    assert "training images themselves" in texts(app.caption)
+    assert "Test accuracy" not in [metric.label for metric in app.metric]
 
     # Classify a new image: confidence bars over the two classes.
     app.file_uploader(key="teach.try_upload").set_value(shape_files("circle", 4)[3]).run()

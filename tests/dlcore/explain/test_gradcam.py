@@ -10,9 +10,8 @@ from dlcore.figures import explain as explain_figures
 from dlcore.media import images
 from dlcore.trainers import cnn
 from dlcore.trainers import video as video_model
-from dlcore.trainers.cnn import CNNConfig
+from dlcore.trainers.cnn import Config
 from dlcore.trainers.residual import DIGITS_PREPROCESSING
-from dlcore.trainers.video import VideoConfig
 
 
 def _region_model() -> keras.Model:
@@ -168,15 +167,15 @@ def test_grad_cam_equals_the_hand_computation_with_finite_differences():
 
 
 IMAGE_CONFIGS = [
-    (CNNConfig(dataset="digits", batch_norm=True, augmentation=("rotate", "shift")), (8, 8, 1)),
-    (CNNConfig(dataset="faces", pooling="average", dense_units=0), (25, 25, 1)),
-    (CNNConfig(dataset="shapes", n_blocks=3, pooling="none", dropout=0.3), (32, 32, 3)),
+    (Config(dataset="digits", batch_norm=True, augmentation=("rotate", "shift")), (8, 8, 1)),
+    (Config(dataset="faces", pooling="average", dense_units=0), (25, 25, 1)),
+    (Config(dataset="shapes", n_blocks=3, pooling="none", dropout=0.3), (32, 32, 3)),
 ]
 
 
 @pytest.mark.parametrize(("config", "input_shape"), IMAGE_CONFIGS)
 def test_image_maps_have_the_input_size_and_range(config, input_shape):
-    model = cnn.build_model(config, input_shape, 4)
+    model = cnn.build_cnn(input_shape, 4, **config.builder_arguments())
     image = np.random.default_rng(2).random(input_shape).astype(np.float32)
     for heatmap in (explain.grad_cam(model, image), explain.saliency(model, image)):
         assert heatmap.shape == input_shape[:2]
@@ -185,14 +184,14 @@ def test_image_maps_have_the_input_size_and_range(config, input_shape):
 
 
 VIDEO_CONFIGS = {
-    "cnn_gru": VideoConfig(architecture="cnn_gru", n_frames=4, image_size=8, n_clips=60),
-    "convlstm, last state only": VideoConfig(
+    "cnn_gru": video_model.Config(architecture="cnn_gru", n_frames=4, image_size=8, n_clips=60),
+    "convlstm, last state only": video_model.Config(
         architecture="convlstm", n_blocks=1, n_frames=4, image_size=8, n_clips=60
     ),
-    "convlstm, two blocks": VideoConfig(
+    "convlstm, two blocks": video_model.Config(
         architecture="convlstm", n_blocks=2, n_frames=4, image_size=8, n_clips=60
     ),
-    "conv3d, three blocks": VideoConfig(
+    "conv3d, three blocks": video_model.Config(
         architecture="conv3d", n_blocks=3, n_frames=4, image_size=8, kernel_size=2, n_clips=60
     ),
 }
@@ -200,7 +199,10 @@ VIDEO_CONFIGS = {
 
 @pytest.fixture(scope="module")
 def video_models():
-    return {name: video_model.build_video_model(config) for name, config in VIDEO_CONFIGS.items()}
+    return {
+        name: video_model.build_model(config, video_model.load_data(config))
+        for name, config in VIDEO_CONFIGS.items()
+    }
 
 
 @pytest.mark.parametrize("name", list(VIDEO_CONFIGS))
@@ -380,8 +382,10 @@ def test_crop_to_content_centres_the_ink_with_a_margin():
 def test_held_out_samples_are_one_per_class_and_unseen_in_training():
     digits = cnn.held_out_samples("digits")
     assert [caption for caption, _ in digits] == [f"digit {digit}" for digit in range(10)]
-    data = cnn.load_data(CNNConfig(dataset="digits"))
-    training_images = np.round(data.x_train[..., 0] * 255).astype(np.uint8)
+    data = cnn.load_data(Config(dataset="digits"))
+    # The bundled model trained on what is now the training and the validation part.
+    seen = np.concatenate([data.x_train, data.x_val])
+    training_images = np.round(seen[..., 0] * 255).astype(np.uint8)
     for _, pixels in digits:
         assert pixels.shape == (8, 8) and pixels.dtype == np.uint8
         assert not np.any(np.all(training_images == pixels, axis=(1, 2)))
@@ -428,8 +432,8 @@ def test_a_long_caption_wraps_within_its_panel():
 def test_grad_cam_follows_layers_reused_in_a_second_model():
     # A model built from another model's layers (as a transfer-learning model is) calls
     # each layer twice; the maps must come from the second model's own graph.
-    config = CNNConfig(dataset="digits", batch_norm=True)
-    base = cnn.build_model(config, (8, 8, 1), 10)
+    config = Config(dataset="digits", batch_norm=True)
+    base = cnn.build_cnn((8, 8, 1), 10, **config.builder_arguments())
     inputs = keras.Input((8, 8, 1), name="image")
     features = inputs
     for layer in base.layers[1:]:

@@ -11,9 +11,10 @@ import pytest
 
 from dlcore import preprocess
 from dlcore.explain import text as text_insight
+from dlcore.explain.sequences import hidden_states
 from dlcore.figures.text_insight import UNKNOWN_SUFFIX, attribution_figure, token_state_figure
 from dlcore.media import texts as media_texts
-from dlcore.trainers import sequences
+from dlcore.trainers import intents
 
 TINY_VOCABULARY = ["", "[UNK]", "play", "the", "weather", "today", "some", "jazz"]
 TINY_LABELS = ["music", "weather"]
@@ -190,7 +191,7 @@ def test_explain_text_classifies_english_as_the_predictor_does(bundled):
     )
     assert explanation.encoder == "recurrent" and explanation.bidirectional == (False,)
     (states,) = explanation.hidden_states
-    (expected,) = sequences.hidden_states(bundled.model, explanation.tokens.token_ids)
+    (expected,) = hidden_states(bundled.model, explanation.tokens.token_ids)
     np.testing.assert_allclose(states, expected, atol=1e-6)
     assert states.shape == (6, bundled.model.get_layer(explanation.state_layers[0]).units)
     assert np.isfinite(explanation.gradient_x_input).all()
@@ -225,8 +226,9 @@ def test_explain_text_refuses_emoji_only_text(bundled):
 
 
 def test_a_transformer_has_no_hidden_state(tiny):
-    config = sequences.IntentConfig(encoder="transformer", units=8, embedding_dim=8, max_length=6)
-    model = sequences.build_intent_model(config, len(TINY_VOCABULARY), 2)
+    model = intents.intent_classifier(
+        len(TINY_VOCABULARY), 2, encoder="transformer", units=8, embedding_dim=8, max_length=6
+    )
     predictor = dataclasses.replace(tiny, model=model)
     explanation = text_insight.explain_text(predictor, "play some jazz")
     assert explanation.encoder == "transformer" and explanation.hidden_states == ()

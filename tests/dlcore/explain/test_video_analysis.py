@@ -20,7 +20,7 @@ from dlcore.explain.video import (
 )
 from dlcore.media.video import VideoDecodeError, encode_video
 from dlcore.pretrained import Predictor
-from dlcore.trainers import video as video_model
+from dlcore.trainers import video
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +31,14 @@ def predictor() -> Predictor:
 @pytest.fixture(scope="module")
 def tiny_predictor() -> Predictor:
     """An untrained Conv3D model that takes 4 frames of 8x8, wrapped as a Predictor."""
-    config = video_model.VideoConfig(
-        architecture="conv3d", n_frames=4, image_size=8, n_blocks=1, n_filters=2, units=4
+    model = video.motion_model(
+        "conv3d", (4, 8, 8, 3), len(motion.MOTION_LABELS), n_blocks=1, n_filters=2, units=4
     )
     return Predictor(
         name="tiny",
         task="video",
         labels=list(motion.MOTION_LABELS),
-        model=video_model.build_video_model(config),
+        model=model,
         preprocessing={"n_frames": 4, "image_size": (8, 8)},
     )
 

@@ -12,9 +12,10 @@ from PIL import Image, ImageDraw
 
 import dlcore
 from dlcore import pretrained
+from dlcore.data import intents as intents_data
 from dlcore.data import motion
 from dlcore.pretrained import MODEL_FOLDER, PRETRAINED_NAMES, SAMPLE_FOLDER, load_pretrained
-from dlcore.trainers import cnn, sequences
+from dlcore.trainers import cnn
 from dlcore.trainers import video as video_model
 from dlcore.training.saving import TrainedModel
 
@@ -32,9 +33,7 @@ def predictors():
 def _config(predictor):
     """The trainer's config the model was made with, rebuilt from its JSON (lists -> tuples)."""
     config_class = {
-        "image": cnn.CNNConfig,
-        "text": sequences.IntentConfig,
-        "video": video_model.VideoConfig,
+        "video": video_model.Config,
     }[predictor.task]
     settings = {
         key: tuple(value) if isinstance(value, list) else value
@@ -76,33 +75,60 @@ def test_bundled_files_are_small_and_describe_the_model(name, predictors):
 @pytest.mark.parametrize("name", ["digits", "faces", "shapes"])
 def test_image_models_still_reach_their_stated_accuracy(name, predictors):
     predictor = predictors[name]
-    data = cnn.load_data(_config(predictor))
-    assert list(data.labels) == predictor.labels
-    assert len(data.y_test) == predictor.metadata["n_test"]
-    probabilities = cnn.predict_proba(predictor.model, data.x_test)
-    accuracy = np.mean(probabilities.argmax(axis=1) == data.y_test)
+    # Held out as the JSON's "split" records it: the two-way split they were trained on.
+    assert predictor.metadata["split"] == {"test_fraction": 0.2, "seed": 0}
+    images, targets, labels = cnn.held_out_data(name)
+    assert list(labels) == predictor.labels
+    assert len(targets) == predictor.metadata["n_test"]
+    probabilities = cnn.predict_proba(predictor.model, images)
+    accuracy = np.mean(probabilities.argmax(axis=1) == targets)
     assert accuracy >= predictor.metadata["accuracy"] - ACCURACY_SLACK
+
+
+@pytest.mark.parametrize(("name", "n_samples"), [("digits", 1797), ("faces", 200)])
+def test_split_as_trained_parts_the_samples_as_the_json_records(name, n_samples):
+    targets = np.arange(n_samples) % (10 if name == "digits" else 2)
+    seen, held_out = pretrained.split_as_trained(name, targets)
+    assert len(held_out) == pretrained.bundled_metadata(name)["n_test"]
+    np.testing.assert_array_equal(np.sort(np.concatenate([seen, held_out])), np.arange(n_samples))
 
 
 def test_intents_model_reads_both_languages_as_stated(predictors):
     predictor = predictors["intents"]
     assert "gru" in predictor.metadata["config"]["encoder"]  # recurrent: hidden states to show
-    data = sequences.load_intent_data(_config(predictor))
-    assert list(data.vocabulary) == predictor.preprocessing["vocabulary"]
+    # Held out as the JSON's "split" records it: the two-way split it was trained on,
+    # stratified by language and intent.
+    assert predictor.metadata["split"] == {"test_fraction": 0.2, "seed": 0}
+    corpus = intents_data.load_intents(language=predictor.metadata["config"]["language"])
+    strata = np.char.add(corpus.language, corpus.target.astype(str))
+    seen, held_out = pretrained.split_as_trained("intents", strata)
+    assert len(held_out) == predictor.metadata["n_test"]
+    vectorizer = intents_data.make_text_vectorizer(
+        list(corpus.data[seen]),
+        max_tokens=None,
+        sequence_length=predictor.preprocessing["max_length"],
+    )
+    vocabulary = [str(token) for token in vectorizer.get_vocabulary()]
+    assert vocabulary == predictor.preprocessing["vocabulary"]
     # Sentences as a person types them become the same ids the trainer's vectorizer made.
-    np.testing.assert_array_equal(predictor.prepare(list(data.texts_test)), data.x_test)
-    accuracy = sequences.intent_accuracy(predictor.model, data)
-    assert accuracy["all"] >= predictor.metadata["accuracy"] - ACCURACY_SLACK
+    texts = list(corpus.data[held_out])
+    np.testing.assert_array_equal(predictor.prepare(texts), np.asarray(vectorizer(texts)))
+    correct = predictor.predict_proba(texts).argmax(axis=1) == corpus.target[held_out]
+    assert correct.mean() >= predictor.metadata["accuracy"] - ACCURACY_SLACK
     for language, stated in predictor.metadata["accuracy_by_language"].items():
-        assert accuracy[language] >= stated - ACCURACY_SLACK
+        spoken = corpus.language[held_out] == language
+        assert correct[spoken].mean() >= stated - ACCURACY_SLACK
 
 
 def test_motion_model_still_reaches_its_stated_accuracy(predictors):
     predictor = predictors["motion"]
-    data = video_model.load_video_data(_config(predictor))
-    assert len(data.y_test) == predictor.metadata["n_test"]
-    probabilities = video_model.predict_proba(predictor.model, data.x_test)
-    accuracy = np.mean(probabilities.argmax(axis=1) == data.y_test)
+    # Held out as the JSON's "split" records it: the two-way split it was trained on.
+    assert predictor.metadata["split"] == {"test_fraction": 0.25, "seed": 0}
+    clips, target = video_model.all_clips(_config(predictor))
+    _, held_out = pretrained.split_as_trained("motion", target)
+    assert len(held_out) == predictor.metadata["n_test"]
+    probabilities = video_model.predict_proba(predictor.model, clips[held_out])
+    accuracy = np.mean(probabilities.argmax(axis=1) == target[held_out])
     assert accuracy >= predictor.metadata["accuracy"] - ACCURACY_SLACK
 
 
@@ -289,8 +315,8 @@ def test_held_out_digits_drawn_big_are_read_after_the_crop_to_the_ink():
     from dlcore.preprocess import prepare_with_steps
 
     digits = load_pretrained("digits")
-    data = cnn.load_data(_config(digits))
-    ink = (data.x_test[:100, ..., 0] * 255).astype(np.uint8)
+    held_out, targets, _ = cnn.held_out_data("digits")
+    ink = (held_out[:100, ..., 0] * 255).astype(np.uint8)
     drawings = []
     for digit in ink:
         canvas = np.full((400, 300), 255, np.uint8)
@@ -304,5 +330,5 @@ def test_held_out_digits_drawn_big_are_read_after_the_crop_to_the_ink():
             for drawing in drawings
         ]
     )
-    accuracy = digits.model(inputs, training=False).numpy().argmax(axis=1) == data.y_test[:100]
+    accuracy = digits.model(inputs, training=False).numpy().argmax(axis=1) == targets[:100]
     assert accuracy.mean() >= digits.metadata["accuracy"] - 0.05

@@ -14,12 +14,12 @@ def _graphs_alive() -> int:
 
 
 def test_training_model_after_model_frees_each_traced_training_step():
-    config = playground.PlaygroundConfig(n_samples=40, batch_size=20)
-    data = playground.make_data(config)
+    config = playground.Config(n_samples=40, batch_size=20)
+    data = playground.load_data(config)
     graphs_after_each_model = []
     for _ in range(4):
-        model = playground.build_model(config)
-        playground.train(model, data, config, epochs=2)
+        model = playground.build_model(config, data)
+        playground.fit(model, data, config, epochs=2)
         del model
         graphs_after_each_model.append(_graphs_alive())
     # Without the fix, each model left about 30 graphs (its traced step and the
@@ -68,12 +68,11 @@ def test_a_keras_without_the_all_reduce_still_trains_and_says_so():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             from dlcore.trainers import playground
-        config = playground.PlaygroundConfig(n_samples=40, batch_size=20)
-        result = playground.train(
-            playground.build_model(config), playground.make_data(config), config, epochs=1
-        )
+        config = playground.Config(n_samples=40, batch_size=20)
+        data = playground.load_data(config)
+        result = playground.fit(playground.build_model(config, data), data, config, epochs=1)
         print(json.dumps({"warnings": [str(warning.message) for warning in caught],
-                          "epochs": result.epochs}))
+                          "epochs": result.epochs_run}))
         """
     )
     assert result["epochs"] == 1

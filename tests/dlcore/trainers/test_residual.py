@@ -1,6 +1,7 @@
 """Tests for dlcore.trainers.residual: config checks, data, the side-by-side model, gradient norms,
 training (residual beats plain at depth 30), export; and dlcore.figures.residual."""
 
+import dataclasses
 import math
 import os
 import re
@@ -11,14 +12,16 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers import run_python
 
 from dlcore.figures import residual as residual_figures
 from dlcore.trainers import residual
-from dlcore.trainers.residual import ResidualConfig
+from dlcore.trainers.residual import Config
+from dlcore.training import layers
 from dlcore.training.saving import model_from_bytes, model_to_bytes
 
 # Small enough to train in seconds; depth 30 is the comparison the page is about.
-DEEP = ResidualConfig(
+DEEP = Config(
     dataset="spiral", depth=30, width=16, variants=("plain", "residual"), learning_rate=0.003
 )
 DEEP_EPOCHS = 15
@@ -44,35 +47,40 @@ DEEP_EPOCHS = 15
 )
 def test_validate_rejects_impossible_settings(changes, match):
     with pytest.raises(ValueError, match=match):
-        ResidualConfig(**changes).validate()
+        Config(**changes).validate()
 
 
 def test_default_config_is_valid_and_frozen_and_batch_of_one_works_without_batch_norm():
-    config = ResidualConfig()
+    config = Config()
     assert config.validate() is config
     with pytest.raises(AttributeError):
         config.depth = 3  # type: ignore[misc]
-    ResidualConfig(batch_size=1, variants=("plain", "residual")).validate()
+    Config(batch_size=1, variants=("plain", "residual")).validate()
 
 
 @pytest.mark.parametrize(
     ("dataset", "n_train", "n_features", "n_classes"),
-    [("spiral", 400, 2, 2), ("digits", 1437, 64, 10)],
+    [("spiral", 300, 2, 2), ("digits", 1077, 64, 10)],
 )
-def test_make_data_shapes_ranges_and_seed(dataset, n_train, n_features, n_classes):
-    data = residual.make_data(ResidualConfig(dataset=dataset))
+def test_load_data_shapes_ranges_and_seed(dataset, n_train, n_features, n_classes):
+    data = residual.load_data(Config(dataset=dataset))
     assert data.x_train.shape == (n_train, n_features), "x_train shape mismatch"
+    n_held_out = {"spiral": 100, "digits": 360}[dataset]
+    assert data.x_val.shape == data.x_test.shape == (n_held_out, n_features)
     assert data.x_train.dtype == np.float32 and data.y_train.dtype == np.int64
-    assert len(data.class_names) == n_classes
+    assert len(data.labels) == n_classes
+    counts = np.bincount(data.y_val, minlength=n_classes)
+    assert counts.max() - counts.min() <= 2, "the validation part is stratified"
+    assert data.preprocessing == (residual.DIGITS_PREPROCESSING if dataset == "digits" else {})
     assert np.abs(data.x_train).max() <= (1.0 if dataset == "digits" else 1.2)
     counts = np.bincount(data.y_test, minlength=n_classes)
     assert counts.max() - counts.min() <= 2, "the split is stratified"
-    again = residual.make_data(ResidualConfig(dataset=dataset))
+    again = residual.load_data(Config(dataset=dataset))
     np.testing.assert_array_equal(again.x_test, data.x_test)
 
 
 def test_model_layers_shapes_and_same_starting_kernels():
-    config = ResidualConfig(depth=4, width=8)
+    config = Config(depth=4, width=8)
     model = residual.build_model(config)
     assert [layer.name for layer in model.layers] == [
         "features",
@@ -92,7 +100,7 @@ def test_model_layers_shapes_and_same_starting_kernels():
     dense.build((None, 8))
     np.testing.assert_allclose(hidden[1, 0], dense.kernel.numpy())
     assert not np.allclose(hidden[0, 0], hidden[1, 0])
-    other_seed = residual.build_model(ResidualConfig(depth=4, width=8, seed=1))
+    other_seed = residual.build_model(Config(depth=4, width=8, seed=1))
     assert not np.allclose(other_seed.get_layer("hidden").kernel.numpy(), hidden)
 
 
@@ -137,10 +145,10 @@ def _reference_forward(model, config, features):
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_model_computes_the_four_formulas_after_training(activation):
-    config = ResidualConfig(dataset="spiral", depth=4, width=6, activation=activation)
+    config = Config(dataset="spiral", depth=4, width=6, activation=activation)
     model = residual.build_model(config)
-    data = residual.make_data(config)
-    residual.train(model, data, config, epochs=2)  # moves every weight and statistic
+    data = residual.load_data(config)
+    residual.fit(model, data, config, epochs=2)  # moves every weight and statistic
     features = data.x_test[:16]
     expected = _reference_forward(model, config, features)
     np.testing.assert_allclose(model(features), expected, rtol=1e-4, atol=1e-4)
@@ -151,21 +159,21 @@ def test_model_computes_the_four_formulas_after_training(activation):
 
 
 def test_a_variant_learns_the_same_alone_as_side_by_side():
-    together = ResidualConfig(dataset="spiral", depth=5, width=8, variants=("plain_bn", "residual"))
-    alone = ResidualConfig(dataset="spiral", depth=5, width=8, variants=("residual",))
-    data = residual.make_data(together)
+    together = Config(dataset="spiral", depth=5, width=8, variants=("plain_bn", "residual"))
+    alone = Config(dataset="spiral", depth=5, width=8, variants=("residual",))
+    data = residual.load_data(together)
     models = [residual.build_model(config) for config in (together, alone)]
     for model, config in zip(models, (together, alone), strict=True):
-        residual.train(model, data, config, epochs=2)
+        residual.fit(model, data, config, epochs=2)
     np.testing.assert_allclose(
         models[0](data.x_test)[:, 1], models[1](data.x_test)[:, 0], rtol=1e-4, atol=1e-5
     )
 
 
 def test_a_digits_variant_takes_images_as_the_image_page_prepares_them():
-    config = ResidualConfig(depth=2, width=8, variants=("plain", "residual_bn"))
+    config = Config(depth=2, width=8, variants=("plain", "residual_bn"))
     model = residual.build_model(config)
-    data = residual.make_data(config)
+    data = residual.load_data(config)
     images = data.x_test[:5].reshape(-1, 8, 8, 1)
     assert residual.DIGITS_PREPROCESSING["image_size"] == images.shape[1:3]
     classifier = residual.variant_model(model, "residual_bn", image_shape=(8, 8, 1))
@@ -182,9 +190,9 @@ def test_a_digits_variant_takes_images_as_the_image_page_prepares_them():
 
 
 def test_gradient_norms_match_a_direct_gradient_tape_and_leave_statistics_alone():
-    config = ResidualConfig(dataset="spiral", depth=6, width=8)
+    config = Config(dataset="spiral", depth=6, width=8)
     model = residual.build_model(config)
-    data = residual.make_data(config)
+    data = residual.load_data(config)
     batch = (data.x_train[:64], data.y_train[:64])
     statistics = [variable.numpy() for variable in model.non_trainable_variables]
     norms = residual.gradient_norms(model, batch)
@@ -212,10 +220,10 @@ def test_gradient_norms_match_a_direct_gradient_tape_and_leave_statistics_alone(
 @pytest.fixture(scope="module")
 def deep_run():
     """Plain and residual at depth 30, trained together once for the tests below."""
-    data = residual.make_data(DEEP)
+    data = residual.load_data(DEEP)
     model = residual.build_model(DEEP)
     reports = []
-    result = residual.train(model, data, DEEP, epochs=DEEP_EPOCHS, on_epoch=reports.append)
+    result = residual.fit(model, data, DEEP, epochs=DEEP_EPOCHS, on_epoch=reports.append)
     return model, data, result, reports
 
 
@@ -249,16 +257,16 @@ def test_reports_come_every_epoch_with_weights_that_restore_the_model(deep_run):
     np.testing.assert_allclose(clone(data.x_test), model(data.x_test), rtol=1e-5, atol=1e-6)
 
 
-def test_should_stop_ends_after_the_epoch_and_training_continues_the_history():
-    config = ResidualConfig(dataset="spiral", depth=3, width=8, variants=("residual",))
-    data = residual.make_data(config)
+def test_stop_ends_after_the_epoch_and_training_continues_the_history():
+    config = Config(dataset="spiral", depth=3, width=8, variants=("residual",))
+    data = residual.load_data(config)
     model = residual.build_model(config)
     asked = []
-    result = residual.train(
-        model, data, config, epochs=20, should_stop=lambda: asked.append(1) or len(asked) >= 2
+    result = residual.fit(
+        model, data, config, epochs=20, stop=lambda: asked.append(1) or len(asked) >= 2
     )
-    assert result.epochs_run == 2
-    more = residual.train(model, data, config, epochs=3, history=result.history)
+    assert result.epochs_run == 2 and result.stopped
+    more = residual.fit(model, data, config, epochs=3, history=result.history)
     assert more.history.epochs == [1, 2, 3, 4, 5]
 
 
@@ -272,14 +280,14 @@ def test_a_trained_variant_saves_and_loads_as_a_classifier(deep_run):
 
 
 def test_exported_code_builds_the_same_data_and_model():
-    config = ResidualConfig(dataset="spiral", depth=4, width=8, seed=3)
+    config = Config(dataset="spiral", depth=4, width=8, seed=3)
     namespace = {"__name__": "exported"}
     exec(compile(residual.export_code(config), "exported", "exec"), namespace)
-    x_train, x_test, y_train, y_test = namespace["load_data"]()
-    data = residual.make_data(config)
+    exported_parts = namespace["load_data"]()
+    data = residual.load_data(config)
     for exported, ours in zip(
-        (x_train, x_test, y_train, y_test),
-        (data.x_train, data.x_test, data.y_train, data.y_test),
+        exported_parts,
+        (data.x_train, data.x_val, data.x_test, data.y_train, data.y_val, data.y_test),
         strict=True,
     ):
         np.testing.assert_array_equal(exported, ours)
@@ -291,13 +299,13 @@ def test_exported_code_builds_the_same_data_and_model():
 
 @pytest.mark.slow
 def test_exported_code_runs_on_its_own(tmp_path):
-    config = ResidualConfig(depth=8, width=16)
+    config = Config(depth=8, width=16)
     code = residual.export_code(config)
     assert "dlcore" not in code.replace('package="dlcore"', "")
     script = tmp_path / "residual_model.py"
     script.write_text(code)
     completed = subprocess.run(
-        [sys.executable, str(script), "--epochs", "1"],
+        [sys.executable, str(script), "--epochs", "1", "--output", "model.keras"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -307,13 +315,14 @@ def test_exported_code_runs_on_its_own(tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     for variant in config.variants:
         match = re.search(
-            rf"^{variant} \(.*\): held-out loss (\S+), accuracy (\S+)$",
+            rf"^{variant} \(.*\): test loss (\S+), test accuracy (\S+)$",
             completed.stdout,
             re.MULTILINE,
         )
         assert match, completed.stdout[-2000:]
         assert 0 <= float(match.group(2)) <= 1
-    assert (tmp_path / "residual_side_by_side.keras").stat().st_size > 0
+    assert "val_residual_accuracy" in completed.stdout, "the script watches validation"
+    assert (tmp_path / "model.keras").stat().st_size > 0
 
 
 def test_curves_figure_draws_every_variant_and_metric(deep_run):
@@ -323,7 +332,7 @@ def test_curves_figure_draws_every_variant_and_metric(deep_run):
     assert len(figure.data) == 8
     loss = next(trace for trace in figure.data if trace.name == "residual (training)")
     np.testing.assert_allclose(loss.y, curves["residual"]["loss"])
-    accuracy = [trace for trace in figure.data if trace.name == "plain (held out)"][1]
+    accuracy = [trace for trace in figure.data if trace.name == "plain (validation)"][1]
     np.testing.assert_allclose(accuracy.y, 100 * np.asarray(curves["plain"]["val_accuracy"]))
     assert figure.layout.yaxis.type == "log"
     with pytest.raises(ValueError, match="one value per epoch"):
@@ -339,3 +348,59 @@ def test_gradient_norms_figure_draws_one_line_per_variant_on_a_log_axis(deep_run
     np.testing.assert_allclose(figure.data[1].y, list(norms["residual"].values()))
     assert figure.layout.yaxis.type == "log"
     assert f"epoch {DEEP_EPOCHS}" in figure.layout.title.text
+
+
+def test_evaluate_scores_every_variant_on_the_test_part_once(deep_run):
+    model, data, result, _ = deep_run
+    scores = residual.evaluate(model, data)
+    assert set(scores) == {
+        "test_loss",
+        *(f"test_{name}_{kind}" for name in DEEP.variants for kind in ("loss", "accuracy")),
+    }
+    probabilities = residual.variant_model(model, "residual")(data.x_test).numpy()
+    accuracy = np.mean(probabilities.argmax(axis=1) == data.y_test)
+    assert scores["test_residual_accuracy"] == pytest.approx(accuracy, abs=1e-6)
+    assert not any(name.startswith("test_") for name in result.history.metrics)
+
+
+def test_fit_never_looks_at_the_test_part():
+    config = Config(dataset="spiral", depth=3, width=8, variants=("plain", "residual_bn"))
+    data = residual.load_data(config)
+    # Test samples that are not numbers would spoil any metric that read them.
+    blind = dataclasses.replace(data, x_test=np.full_like(data.x_test, np.nan))
+    result = residual.fit(residual.build_model(config, data), blind, config, epochs=2)
+    assert all(np.isfinite(values).all() for values in result.history.metrics.values())
+
+
+def test_early_stopping_watches_the_validation_loss():
+    config = Config(dataset="spiral", depth=3, width=8, variants=("residual",), learning_rate=0.03)
+    data = residual.load_data(config)
+    model = residual.build_model(config, data)
+    result = residual.fit(model, data, config, epochs=60, patience=2)
+    assert result.best_epoch == result.history.best("val_loss")
+    if result.stopped_early:
+        assert result.epochs_run < 60
+
+
+def test_the_layers_are_registered_where_import_dlcore_finds_them(tmp_path):
+    # The bug this fixed: the page's .keras could not be loaded in a fresh Python
+    # ("Could not locate class 'VariantDense'").
+    config = Config(dataset="spiral", depth=3, width=8, variants=("plain", "residual_bn"))
+    model = residual.build_model(config)
+    for name in ("VariantDense", "VariantNorm", "VariantStack", "VariantMetric"):
+        assert hasattr(layers, name), name
+    path = tmp_path / "side_by_side.keras"
+    path.write_bytes(model_to_bytes(model))
+    sample = np.asarray(residual.load_data(config).x_test[:3])
+    np.save(tmp_path / "sample.npy", sample)
+    predicted = run_python(
+        f"""
+        import json
+        import dlcore
+        import keras
+        import numpy as np
+        model = keras.saving.load_model({str(path)!r})
+        print(json.dumps(np.asarray(model(np.load({str(tmp_path / "sample.npy")!r}))).tolist()))
+        """
+    )
+    np.testing.assert_allclose(predicted, model(sample), rtol=1e-5, atol=1e-6)

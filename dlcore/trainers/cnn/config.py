@@ -1,0 +1,308 @@
+"""The Image classifier's settings: the image sets, the architecture's limits, and `Config`."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from dlcore._checks import (
+    check_choice,
+    check_int,
+    check_number,
+    check_seed,
+    is_int,
+    is_real,
+)
+from dlcore.data import shapes
+from dlcore.data.split import check_split, split_sizes
+
+DATASETS = ("digits", "faces", "shapes")
+"""The image sets the page offers."""
+
+IMAGE_SIZES = {"digits": 8, "faces": 25, "shapes": 32}
+"""The side of each set's square images, in pixels."""
+
+CHANNELS = {"digits": 1, "faces": 1, "shapes": 3}
+"""Each set's colour channels: 1 for greyscale, 3 for RGB."""
+
+POOLINGS = ("max", "average", "none")
+"""The pooling after each conv block: 2x2 with stride 2, or none."""
+
+AUGMENTATIONS = ("flip", "rotate", "zoom", "shift")
+"""The random changes the model may make to each training image, applied in this order."""
+
+OPTIMIZERS = ("adam", "momentum", "sgd", "rmsprop")
+"""The optimizers the page offers, by their names in `dlcore.concepts.optimizers`:
+"momentum" is SGD with momentum 0.9, "sgd" plain SGD."""
+
+MAX_BLOCKS = 6
+"""The most conv blocks a model may have."""
+
+MAX_FILTERS = 512
+"""The most filters the last conv block may have (the first block's doubled per block)."""
+
+MAX_DROPOUT = 0.9
+"""The highest dropout rate allowed."""
+
+MAX_SHAPES = 10_000
+"""The most shape images `load_data` draws (10,000 take about 5 s and 120 MB)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """The Image classifier page's settings: data, architecture and training.
+
+    Attributes:
+        dataset: one of `DATASETS`: "digits" (scikit-learn's 8x8 handwritten digits, 10
+            classes), "faces" (scikit-image's 25x25 faces and non-faces, 2 classes) or
+            "shapes" (generated 32x32 RGB circles, squares, triangles and stars).
+            Defaults to `"digits"`.
+        n_samples: `int`, the number of shape images to draw; only "shapes" uses it.
+            Defaults to `1000`.
+        backgrounds: names from `dlcore.data.shapes.BACKGROUNDS` that shapes are drawn on;
+            only "shapes" uses it. Defaults to `("plain", "noisy")`.
+        n_blocks: `int` in [1, `MAX_BLOCKS`], conv blocks (convolution, batch norm when
+            asked, ReLU, pooling). Shapes learn faster with 3 (about 80 % held out after 15
+            epochs, against 55-70 % with 2). Defaults to `2`.
+        n_filters: `int` >= 1, the first block's filters; each further block has twice as
+            many. Defaults to `16`.
+        kernel_size: `int` >= 1, the side of every square convolution kernel. Defaults to `3`.
+        pooling: one of `POOLINGS`. Defaults to `"max"`.
+        batch_norm: `bool`, batch normalization between each convolution and its ReLU.
+            Defaults to `False`.
+        dropout: `float` in [0, `MAX_DROPOUT`], the dropout rate before the output layer.
+            Defaults to `0.0`.
+        augmentation: names from `AUGMENTATIONS`, each at most once: random flips,
+            rotations, zooms and shifts of training images, done by Keras preprocessing
+            layers at the model's start that pass images unchanged at inference.
+            Defaults to `()`.
+        dense_units: `int` >= 0, units of the dense ReLU layer after the conv blocks; 0
+            for none. Defaults to `64`.
+        optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
+        learning_rate: `float` in (0, 1]. Defaults to `0.003`.
+        batch_size: `int` >= 1. Defaults to `32`.
+        validation_fraction: `float` in (0, 1), the share of images that early stopping
+            and the live curves watch. Defaults to `0.2`.
+        test_fraction: `float` in (0, 1), the share of images scored once, at the end.
+            Defaults to `0.2`.
+        seed: `int`, seeds the shapes, the split, the weights, the shuffling, the dropout
+            and the augmentation. Defaults to `0`.
+    """
+
+    dataset: str = "digits"
+    n_samples: int = 1000
+    backgrounds: tuple[str, ...] = ("plain", "noisy")
+    n_blocks: int = 2
+    n_filters: int = 16
+    kernel_size: int = 3
+    pooling: str = "max"
+    batch_norm: bool = False
+    dropout: float = 0.0
+    augmentation: tuple[str, ...] = ()
+    dense_units: int = 64
+    optimizer: str = "adam"
+    learning_rate: float = 0.003
+    batch_size: int = 32
+    validation_fraction: float = 0.2
+    test_fraction: float = 0.2
+    seed: int = 0
+
+    def validate(self) -> Config:
+        """Checks that the settings make a network that can be built and trained.
+
+        Returns:
+            The config itself, so that `config.validate()` can be chained.
+
+        Raises:
+            ValueError: naming the first impossible setting, what to change, and what
+                was received.
+        """
+        check_choice(self.dataset, name="dataset", choices=DATASETS)
+        self._validate_data()
+        self._validate_architecture()
+        check_choice(self.optimizer, name="optimizer", choices=OPTIMIZERS)
+        check_number(
+            self.learning_rate,
+            name="learning_rate",
+            what="The learning rate",
+            above=0,
+            maximum=1,
+            hint="(0.001 to 0.01 suits Adam)",
+        )
+        check_int(
+            self.batch_size, name="batch_size", what="The batch size", minimum=1, unit="image"
+        )
+        check_seed(self.seed)
+        return self
+
+    def _validate_data(self) -> None:
+        check_int(
+            self.n_samples,
+            name="n_samples",
+            what="The number of shape images",
+            minimum=1,
+            maximum=MAX_SHAPES,
+        )
+        if isinstance(self.backgrounds, str) or len(self.backgrounds) == 0:
+            raise ValueError(
+                "Choose at least one background for the shapes, e.g. ('plain',). "
+                f"Received: backgrounds={self.backgrounds!r}."
+            )
+        unknown = [name for name in self.backgrounds if name not in shapes.BACKGROUNDS]
+        if unknown:
+            raise ValueError(
+                f"Unknown background {unknown[0]!r}. Choose from: "
+                f"{', '.join(shapes.BACKGROUNDS)}. Received: backgrounds={self.backgrounds!r}."
+            )
+        check_split(
+            n_samples=self.n_images,
+            n_classes=self.n_classes,
+            validation_fraction=self.validation_fraction,
+            test_fraction=self.test_fraction,
+            what="images",
+        )
+
+    def _validate_architecture(self) -> None:
+        check_int(
+            self.n_blocks,
+            name="n_blocks",
+            what="The number of conv blocks",
+            minimum=1,
+            maximum=MAX_BLOCKS,
+        )
+        if not is_int(self.n_filters) or self.n_filters < 1:
+            raise ValueError(
+                "A conv block needs at least one filter: with zero filters it passes nothing "
+                "on. Use 1 or more (8 to 32 is typical). "
+                f"Received: n_filters={self.n_filters!r}."
+            )
+        last_filters = self.n_filters * 2 ** (self.n_blocks - 1)
+        if last_filters > MAX_FILTERS:
+            raise ValueError(
+                f"Too many filters: they double in every block, so block {self.n_blocks} "
+                f"would have {last_filters}, more than the {MAX_FILTERS} that train in "
+                "seconds here. Use fewer filters or fewer conv blocks. "
+                f"Received: n_filters={self.n_filters!r}, n_blocks={self.n_blocks!r}."
+            )
+        check_int(
+            self.kernel_size,
+            name="kernel_size",
+            what="The kernel size",
+            minimum=1,
+            unit="pixel",
+            hint="(3 is typical)",
+        )
+        check_choice(self.pooling, name="pooling", choices=POOLINGS)
+        self._validate_sizes()
+        if not isinstance(self.batch_norm, bool | np.bool_):
+            raise ValueError(
+                f"`batch_norm` must be True or False. Received: batch_norm={self.batch_norm!r}."
+            )
+        if not is_real(self.dropout) or not 0 <= self.dropout <= MAX_DROPOUT:
+            raise ValueError(
+                f"The dropout rate must be a number from 0 to {MAX_DROPOUT}: at 1 it would drop "
+                f"every feature. Received: dropout={self.dropout!r}."
+            )
+        if isinstance(self.augmentation, str):
+            raise ValueError(
+                "`augmentation` must be a sequence of names, e.g. ('rotate', 'shift'). "
+                f"Received: augmentation={self.augmentation!r}."
+            )
+        unknown = [name for name in self.augmentation if name not in AUGMENTATIONS]
+        if unknown:
+            raise ValueError(
+                f"Unknown augmentation {unknown[0]!r}. Choose from: {', '.join(AUGMENTATIONS)}. "
+                f"Received: augmentation={self.augmentation!r}."
+            )
+        if len(set(self.augmentation)) != len(self.augmentation):
+            raise ValueError(
+                f"Each augmentation may appear once. Received: augmentation={self.augmentation!r}."
+            )
+        check_int(
+            self.dense_units,
+            name="dense_units",
+            what="The dense layer's units",
+            minimum=0,
+            hint="(0 for no dense layer)",
+        )
+
+    def _validate_sizes(self) -> None:
+        side = IMAGE_SIZES[self.dataset]
+        if self.pooling != "none":
+            max_blocks = int(math.log2(side))
+            if self.n_blocks > max_blocks:
+                steps = " -> ".join(str(side // 2**step) for step in range(max_blocks + 1))
+                raise ValueError(
+                    f"Too many conv blocks for {side}x{side} images: each block's 2x2 pooling "
+                    f"halves the feature map ({steps}), so at most {max_blocks} blocks fit. "
+                    f"Use at most {max_blocks} conv blocks, or pooling 'none'. "
+                    f"Received: n_blocks={self.n_blocks!r}."
+                )
+        for block, block_side in enumerate(block_input_sizes(self), start=1):
+            if self.kernel_size <= block_side:
+                continue
+            if block == 1:
+                where = f"the {block_side}x{block_side} image"
+                fix = f"use a kernel of at most {block_side}"
+            else:
+                n_pools = block - 1
+                where = (
+                    f"the {block_side}x{block_side} feature map that conv block {block} meets "
+                    f"after {n_pools} pooling step{'s' if n_pools > 1 else ''}"
+                )
+                fix = f"use a kernel of at most {block_side} or fewer conv blocks"
+            raise ValueError(
+                f"The kernel ({self.kernel_size}x{self.kernel_size}) is larger than {where}: "
+                f"{fix}. Received: kernel_size={self.kernel_size!r}, n_blocks={self.n_blocks!r}."
+            )
+
+    @property
+    def n_images(self) -> int:
+        """The number of images in the set, before the split."""
+        if self.dataset == "shapes":
+            return self.n_samples
+        return {"digits": 1797, "faces": 200}[self.dataset]
+
+    @property
+    def n_classes(self) -> int:
+        """The number of classes of the set."""
+        return {"digits": 10, "faces": 2, "shapes": len(shapes.SHAPE_LABELS)}[self.dataset]
+
+    @property
+    def n_train(self) -> int:
+        """The number of training images after the three-way split."""
+        return split_sizes(
+            self.n_images,
+            validation_fraction=self.validation_fraction,
+            test_fraction=self.test_fraction,
+        )[0]
+
+    def builder_arguments(self) -> dict[str, object]:
+        """The keyword arguments of `dlcore.trainers.cnn.model.build_cnn` for this config."""
+        return {
+            "n_blocks": self.n_blocks,
+            "n_filters": self.n_filters,
+            "kernel_size": self.kernel_size,
+            "pooling": self.pooling,
+            "batch_norm": bool(self.batch_norm),
+            "dropout": float(self.dropout),
+            "augmentation": tuple(self.augmentation),
+            "dense_units": self.dense_units,
+            "seed": self.seed,
+        }
+
+
+def block_input_sizes(config: Config) -> list[int]:
+    """The side of the feature map each conv block's convolution meets, first block first.
+
+    Example:
+
+    >>> block_input_sizes(Config(dataset="faces", n_blocks=3))
+    [25, 12, 6]
+    """
+    side = IMAGE_SIZES[config.dataset]
+    if config.pooling == "none":
+        return [side] * config.n_blocks
+    return [side // 2**block for block in range(config.n_blocks)]

@@ -1,0 +1,132 @@
+"""The Playground's settings: its data, features, network and training, and their checks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from dlcore._checks import check_choice, check_int, check_number, check_seed, is_int
+from dlcore.data import toy2d
+from dlcore.data.split import check_split
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "elu", "gelu", "swish")
+"""The hidden-layer activations the page offers (Keras names)."""
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
+"""The optimizers the page offers, as `dlcore.concepts.optimizers` names them: "sgd" is
+plain SGD, "momentum" SGD with momentum 0.9."""
+
+TWO_CLASS_DATASETS = ("xor", "moons")
+"""Sets that only come with 2 classes; the others take any `n_classes` >= 2."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """The Playground page's settings: data, features, architecture and training.
+
+    Attributes:
+        dataset: one of `toy2d.TOY_DATASETS`: "circles", "xor", "gaussian", "spiral",
+            "moons". Defaults to `"circles"`.
+        noise: `float` in [0, 1], a fraction of the data's radius of 5. Defaults to `0.0`.
+        n_samples: `int`, points drawn before the split. Defaults to `500`.
+        validation_fraction: `float` in (0, 1), the share of points that the live
+            "val_" curves and early stopping watch. Defaults to `0.25`.
+        test_fraction: `float` in (0, 1), the share of points scored once, at the end.
+            Defaults to `0.25`: together, the page's "held-out share" of 0.5.
+        n_classes: `int` >= 2; "xor" and "moons" take only 2. Defaults to `2`.
+        features: names from `toy2d.FEATURE_NAMES`, the model's inputs.
+            Defaults to `("x1", "x2")`.
+        hidden_layers: units of each hidden layer; empty for no hidden layer.
+            Defaults to `(4, 2)`.
+        activation: one of `ACTIVATIONS`. Defaults to `"tanh"`.
+        optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
+        learning_rate: `float` > 0. Defaults to `0.03`.
+        l1: `float` >= 0, the L1 penalty on every kernel. Defaults to `0.0`.
+        l2: `float` >= 0, the L2 penalty on every kernel. Defaults to `0.0`.
+        dropout: `float` in [0, 1), the dropout rate after each hidden layer.
+            Defaults to `0.0`.
+        batch_size: `int` >= 1. Defaults to `10`.
+        seed: `int`, seeds the data, the split, the weights and the dropout. Defaults to `0`.
+    """
+
+    dataset: str = "circles"
+    noise: float = 0.0
+    n_samples: int = 500
+    validation_fraction: float = 0.25
+    test_fraction: float = 0.25
+    n_classes: int = 2
+    features: tuple[str, ...] = ("x1", "x2")
+    hidden_layers: tuple[int, ...] = (4, 2)
+    activation: str = "tanh"
+    optimizer: str = "adam"
+    learning_rate: float = 0.03
+    l1: float = 0.0
+    l2: float = 0.0
+    dropout: float = 0.0
+    batch_size: int = 10
+    seed: int = 0
+
+    def validate(self) -> Config:
+        """Checks that the settings make a network that can be built and trained.
+
+        Returns:
+            The config itself, so that `config.validate()` can be chained.
+
+        Raises:
+            ValueError: naming the first impossible setting, what is expected and what
+                was received.
+        """
+        check_choice(self.dataset, name="dataset", choices=tuple(toy2d.TOY_DATASETS))
+        check_int(self.n_classes, name="n_classes", minimum=2)
+        if self.dataset in TWO_CLASS_DATASETS and self.n_classes != 2:
+            raise ValueError(
+                f"The {self.dataset!r} set has exactly 2 classes; choose circles, gaussian or "
+                f"spiral for more. Received: n_classes={self.n_classes!r}."
+            )
+        check_number(self.noise, name="noise", minimum=0, maximum=1)
+        check_int(self.n_samples, name="n_samples", minimum=1)
+        check_split(
+            n_samples=self.n_samples,
+            n_classes=self.n_classes,
+            validation_fraction=self.validation_fraction,
+            test_fraction=self.test_fraction,
+            what="points",
+        )
+        self._check_features()
+        if isinstance(self.hidden_layers, str | int) or any(
+            not is_int(units) or units < 1 for units in self.hidden_layers
+        ):
+            raise ValueError(
+                "`hidden_layers` must be a sequence of positive integers (units per layer); "
+                "a layer with zero neurons passes nothing on, so remove it instead. "
+                f"Received: hidden_layers={self.hidden_layers!r}."
+            )
+        check_choice(self.activation, name="activation", choices=ACTIVATIONS)
+        check_choice(self.optimizer, name="optimizer", choices=OPTIMIZERS)
+        check_number(self.learning_rate, name="learning_rate", above=0)
+        check_number(self.l1, name="l1", minimum=0)
+        check_number(self.l2, name="l2", minimum=0)
+        check_number(
+            self.dropout,
+            name="dropout",
+            minimum=0,
+            below=1,
+            hint="(a rate of 1 would drop every neuron)",
+        )
+        check_int(self.batch_size, name="batch_size", minimum=1)
+        check_seed(self.seed)
+        return self
+
+    def _check_features(self) -> None:
+        if isinstance(self.features, str) or len(self.features) == 0:
+            raise ValueError(
+                "`features` must name at least one input feature, e.g. ('x1', 'x2'). "
+                f"Received: features={self.features!r}."
+            )
+        unknown = [name for name in self.features if name not in toy2d.FEATURE_NAMES]
+        if unknown:
+            raise ValueError(
+                f"Unknown feature {unknown[0]!r}. Valid features are: "
+                f"{', '.join(toy2d.FEATURE_NAMES)}. Received: features={self.features!r}."
+            )
+        if len(set(self.features)) != len(self.features):
+            raise ValueError(f"Each feature may appear once. Received: features={self.features!r}.")

@@ -1,0 +1,110 @@
+"""Looking inside a trained video model: probabilities, confusions, mistakes, feature maps.
+
+`confusion_matrix` and `misclassified` score the test clips: a page calls them once,
+after training, as it does `evaluate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+from numpy.typing import ArrayLike
+
+from dlcore.training import evaluation
+from dlcore.training.evaluation import Misclassified
+
+
+def predict_proba(model: Any, clips: ArrayLike, *, batch_size: int = 256) -> np.ndarray:
+    """The model's class probabilities at inference, as `evaluation.predict_proba`.
+
+    Args:
+        model: a model from `build_model`.
+        clips: float32, shape `(n, n_frames, height, width, 3)`, values in [0, 1].
+        batch_size: `int` >= 1, clips per call. Defaults to 256.
+
+    Returns:
+        float32, shape `(n, n_classes)`, rows that sum to 1.
+    """
+    return evaluation.predict_proba(model, clips, batch_size=batch_size)
+
+
+def confusion_matrix(model: Any, data: Any) -> np.ndarray:
+    """Counts the test clips by true and predicted class.
+
+    Returns:
+        int64, shape `(n_classes, n_classes)`: `matrix[i, j]` test clips of class i
+        predicted as class j. Row i sums to the number of test clips of class i.
+    """
+    return evaluation.confusion_matrix(predict_proba(model, data.x_test), data.y_test)
+
+
+def misclassified(model: Any, data: Any, *, limit: int = 8) -> Misclassified:
+    """The test clips the model gets wrong, the most confidently wrong first.
+
+    Args:
+        model: a model from `build_model`.
+        data: the `VideoData` it was trained on.
+        limit: `int` >= 0, the most clips returned. Defaults to 8.
+
+    Returns:
+        A `Misclassified` of at most `limit` clips; its indices are rows of `data.x_test`.
+    """
+    probabilities = predict_proba(model, data.x_test)
+    return evaluation.misclassified(probabilities, data.y_test, limit=limit)
+
+
+def feature_maps(model: Any, clip: ArrayLike) -> np.ndarray:
+    """What the first block makes of every frame of one clip, at inference.
+
+    - "cnn_gru": the ReLU maps of "conv_1" of the per-frame CNN, frame by frame: each
+      frame is seen on its own, so a still frame gives the same maps wherever it stands;
+    - "convlstm": the hidden state of "conv_lstm_1" after each frame (in [-1, 1]): its
+      memory, which carries what earlier frames showed;
+    - "conv3d": the ReLU maps of "conv3d_1", whose kernels span `kernel_size` frames, so
+      each time step responds to change between neighbouring frames.
+
+    Computed by a Keras sub-model of the trained model's own layers.
+
+    Args:
+        model: a model from `build_model`.
+        clip: float32, shape `(n_frames, height, width, 3)`, values in [0, 1].
+
+    Returns:
+        float32, shape `(n_frames, height, width, n_filters)`.
+
+    Raises:
+        ValueError: If the clip's shape is not the model's input shape.
+    """
+    frames = _check_clip(model, clip)
+    layer_names = {layer.name for layer in model.layers}
+    if "per_frame" in layer_names:
+        frame_cnn = model.get_layer("per_frame").layer
+        probe = keras.Model(frame_cnn.input, frame_cnn.get_layer("conv_1").output)
+        return np.asarray(probe(frames, training=False), dtype=np.float32)
+    if "conv3d_1" in layer_names:
+        probe = keras.Model(model.input, model.get_layer("conv3d_1").output)
+        return np.asarray(probe(frames[np.newaxis], training=False), dtype=np.float32)[0]
+    recurrent = model.get_layer("conv_lstm_1")
+    if not recurrent.return_sequences:
+        # With one block the layer returns only its last state: a copy with the same
+        # weights that returns every frame's state.
+        settings = {**recurrent.get_config(), "return_sequences": True, "name": "states"}
+        recurrent_states = keras.layers.ConvLSTM2D.from_config(settings)
+        recurrent_states.build((None, *frames.shape))
+        recurrent_states.set_weights(recurrent.get_weights())
+        return np.asarray(recurrent_states(frames[np.newaxis]), dtype=np.float32)[0]
+    probe = keras.Model(model.input, recurrent.output)
+    return np.asarray(probe(frames[np.newaxis], training=False), dtype=np.float32)[0]
+
+
+def _check_clip(model: Any, clip: ArrayLike) -> np.ndarray:
+    frames = np.asarray(clip, dtype=np.float32)
+    expected = tuple(model.input_shape[1:])
+    if frames.shape != expected:
+        raise ValueError(
+            f"The clip must have the model's input shape {expected} (frames, height, width, "
+            f"channels). Received: shape {frames.shape}."
+        )
+    return frames

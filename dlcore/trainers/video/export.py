@@ -1,0 +1,170 @@
+"""The video model's exported script: the same clips, split, model and training in Keras."""
+
+from __future__ import annotations
+
+import inspect
+
+from dlcore._checks import check_int
+from dlcore.concepts.optimizers import optimizer_code
+from dlcore.data import motion
+from dlcore.trainers.video import model
+from dlcore.trainers.video.config import Config
+
+
+def export_code(config: Config, *, epochs: int = 10) -> str:
+    """Writes a standalone Python script that rebuilds and trains this configuration.
+
+    The script needs numpy, scikit-learn and Keras 3. The clips come from the project's
+    own generator, `dlcore.data.motion.make_motion_clips` (for the data only: the
+    rendering is too long to copy, so the script runs from the project's folder); the
+    frame sampling, the stratified three-way split and the model (`motion_model`'s own
+    source, with the same seeds) are plain code in the script. It trains with
+    `model.fit`, watching the validation clips, scores the test clips once and saves a
+    `.keras` file. Run it as `python script.py --epochs N --output model.keras`; the
+    `EPOCHS` environment variable sets the default number of epochs. It prints
+    "Test accuracy: 0.xxxx" and "Saved <path>".
+
+    Args:
+        config: the `Config`; validated first.
+        epochs: `int` >= 1, the script's default number of epochs. Defaults to 10.
+
+    Returns:
+        The script's source code.
+
+    Raises:
+        ValueError: If the config is invalid or `epochs` < 1.
+    """
+    config.validate()
+    check_int(epochs, name="epochs", minimum=1)
+    output = f"video_{config.architecture}.keras"
+    model_source = "\n\n".join(
+        inspect.getsource(piece)
+        for piece in (model.motion_model, model._per_frame_cnn, model._video_block, model._pooling)
+    )
+    header = f'''\
+"""Video model ({config.architecture}) on generated motion clips, exported by Deep Learning \
+Studio.
+
+Tells which way the content of a clip moves: {", ".join(motion.MOTION_LABELS)}.
+Needs numpy, scikit-learn and Keras 3. The clips come from Deep Learning Studio's own
+generator (dlcore.data.motion), too long to copy here: run this script from the
+project's folder.
+Run: python this_script.py --epochs {epochs} --output {output}
+(the EPOCHS environment variable sets the default number of epochs).
+"""
+
+import argparse
+import itertools
+import math
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+# Deep Learning Studio's own clip generator, for the data only: the model is plain Keras.
+from dlcore.data.motion import make_motion_clips
+
+ARCHITECTURE = {config.architecture!r}
+N_CLIPS = {config.n_clips!r}
+CLIP_FRAMES = {config.clip_frames!r}  # frames of each generated clip
+N_FRAMES = {config.n_frames!r}  # evenly spaced frames of each clip that the model sees
+IMAGE_SIZE = {config.image_size!r}
+VALIDATION_FRACTION = {float(config.validation_fraction)!r}
+TEST_FRACTION = {float(config.test_fraction)!r}
+N_BLOCKS = {config.n_blocks!r}
+N_FILTERS = {config.n_filters!r}  # in the first block, doubled in each further block
+KERNEL_SIZE = {config.kernel_size!r}
+UNITS = {config.units!r}
+DROPOUT = {float(config.dropout)!r}
+LEARNING_RATE = {float(config.learning_rate)!r}
+BATCH_SIZE = {config.batch_size!r}
+SEED = {config.seed!r}
+'''
+    body = f'''
+
+def load_data():
+    """Clips (n, N_FRAMES, IMAGE_SIZE, IMAGE_SIZE, 3) in [0, 1], labels (n,), class names."""
+    clips = make_motion_clips(N_CLIPS, frames=CLIP_FRAMES, image_size=IMAGE_SIZE, seed=SEED)
+    # N_FRAMES evenly spaced frames, first and last included.
+    kept = np.round(np.linspace(0, CLIP_FRAMES - 1, N_FRAMES)).astype(np.int64)
+    return clips.clips[:, kept], clips.target, list(clips.target_names)
+
+
+def split(labels):
+    """Indices of the training, validation and test clips, each part stratified by
+    motion: the test clips first, then the validation clips from the rest."""
+    n_test = math.ceil(len(labels) * TEST_FRACTION)
+    n_validation = math.ceil(len(labels) * VALIDATION_FRACTION)
+    rest, test = train_test_split(
+        np.arange(len(labels)), test_size=n_test, stratify=labels, random_state=SEED
+    )
+    train, validation = train_test_split(
+        rest, test_size=n_validation, stratify=labels[rest], random_state=SEED
+    )
+    return train, validation, test
+
+
+# The model, as Deep Learning Studio builds it.
+
+
+{model_source}
+
+
+def build_model(n_classes, steps_per_epoch):
+    model = motion_model(
+        ARCHITECTURE,
+        (N_FRAMES, IMAGE_SIZE, IMAGE_SIZE, 3),
+        n_classes,
+        n_blocks=N_BLOCKS,
+        n_filters=N_FILTERS,
+        kernel_size=KERNEL_SIZE,
+        units=UNITS,
+        dropout=DROPOUT,
+        seed=SEED,
+    )
+    model.compile(
+        optimizer={optimizer_code("adam")},
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        # One call runs a whole epoch's batches: much faster on a CPU for a small model.
+        steps_per_execution=steps_per_epoch,
+    )
+    return model
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", {epochs})))
+    parser.add_argument("--output", default="{output}")
+    args = parser.parse_args()
+    keras.utils.set_random_seed(SEED)  # the shuffling of the training clips
+    clips, labels, class_names = load_data()
+    train, validation, test = split(labels)
+    x_train, y_train = clips[train], labels[train]
+    print("x_train shape:", x_train.shape, "validation:", len(validation), "test:", len(test))
+    steps_per_epoch = math.ceil(len(x_train) / BATCH_SIZE)
+    model = build_model(len(class_names), steps_per_epoch)
+    model.summary()
+    model.fit(
+        x_train,
+        y_train,
+        batch_size=BATCH_SIZE,
+        epochs=args.epochs,
+        validation_data=(clips[validation], labels[validation]),
+        verbose=2,
+    )
+    # The test clips chose nothing: scored once, at the end.
+    loss, accuracy = model.evaluate(clips[test], labels[test], verbose=0)
+    print(f"Test loss: {{loss:.4f}}")
+    print(f"Test accuracy: {{accuracy:.4f}}")
+    model.save(args.output)
+    print(f"Saved {{args.output}}")
+
+
+if __name__ == "__main__":
+    main()
+'''
+    return header + body
