@@ -54,6 +54,7 @@ import numpy as np
 
 from dlcore.media.texts import MAX_CHARACTERS, TABLE_COLUMNS
 from dlcore.media.tokens import tokenize
+from dlcore.preprocess import encode_texts
 
 # Runs of letters of any script: what a person would call words.
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
@@ -228,8 +229,6 @@ def sentence_tokens(text: str, preprocessing: dict[str, Any]) -> SentenceTokens:
     >>> tokens.tokens, tokens.unknown.tolist(), tokens.cut.tolist()
     (('play', 'jazz', 'please', 'now'), [False, False, True, True], [False, False, False, True])
     """
-    from dlcore.preprocess import encode_texts
-
     tokens = tuple(tokenize(text))
     vocabulary = set(preprocessing["vocabulary"])
     unknown = np.array([token not in vocabulary for token in tokens], dtype=bool)
@@ -439,8 +438,6 @@ def classify_texts(predictor: Any, texts: Sequence[str]) -> list[dict[str, Any]]
     Raises:
         TypeError: If `texts` is one `str`.
     """
-    from dlcore.preprocess import encode_texts
-
     if isinstance(texts, str):
         raise TypeError(
             f"`texts` must be a sequence of texts, not one str. Received: {texts[:40]!r}. "

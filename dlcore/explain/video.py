@@ -40,7 +40,10 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from dlcore.explain import gradcam as explain
 from dlcore.media import video as media
+from dlcore.media.images import center_crop
+from dlcore.preprocess import prepare_clip
 
 WINDOW_SECONDS = 31 / 16
 """The length of a window, in seconds: from the first to the last frame of a 32-frame
@@ -167,8 +170,6 @@ def analyse_clip(
             why and what to do.
         ValueError: If the predictor does not take clips.
     """
-    from dlcore.preprocess import prepare_clip
-
     n_model_frames = _model_frames(predictor)
     decoding_progress = None
     if on_progress is not None:
@@ -318,10 +319,6 @@ def frame_grad_cam(
     Raises:
         ValueError: If `frame_index` or `class_index` is out of range.
     """
-    from dlcore.explain import gradcam as explain
-    from dlcore.media.images import center_crop
-    from dlcore.preprocess import prepare_clip
-
     video = analysis.video
     if not isinstance(frame_index, int | np.integer) or not 0 <= frame_index < video.n_frames:
         raise ValueError(

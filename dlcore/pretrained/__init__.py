@@ -34,6 +34,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image, ImageOps
+from sklearn.model_selection import train_test_split
+
+from dlcore.data.split import split_indices
+from dlcore.media.images import decode_image
+from dlcore.media.video import decode_video
+from dlcore.preprocess import encode_texts, prepare_clip, prepare_image
 
 PRETRAINED_NAMES = ("digits", "faces", "shapes", "intents", "motion")
 """The bundled models, by name."""
@@ -131,8 +138,6 @@ class Predictor:
         """
         batch = _as_list(items, self.task)
         if self.task == "text":
-            from dlcore.preprocess import encode_texts
-
             for index, text in enumerate(batch):
                 if not isinstance(text, str):
                     raise TypeError(
@@ -331,10 +336,6 @@ def split_as_trained(name: str, targets: Any) -> tuple[np.ndarray, np.ndarray]:
     Returns:
         `(seen, held_out)`: int64 index arrays into `targets`.
     """
-    from sklearn.model_selection import train_test_split
-
-    from dlcore.data.split import split_indices
-
     split = bundled_metadata(name)["split"]
     labels = np.asarray(targets)
     if "validation_fraction" in split:
@@ -386,8 +387,6 @@ def _read_bundled(name: str) -> Predictor:
 
 def _as_list(items: Any, task: str) -> list[Any]:
     """The items as a list, or a clear error for a single unwrapped item or no items."""
-    from PIL import Image
-
     single_ndim = {"image": (2, 3), "video": (4,), "text": (0,)}[task]
     is_single = isinstance(items, str | bytes | bytearray | memoryview | Image.Image) or (
         isinstance(items, np.ndarray) and items.ndim in single_ndim
@@ -406,11 +405,6 @@ def _as_list(items: Any, task: str) -> list[Any]:
 
 
 def _prepare_image(item: Any, preprocessing: dict[str, Any]) -> np.ndarray:
-    from PIL import Image, ImageOps
-
-    from dlcore.media.images import decode_image
-    from dlcore.preprocess import prepare_image
-
     if isinstance(item, bytes | bytearray | memoryview):
         pixels = decode_image(bytes(item)).pixels
     elif isinstance(item, Image.Image):
@@ -439,12 +433,7 @@ def _on_white(rgba: np.ndarray) -> np.ndarray:
 
 
 def _prepare_clip(item: Any, preprocessing: dict[str, Any]) -> np.ndarray:
-    from dlcore.preprocess import prepare_clip
-
     if isinstance(item, bytes | bytearray | memoryview):
-        # Imported here: PyAV is needed only for video files.
-        from dlcore.media.video import decode_video
-
         item = decode_video(bytes(item), n_frames=preprocessing["n_frames"]).frames
     elif not isinstance(item, np.ndarray):
         raise TypeError(
