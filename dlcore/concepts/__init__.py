@@ -1,0 +1,2 @@
+"""The Concepts pages' mathematics in NumPy (activations, convolution, kernels, pooling,
+losses, optimizers, loss surfaces), each checked against the Keras op it explains."""

@@ -1,1 +1,1 @@
-"""Plotly figures that the pages render."""
+"""Plotly figures and pictures of what the layers below compute; the pages render them."""

@@ -1,0 +1,1 @@
+"""Where models run: devices and placement, the device check, and a Keras memory fix."""
