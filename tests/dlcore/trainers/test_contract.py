@@ -19,18 +19,7 @@ from dlcore.training.fit import FitResult
 from dlcore.training.history import History
 from dlcore.training.saving import model_to_bytes
 
-TRAINERS: tuple[str, ...] = (
-    "intents",
-    "forecast",
-    "playground",
-    "cnn",
-    "teach",
-    "residual",
-    "gan",
-    "video",
-)
-# Moving to the contract, each in turn: playground, cnn, intents, forecast, residual, gan,
-# video, teach.
+TRAINERS = ("playground", "cnn", "intents", "forecast", "residual", "gan", "video", "teach")
 
 pytestmark = pytest.mark.slow
 
@@ -135,3 +124,18 @@ def test_the_exported_keras_file_loads_in_a_fresh_python(trained, how):
         np.testing.assert_allclose(
             np.asarray(predicted), np.asarray(saved(sample, training=False)), rtol=1e-4, atol=1e-5
         )
+
+
+def test_every_trainer_module_is_held_to_the_contract():
+    from pathlib import Path
+
+    import dlcore.trainers
+
+    folder = Path(dlcore.trainers.__file__).parent
+    modules = {
+        path.stem
+        for path in folder.iterdir()
+        if not path.name.startswith(("_", "."))
+        and (path.suffix == ".py" or (path / "__init__.py").exists())
+    }
+    assert modules == set(TRAINERS)
