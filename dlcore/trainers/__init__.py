@@ -13,8 +13,8 @@ A page, a notebook or a job runner can train any of them the same way:
 
 Every trainer module exposes:
 
-- `TASK`: what its models predict, for the try-it pages ("digits", "intents", ...), or
-  None when its models have no try-it page.
+- `TASK`: what its models predict, the name a trained model is kept under for the try-it
+  pages ("digits", "intents", "motion", ...; "forecast" and "gan" have no try-it page).
 - `Config`: a frozen dataclass of plain settings. `Config()` is a valid, quick setting;
   `Config(...).validate()` returns the config, or raises `ValueError` with the house
   message (`dlcore._checks`). Every config has `validation_fraction`, `test_fraction`

@@ -47,7 +47,7 @@ def test_the_module_has_every_name_of_the_contract(trained):
     trainer = trained[0]
     for name in ("TASK", "Config", "load_data", "build_model", "fit", "evaluate", "export_code"):
         assert hasattr(trainer, name), f"{trainer.__name__} has no {name}"
-    assert trainer.TASK is None or isinstance(trainer.TASK, str)
+    assert isinstance(trainer.TASK, str) and trainer.TASK
 
 
 def test_the_default_config_is_valid_and_frozen(trained):
