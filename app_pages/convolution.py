@@ -6,7 +6,13 @@ import streamlit as st
 
 from dlcore.concepts.convolution import conv_window, describe_output_size, filter_image, output_size
 from dlcore.concepts.display import to_display
-from dlcore.concepts.kernels import KERNEL_DESCRIPTIONS, KERNEL_PRESETS, make_kernel
+from dlcore.concepts.kernels import (
+    KERNEL_DESCRIPTIONS,
+    KERNEL_PRESETS,
+    kernel_from_text,
+    kernel_to_text,
+    make_kernel,
+)
 from dlcore.figures.convolution import numeric_grid_figure, products_figure
 from dlcore.media.images import to_float
 from ui.image_source import choose_image
@@ -24,7 +30,7 @@ def _kernel_from_url(preset: str) -> np.ndarray:
     text = st.query_params.get(WEIGHTS_PARAMETER)
     if text:
         try:
-            weights = make_kernel([[float(v) for v in row.split(",")] for row in text.split(";")])
+            weights = kernel_from_text(text)
             if weights.shape == KERNEL_PRESETS[preset].shape:
                 return weights
         except ValueError:
@@ -59,9 +65,7 @@ with controls:
     if np.array_equal(kernel, KERNEL_PRESETS[preset]):
         st.query_params.pop(WEIGHTS_PARAMETER, None)
     else:
-        st.query_params[WEIGHTS_PARAMETER] = ";".join(
-            ",".join(f"{weight:g}" for weight in row) for row in kernel
-        )
+        st.query_params[WEIGHTS_PARAMETER] = kernel_to_text(kernel)
     stride = st.slider("Stride", 1, 4, 1, **settings.bind("stride"))
     padding = st.radio("Padding", ["same", "valid"], horizontal=True, **settings.bind("padding"))
     dilation = st.slider("Dilation", 1, 3, 1, **settings.bind("dilation"))

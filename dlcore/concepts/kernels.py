@@ -113,3 +113,36 @@ def make_kernel(values: ArrayLike) -> np.ndarray:
             f"Received: {kernel[row, col]} at row {row}, column {col}."
         )
     return kernel
+
+
+def kernel_to_text(kernel: ArrayLike) -> str:
+    """Writes a kernel as short text for a link: rows split by ";", weights by ",".
+
+    Example:
+
+    >>> kernel_to_text([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])
+    '0,-1,0;-1,5,-1;0,-1,0'
+    """
+    return ";".join(",".join(f"{weight:g}" for weight in row) for row in np.asarray(kernel))
+
+
+def kernel_from_text(text: str) -> np.ndarray:
+    """Reads a kernel written by `kernel_to_text`, checked as `make_kernel` checks it.
+
+    Raises:
+        ValueError: If a weight is not a number, or the kernel is not one `make_kernel`
+            takes.
+
+    Example:
+
+    >>> kernel_from_text("0,0,0;0,1,0;0,0,0").shape
+    (3, 3)
+    """
+    try:
+        rows = [[float(weight) for weight in row.split(",")] for row in text.split(";")]
+    except ValueError as error:
+        raise ValueError(
+            "A kernel in a link is rows split by ';' of weights split by ',', such as "
+            f"0,-1,0;-1,5,-1;0,-1,0. Received: {text!r}."
+        ) from error
+    return make_kernel(rows)

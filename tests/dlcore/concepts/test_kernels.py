@@ -166,3 +166,24 @@ def test_make_kernel_gives_a_preset_back_writable():
 def test_make_kernel_rejects_bad_kernels_clearly(values, message):
     with pytest.raises(ValueError, match=message):
         kernels.make_kernel(values)
+
+
+@pytest.mark.parametrize("name", list(kernels.KERNEL_PRESETS))
+def test_a_kernel_survives_its_text_for_a_link(name):
+    kernel = kernels.KERNEL_PRESETS[name]
+    np.testing.assert_allclose(
+        kernels.kernel_from_text(kernels.kernel_to_text(kernel)), kernel, rtol=1e-5
+    )
+
+
+def test_an_edited_kernel_is_written_short():
+    assert kernels.kernel_to_text([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]) == "0,-1,0;-1,5,-1;0,-1,0"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("0,1;x,0", "rows split by ';'"), ("1,2;3,4", "3x3 or 5x5"), ("1,2,3;4,5", "equal length")],
+)
+def test_a_kernel_text_that_cannot_be_read_is_refused(text, message):
+    with pytest.raises(ValueError, match=message):
+        kernels.kernel_from_text(text)
