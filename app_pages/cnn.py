@@ -5,16 +5,23 @@ import streamlit as st
 
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
-from ui.trainer import (
-    LiveChart,
-    draw_history,
-    export_buttons,
-    register_model,
-    show_run_status,
-    show_summary,
-    trainer_run,
-    training,
-    training_buttons,
+from ui.trainer import draw_history, show_run_status, trainer_run, training_buttons
+from ui.trainer_flow import (
+    chart_drawing,
+    export_section,
+    kept,
+    score_once,
+    settings_changed_note,
+    shown,
+    train_and_score,
+)
+from ui.trainer_settings import (
+    epochs_inputs,
+    optimizer_inputs,
+    rate_and_batch_inputs,
+    seed_input,
+    split_inputs,
+    validated,
 )
 
 PAGE = "cnn"
@@ -25,7 +32,6 @@ DATASET_TITLES = {
     "faces": "Faces or not (25×25)",
     "shapes": "Shapes (32×32, colour)",
 }
-SHORT_TITLES = {"digits": "digits", "faces": "faces", "shapes": "shapes"}
 BACKGROUND_TITLES = {"plain": "plain", "noisy": "noisy", "textured": "photo"}
 POOLING_TITLES = {"max": "max 2×2", "average": "average 2×2", "none": "none"}
 AUGMENTATION_TITLES = {
@@ -34,12 +40,7 @@ AUGMENTATION_TITLES = {
     "zoom": "zoom ±15 %",
     "shift": "shift ±12 %",
 }
-OPTIMIZER_TITLES = {
-    "adam": "Adam",
-    "momentum": "SGD with momentum",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-}
+OPTIMIZERS = ("adam", "momentum", "sgd", "rmsprop")
 LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 st.title("Image classifier (CNN)")
@@ -74,25 +75,14 @@ with data_tab:
             help="Photo backgrounds make the shapes much harder to tell apart.",
             **settings.bind("backgrounds"),
         )
-    validation_fraction = st.slider(
-        "Validation share",
-        0.1,
-        0.4,
-        0.2,
-        0.05,
-        help="Images kept out of training and measured after every epoch: the live curves "
-        "and early stopping watch them.",
-        **settings.bind("validation"),
-    )
-    test_fraction = st.slider(
-        "Test share",
-        0.1,
-        0.4,
-        0.2,
-        0.05,
-        help="Images kept out of everything until the end: the test accuracy, measured "
+    validation_fraction, test_fraction = split_inputs(
+        settings,
+        validation=(0.1, 0.4, 0.2, 0.05),
+        test=(0.1, 0.4, 0.2, 0.05),
+        validation_help="Images kept out of training and measured after every epoch: the live "
+        "curves and early stopping watch them.",
+        test_help="Images kept out of everything until the end: the test accuracy, measured "
         "once, says how the network does on images that chose nothing.",
-        **settings.bind("test"),
     )
 with network_tab:
     n_blocks = st.slider(
@@ -131,39 +121,19 @@ with network_tab:
         **settings.bind("augmentation"),
     )
 with training_tab:
-    optimizer = st.selectbox(
-        "Optimizer",
-        list(OPTIMIZER_TITLES),
-        format_func=OPTIMIZER_TITLES.get,
-        **settings.bind("optimizer"),
+    optimizer = optimizer_inputs(settings, OPTIMIZERS)
+    learning_rate, batch_size = rate_and_batch_inputs(
+        settings, LEARNING_RATES, 0.003, [8, 16, 32, 64, 128], 32
     )
-    learning_rate = st.select_slider("Learning rate", LEARNING_RATES, 0.003, **settings.bind("lr"))
-    batch_size = st.select_slider("Batch size", [8, 16, 32, 64, 128], 32, **settings.bind("batch"))
-    epochs = st.select_slider(
-        "Epochs per run", [1, 2, 5, 10, 20, 50], 10, **settings.bind("epochs")
-    )
-    patience = st.select_slider(
-        "Early stopping",
-        ["off", 2, 3, 5, 10],
-        "off",
-        help="Stop once the validation loss has not improved for this many epochs, and keep "
-        "the best epoch's network.",
-        **settings.bind("patience"),
-    )
-    seed = st.number_input(
-        "Seed",
-        0,
-        10_000,
-        0,
-        help="The same seed gives the same images, split, initial weights and shuffling.",
-        **settings.bind("seed"),
+    epochs, patience = epochs_inputs(settings, [1, 2, 5, 10, 20, 50], 10)
+    seed = seed_input(
+        settings, help="The same seed gives the same images, split, initial weights and shuffling."
     )
 
 from dlcore.trainers import cnn  # noqa: E402  (TensorFlow starts here, after the widgets)
 
-config = None
-try:
-    config = cnn.Config(
+config = validated(
+    lambda: cnn.Config(
         dataset=dataset,
         n_samples=n_samples,
         backgrounds=tuple(backgrounds),
@@ -180,11 +150,10 @@ try:
         batch_size=batch_size,
         validation_fraction=validation_fraction,
         test_fraction=test_fraction,
-        seed=int(seed),
-    ).validate()
-except ValueError as error:
-    with settings_column:
-        st.error(f"These settings can't make a network: {error}", icon=":material/error:")
+        seed=seed,
+    ),
+    where=settings_column,
+)
 
 run = trainer_run(PAGE)
 with output_column:
@@ -193,97 +162,54 @@ with output_column:
 from dlcore.figures import cnn as cnn_figures  # noqa: E402
 from dlcore.figures.training import confusion_figure  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
-from dlcore.training.saving import TrainedModel  # noqa: E402
+from dlcore.training.scores import confusion_counts  # noqa: E402
+
+DATA_FIELDS = (
+    "dataset",
+    "n_samples",
+    "backgrounds",
+    "validation_fraction",
+    "test_fraction",
+    "seed",
+)
+"""The settings that make the images and their split: the rest only build and train."""
 
 
 @st.cache_resource(show_spinner="Loading the images…", max_entries=8)
-def image_data(
-    dataset: str,
-    n_samples: int,
-    backgrounds: tuple,
-    validation_fraction: float,
-    test_fraction: float,
-    seed: int,
-) -> cnn.ImageData:
+def image_data(*values: object) -> cnn.ImageData:
     """The split images, shared read-only by every browser session."""
-    return cnn.load_data(
-        cnn.Config(
-            dataset=dataset,
-            n_samples=n_samples,
-            backgrounds=backgrounds,
-            validation_fraction=validation_fraction,
-            test_fraction=test_fraction,
-            seed=seed,
-        )
-    )
+    return cnn.load_data(cnn.Config(**dict(zip(DATA_FIELDS, values, strict=True))))
 
 
 def load_data(shown: cnn.Config) -> cnn.ImageData:
-    return image_data(
-        shown.dataset,
-        shown.n_samples,
-        shown.backgrounds,
-        shown.validation_fraction,
-        shown.test_fraction,
-        shown.seed,
-    )
+    return image_data(*(getattr(shown, field) for field in DATA_FIELDS))
 
 
 def model_title(shown: cnn.Config) -> str:
-    return f"CNN on {SHORT_TITLES[shown.dataset]}"
+    return f"CNN on {shown.dataset}"
 
 
-def train(config: cnn.Config, data: cnn.ImageData) -> None:
-    """One click on Train: a new model if the settings changed, then `epochs` more epochs,
-    then the test score, once."""
-    with training(run, model_title(config)):
-        if run.model is None or run.config != config:
-            run.start(cnn.build_model(config, data), config, History())
-        with output_column:
-            chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + epochs)
-
-        def on_epoch(report) -> None:
-            run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
-            accuracy = report.logs["val_accuracy"]
-            chart.update(
-                run, epoch=report.epoch, text=f"Epoch {report.epoch} · validation {accuracy:.1%}"
-            )
-
-        result = cnn.fit(
-            run.model,
-            data,
-            config,
-            epochs=epochs,
-            patience=None if patience == "off" else patience,
-            history=run.history,
-            on_epoch=on_epoch,
-        )
-        if result.stopped_early:
-            run.status = "stopped early"
-            run.extras["best_epoch"] = result.best_epoch
-        run.extras["test_scores"] = cnn.evaluate(run.model, data)
-    chart.clear()
+def register(config: cnn.Config, scores: dict) -> dict:
+    title = f"{model_title(config)} ({scores['test_accuracy']:.1%} test)"
+    return {"task": config.dataset, "title": title}
 
 
-def evaluate(data: cnn.ImageData) -> tuple:
-    """The confusion matrix and the mistakes, kept until the model trains further."""
-    if run.extras.get("evaluated_at") != run.epochs_trained:
-        run.extras.update(
-            confusion=cnn.confusion_matrix(run.model, data),
-            mistakes=cnn.misclassified(run.model, data, limit=16),
-            evaluated_at=run.epochs_trained,
-        )
-    return run.extras["confusion"], run.extras["mistakes"]
+def live(run) -> object:
+    def text(report) -> str:
+        return f"Epoch {report.epoch} · validation {report.logs['val_accuracy']:.1%}"
+
+    total = run.epochs_trained + epochs
+    return chart_drawing(PAGE, run, draw_history, total_epochs=total, text=text)
 
 
 def show_results(data: cnn.ImageData) -> None:
-    confusion, mistakes = evaluate(data)
+    confusion = kept(run, "confusion", lambda: cnn.confusion_matrix(run.model, data))
+    mistakes = kept(run, "mistakes", lambda: cnn.misclassified(run.model, data, limit=16))
     accuracy_column, errors_column = st.columns(2)
-    scores = run.extras.get("test_scores")
-    if scores is not None:
-        accuracy_column.metric("Test accuracy", f"{scores['test_accuracy']:.1%}")
-    n_wrong = int(confusion.sum() - confusion.trace())
-    errors_column.metric("Test images wrong", f"{n_wrong} of {int(confusion.sum())}")
+    scores = score_once(run, cnn, data)
+    accuracy_column.metric("Test accuracy", f"{scores['test_accuracy']:.1%}")
+    n_wrong, n_images = confusion_counts(confusion)
+    errors_column.metric("Test images wrong", f"{n_wrong} of {n_images}")
     show_figure(
         confusion_figure(confusion, data.labels, title="Confusion matrix (test images)"),
         key=f"{PAGE}.chart.confusion",
@@ -312,18 +238,13 @@ def show_results(data: cnn.ImageData) -> None:
     )
     layer_names = cnn.feature_layer_names(run.model)
     layer = picker_column.selectbox("Layer", layer_names, **settings.bind("layer"))
-    image = data.x_test[int(index)]
+    image, true_label = data.x_test[int(index)], data.labels[data.y_test[int(index)]]
     probabilities = cnn.predict_proba(run.model, image[None])[0]
-    guess = int(probabilities.argmax())
+    figure = cnn_figures.prediction_figure(
+        image, probabilities, true_label=true_label, labels=data.labels
+    )
     with image_column:
-        show_figure(
-            cnn_figures.images_figure(
-                image[None],
-                [f"true {data.labels[data.y_test[int(index)]]}"],
-                title=f"Predicted: {data.labels[guess]} ({probabilities[guess]:.0%})",
-            ),
-            key=f"{PAGE}.chart.image",
-        )
+        show_figure(figure, key=f"{PAGE}.chart.image")
     maps = dict(cnn.feature_maps(run.model, image))
     show_figure(cnn_figures.feature_maps_figure(layer, maps[layer]), key=f"{PAGE}.chart.maps")
 
@@ -346,29 +267,26 @@ def show_examples(data: cnn.ImageData, shown: cnn.Config) -> None:
         )
 
 
-shown_config = config if config is not None else run.config
-if shown_config is None:
-    st.stop()
+shown_config = shown(run, config)
 data = load_data(shown_config)
 
 if action == "train" and config is not None:
-    train(config, data)
-    scores = run.extras["test_scores"]
-    register_model(
-        TrainedModel(
-            task=config.dataset,
-            title=f"{model_title(config)} ({scores['test_accuracy']:.1%} test)",
-            model=run.model,
-            labels=data.labels,
-            preprocessing=data.preprocessing,
-            metrics=dict(scores),
-            device=run.device or "CPU:0",
+    with output_column:
+        train_and_score(
+            run,
+            cnn,
+            config,
+            data,
+            what=model_title(config),
+            epochs=epochs,
+            live=live,
+            new_history=History,
+            patience=patience,
+            register=lambda scores: register(config, scores),
         )
-    )
 
 with output_column:
-    if run.config is not None and run.config != config and run.is_trained:
-        st.caption("The settings changed since this model trained: **Train** starts a new one.")
+    settings_changed_note(run, config)
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
         show_figure(draw_history(run), key=f"{PAGE}.chart.history")
@@ -376,13 +294,11 @@ with output_column:
     else:
         show_examples(data, shown_config)
 
-if config is not None:
-    st.subheader("Export", divider="gray")
-    if run.model is not None and run.config == config:
-        show_summary(run.model)
-    export_buttons(
-        PAGE,
-        code=cnn.export_code(config, epochs=max(epochs, run.epochs_trained)),
-        model=run.model if run.config == config and run.is_trained else None,
-        file_stem=f"cnn_{config.dataset}",
-    )
+export_section(
+    PAGE,
+    cnn,
+    run,
+    config,
+    epochs=max(epochs, run.epochs_trained),
+    file_stem=f"cnn_{config.dataset}" if config else "",
+)

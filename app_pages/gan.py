@@ -2,22 +2,21 @@
 tell its points from real ones; watch both, and mode collapse, as they train."""
 
 import math
-import time
 
 import streamlit as st
 
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
-from ui.trainer import (
-    LiveChart,
-    export_buttons,
-    register_model,
-    show_run_status,
-    show_summary,
-    trainer_run,
-    training,
-    training_buttons,
+from ui.trainer import show_run_status, trainer_run, training_buttons
+from ui.trainer_flow import (
+    chart_drawing,
+    export_section,
+    score_once,
+    settings_changed_note,
+    shown,
+    train_and_score,
 )
+from ui.trainer_settings import seed_input, validated
 
 PAGE = "gan"
 settings = PageSettings(PAGE)
@@ -95,20 +94,14 @@ with training_tab:
     steps = st.select_slider(
         "Steps per run", [100, 500, 1000, 2000, 5000, 10000], 2000, **settings.bind("steps")
     )
-    seed = st.number_input(
-        "Seed",
-        0,
-        10_000,
-        0,
-        help="The same seed gives the same real points, starting weights and noise.",
-        **settings.bind("seed"),
+    seed = seed_input(
+        settings, help="The same seed gives the same real points, starting weights and noise."
     )
 
 from dlcore.trainers import gan  # noqa: E402  (TensorFlow starts here, after the widgets)
 
-config = None
-try:
-    config = gan.Config(
+config = validated(
+    lambda: gan.Config(
         target=target,
         noise_dim=noise_dim,
         generator_layers=generator_layers,
@@ -121,19 +114,18 @@ try:
         g_steps=g_steps,
         batch_size=batch_size,
         n_samples=n_samples,
-        seed=int(seed),
-    ).validate()
-except ValueError as error:
-    with settings_column:
-        st.error(f"These settings can't make a GAN: {error}", icon=":material/error:")
+        seed=seed,
+    ),
+    what="a GAN",
+    where=settings_column,
+)
 
 run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
-from dlcore.figures.gan import gan_figure, progress_figure  # noqa: E402
+from dlcore.figures.gan import history_progress_figure, snapshot_figure  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
-from dlcore.training.saving import TrainedModel  # noqa: E402
 
 
 @st.cache_data(show_spinner="Drawing the target…", max_entries=16)
@@ -153,88 +145,44 @@ def model_title(shown: gan.Config) -> str:
 
 
 def draw_points(trained) -> object:
-    current = trained.extras["snapshot"]
     step = trained.history.epochs[-1] if len(trained.history) else 0
-    return gan_figure(
+    return snapshot_figure(
         target_data(trained.config).x_train,
-        current.generated,
-        current.grid,
-        current.discriminator_map,
+        trained.extras["snapshot"],
         title=f"Real and generated points after {step} steps",
     )
 
 
-def draw_progress(trained) -> object:
-    metrics = trained.history.metrics
-    return progress_figure(
-        trained.history.epochs,
-        metrics["generator_loss"],
-        metrics["discriminator_loss"],
-        metrics["val_sliced_wasserstein"],
-        metrics.get("val_modes_covered"),
+def live(run) -> object:
+    first_step = run.history.epochs[-1] if len(run.history) else 0
+    drawing = chart_drawing(
+        PAGE,
+        run,
+        draw_points,
+        total_epochs=first_step
+        + math.ceil(steps / run.config.steps_per_epoch) * run.config.steps_per_epoch,
+        text=lambda report: (
+            f"Step {report.epoch} · distance to the target {report.snapshot.distance:.3f}"
+        ),
+        also=lambda report: history_progress_figure(run.history),
+        also_seconds=PROGRESS_SECONDS,
+        also_key="progress",
     )
+    drawing.chart.progress(0.0, "Compiling the training step…")
+    return drawing
 
 
-def train(config: gan.Config, data: gan.GANData) -> None:
-    """One click on Train: a new GAN if the settings changed, then `steps` more steps."""
-    with training(run, model_title(config)):
-        if run.model is None or run.config != config:
-            run.start(gan.build_model(config, data), config, History(unit="step"))
-        first_step = run.history.epochs[-1] if len(run.history) else 0
-        epochs = math.ceil(steps / config.steps_per_epoch)
-        with output_column:
-            chart = LiveChart(
-                PAGE, draw_points, total_epochs=first_step + epochs * config.steps_per_epoch
-            )
-            progress_slot = st.empty()
-        chart.progress(0.0, "Compiling the training step…")
-        drawn_at = [0.0]
-
-        def on_epoch(report) -> None:
-            # Kept before drawing: a Stop interrupts the drawing, not the saving.
-            run.keep_epoch(report.weights, snapshot=report.snapshot)
-            text = f"Step {report.epoch} · distance to the target {report.snapshot.distance:.3f}"
-            chart.update(run, epoch=report.epoch, text=text)
-            now = time.perf_counter()
-            if now - drawn_at[0] >= PROGRESS_SECONDS or report.epoch == report.final_epoch:
-                drawn_at[0] = now
-                with progress_slot.container():
-                    show_figure(draw_progress(run), key=f"{PAGE}.live.progress.{report.epoch}")
-
-        gan.fit(run.model, data, config, epochs=epochs, history=run.history, on_epoch=on_epoch)
-    chart.clear()
-    progress_slot.empty()
-
-
-def test_scores(data: gan.GANData) -> dict:
-    """The trained GAN's test scores, measured once after training and kept until it trains
-    further (a Stop included)."""
-    if run.extras.get("scored_at") != run.epochs_trained:
-        run.extras.update(test_scores=gan.evaluate(run.model, data), scored_at=run.epochs_trained)
-    return run.extras["test_scores"]
-
-
-def register(config: gan.Config, data: gan.GANData) -> None:
-    """Offer the generator to the other pages of this session."""
-    scores = test_scores(data)
-    register_model(
-        TrainedModel(
-            task=gan.TASK,
-            title=f"GAN generator for the {SHORT_TITLES[config.target]} "
-            f"(test distance {scores['test_sliced_wasserstein']:.3f})",
-            model=gan.exported_model(run.model),
-            labels=(),
-            preprocessing=data.preprocessing,
-            metrics=scores,
-            device=run.device or "CPU:0",
-        )
-    )
+def register(config: gan.Config, scores: dict) -> dict:
+    """The generator, for the other pages of this session."""
+    distance = scores["test_sliced_wasserstein"]
+    title = f"GAN generator for the {SHORT_TITLES[config.target]} (test distance {distance:.3f})"
+    return {"title": title, "labels": ()}
 
 
 def show_results(data: gan.GANData) -> None:
     """The trained GAN now, its test scores, and how training went."""
     show_figure(draw_points(run), key=f"{PAGE}.chart.points")
-    scores = test_scores(data)
+    scores = score_once(run, gan, data)
     columns = st.columns(3)
     columns[0].metric(
         "Test distance to the target",
@@ -250,48 +198,45 @@ def show_results(data: gan.GANData) -> None:
             help=f"Modes with a generated point within {gan.COVERAGE_RADIUS} of them.",
         )
     columns[2].metric("Steps trained", f"{run.history.epochs[-1]:,}")
-    show_figure(draw_progress(run), key=f"{PAGE}.chart.progress")
+    show_figure(history_progress_figure(run.history), key=f"{PAGE}.chart.progress")
 
 
-shown_config = config if config is not None else run.config
-if shown_config is None:
-    st.stop()
+shown_config = shown(run, config)
 data = target_data(shown_config)
 
 if action == "train" and config is not None:
-    train(config, data)
-    register(config, data)
+    with output_column:
+        train_and_score(
+            run,
+            gan,
+            config,
+            data,
+            what=model_title(config),
+            epochs=math.ceil(steps / config.steps_per_epoch),
+            live=live,
+            new_history=lambda: History(unit="step"),
+            keep=lambda report: {"snapshot": report.snapshot},
+            register=lambda scores: register(config, scores),
+        )
 
 with output_column:
-    if run.config is not None and run.config != config and run.is_trained:
-        st.caption("The settings changed since this GAN trained: **Train** starts a new one.")
+    settings_changed_note(run, config, what="this GAN")
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
         show_results(target_data(run.config))
     else:
         untrained = untrained_snapshot(shown_config)
-        show_figure(
-            gan_figure(
-                data.x_train,
-                untrained.generated,
-                untrained.grid,
-                untrained.discriminator_map,
-                title="Real points and the untrained generator's",
-            ),
-            key=f"{PAGE}.chart.untrained",
-        )
+        title = "Real points and the untrained generator's"
+        figure = snapshot_figure(data.x_train, untrained, title=title)
+        show_figure(figure, key=f"{PAGE}.chart.untrained")
 
-if config is not None:
-    st.subheader("Export", divider="gray")
-    if run.model is not None and run.config == config:
-        show_summary(run.model.generator)
-        show_summary(run.model.discriminator)
-    trained_steps = run.history.epochs[-1] if run.is_trained else 0
-    export_buttons(
-        PAGE,
-        code=gan.export_code(
-            config, epochs=math.ceil(max(steps, trained_steps) / config.steps_per_epoch)
-        ),
-        model=gan.exported_model(run.model) if run.config == config and run.is_trained else None,
-        file_stem=f"gan_{config.target}",
-    )
+trained_steps = run.history.epochs[-1] if run.is_trained else 0
+export_section(
+    PAGE,
+    gan,
+    run,
+    config,
+    epochs=math.ceil(max(steps, trained_steps) / config.steps_per_epoch) if config else 0,
+    file_stem=f"gan_{config.target}" if config else "",
+    summaries=[run.model.generator, run.model.discriminator] if run.model else None,
+)

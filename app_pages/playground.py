@@ -6,16 +6,25 @@ import time
 import streamlit as st
 
 from dlcore.data import toy2d
+from dlcore.training.sizes import parse_layer_sizes
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
-from ui.trainer import (
-    export_buttons,
-    register_model,
-    show_run_status,
-    show_summary,
-    trainer_run,
-    training,
-    training_buttons,
+from ui.trainer import show_run_status, trainer_run, training_buttons
+from ui.trainer_flow import (
+    Drawing,
+    export_section,
+    score_once,
+    settings_changed_note,
+    shown,
+    train_and_score,
+)
+from ui.trainer_settings import (
+    activation_input,
+    epochs_inputs,
+    optimizer_inputs,
+    rate_and_batch_inputs,
+    seed_input,
+    validated,
 )
 
 PAGE = "play"
@@ -28,22 +37,8 @@ DATASET_TITLES = {
     "spiral": "Spiral",
     "moons": "Moons",
 }
-ACTIVATION_TITLES = {
-    "tanh": "tanh",
-    "relu": "ReLU",
-    "sigmoid": "sigmoid",
-    "linear": "linear",
-    "elu": "ELU",
-    "gelu": "GELU",
-    "swish": "swish",
-}
-OPTIMIZER_TITLES = {
-    "sgd": "SGD",
-    "momentum": "SGD with momentum",
-    "adam": "Adam",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "elu", "gelu", "swish")
+OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
 LEARNING_RATES = [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 PENALTIES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
 # Seconds between redraws of the boundary and the neurons: at most about 12 a second,
@@ -51,20 +46,6 @@ PENALTIES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
 REDRAW_SECONDS = 0.08
 # Seconds between redraws of the loss curves while training: they change slowly.
 CURVE_SECONDS = 1.0
-
-
-def _parse_layers(text: str) -> tuple[int, ...] | None:
-    """ "4, 2" -> (4, 2); "" -> (); None (with a message on the page) if it is not numbers."""
-    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    try:
-        return tuple(int(part) for part in parts)
-    except ValueError:
-        st.error(
-            f"“{text}” is not a list of neuron counts. Write the neurons of each hidden "
-            "layer as whole numbers separated by commas, e.g. `8, 8`.",
-            icon=":material/error:",
-        )
-        return None
 
 
 st.title("Playground (MLP)")
@@ -117,55 +98,31 @@ with network_tab:
         help="One number per hidden layer, e.g. `8, 8, 8`; leave empty for no hidden layer.",
         **settings.bind("layers"),
     )
-    activation = st.selectbox(
-        "Activation",
-        list(ACTIVATION_TITLES),
-        format_func=ACTIVATION_TITLES.get,
-        **settings.bind("activation"),
-    )
+    activation = activation_input(settings, ACTIVATIONS)
     dropout = st.slider("Dropout", 0.0, 0.8, 0.0, 0.1, **settings.bind("dropout"))
     penalty_columns = st.columns(2)
     l1 = penalty_columns[0].select_slider("L1 penalty", PENALTIES, 0.0, **settings.bind("l1"))
     l2 = penalty_columns[1].select_slider("L2 penalty", PENALTIES, 0.0, **settings.bind("l2"))
 with training_tab:
-    optimizer = st.selectbox(
-        "Optimizer",
-        list(OPTIMIZER_TITLES),
-        index=2,
-        format_func=OPTIMIZER_TITLES.get,
-        **settings.bind("optimizer"),
+    optimizer = optimizer_inputs(settings, OPTIMIZERS, index=2)
+    learning_rate, batch_size = rate_and_batch_inputs(
+        settings, LEARNING_RATES, 0.03, [1, 5, 10, 20, 50, 100], 10
     )
-    learning_rate = st.select_slider("Learning rate", LEARNING_RATES, 0.03, **settings.bind("lr"))
-    batch_size = st.select_slider(
-        "Batch size", [1, 5, 10, 20, 50, 100], 10, **settings.bind("batch")
+    epochs, patience = epochs_inputs(
+        settings, [20, 50, 100, 200, 500, 1000], 200, patience=("off", 5, 10, 20, 50)
     )
-    epochs = st.select_slider(
-        "Epochs per run", [20, 50, 100, 200, 500, 1000], 200, **settings.bind("epochs")
-    )
-    patience = st.select_slider(
-        "Early stopping",
-        ["off", 5, 10, 20, 50],
-        "off",
-        help="Stop once the validation loss has not improved for this many epochs, and keep "
-        "the best epoch's network.",
-        **settings.bind("patience"),
-    )
-    seed = st.number_input(
-        "Seed",
-        0,
-        10_000,
-        0,
-        help="The same seed draws the same points and weights.",
-        **settings.bind("seed"),
-    )
+    seed = seed_input(settings, help="The same seed draws the same points and weights.")
 
-hidden_layers = _parse_layers(layers_text)
 config = None
-if hidden_layers is not None:
+try:
+    hidden_layers = parse_layer_sizes(layers_text)
+except ValueError as error:
+    st.error(str(error), icon=":material/error:")
+else:
     from dlcore.trainers.playground import Config
 
-    try:
-        config = Config(
+    config = validated(
+        lambda: Config(
             dataset=dataset,
             noise=noise,
             n_samples=n_samples,
@@ -181,11 +138,10 @@ if hidden_layers is not None:
             l2=l2,
             dropout=dropout,
             batch_size=batch_size,
-            seed=int(seed),
-        ).validate()
-    except ValueError as error:
-        with settings_column:
-            st.error(f"These settings can't make a network: {error}", icon=":material/error:")
+            seed=seed,
+        ),
+        where=settings_column,
+    )
 
 run = trainer_run(PAGE)
 with output_column:
@@ -195,11 +151,8 @@ from dlcore.figures.playground import boundary_figure, boundary_picture, neuron_
 from dlcore.figures.training import history_figure  # noqa: E402
 from dlcore.trainers import playground  # noqa: E402  (TensorFlow starts here, after the controls)
 from dlcore.training.history import History  # noqa: E402
-from dlcore.training.saving import TrainedModel  # noqa: E402
 
-shown_config = config if config is not None else run.config
-if shown_config is None:
-    st.stop()
+shown_config = shown(run, config)
 data = playground.load_data(shown_config)
 
 with output_column:
@@ -265,68 +218,54 @@ def draw(snapshot, history, *, epoch: int, with_curves: bool = True, live: bool 
             show_figure(curves, key=f"{PAGE}.curves.{redraw}")
 
 
+def live(run) -> Drawing:
+    curves_drawn_at = [0.0]
+
+    def on_update(update) -> None:
+        now = time.perf_counter()
+        with_curves = now - curves_drawn_at[0] >= CURVE_SECONDS
+        if with_curves:
+            curves_drawn_at[0] = now
+        draw(update.snapshot, run.history, epoch=update.epoch, with_curves=with_curves, live=True)
+
+    return Drawing(on_update)
+
+
 if action == "train" and config is not None:
-    with training(run, "Playground MLP"):
-        if run.model is None or run.config != config:
-            run.start(playground.build_model(config, data), config, History())
-        run.extras.pop("test_scores", None)  # a new score comes once this run ends
-
-        curves_drawn_at = [0.0]
-
-        def on_update(update) -> None:
-            # Kept before drawing: a Stop interrupts the drawing, not the saving.
-            run.keep_epoch(snapshot=update.snapshot)
-            now = time.perf_counter()
-            with_curves = now - curves_drawn_at[0] >= CURVE_SECONDS
-            if with_curves:
-                curves_drawn_at[0] = now
-            draw(
-                update.snapshot, run.history, epoch=update.epoch, with_curves=with_curves, live=True
-            )
-
-        result = playground.fit(
-            run.model,
-            data,
-            config,
-            epochs=epochs,
-            redraw_seconds=REDRAW_SECONDS,
-            on_update=on_update,
-            history=run.history,
-            patience=None if patience == "off" else patience,
-        )
-        if result.stopped_early:
-            run.status = "stopped early"
-            run.extras["best_epoch"] = result.best_epoch
-    scores = run.extras["test_scores"] = playground.evaluate(run.model, data)
-    register_model(
-        TrainedModel(
-            task=playground.TASK,
-            title=f"Playground MLP on {DATASET_TITLES[config.dataset]} "
+    train_and_score(
+        run,
+        playground,
+        config,
+        data,
+        what="Playground MLP",
+        epochs=epochs,
+        live=live,
+        new_history=History,
+        keep=lambda update: {"snapshot": update.snapshot},
+        callback="on_update",
+        register=lambda scores: {
+            "title": f"Playground MLP on {DATASET_TITLES[config.dataset]} "
             f"({scores['test_accuracy']:.1%})",
-            model=run.model,
-            labels=data.labels,
-            preprocessing=data.preprocessing,
-            metrics={**scores, "val_accuracy": run.history.last("val_accuracy")},
-            device=run.device or "CPU:0",
-        )
+            "metrics": {**scores, "val_accuracy": run.history.last("val_accuracy")},
+        },
+        redraw_seconds=REDRAW_SECONDS,
+        patience=patience,
     )
-elif run.is_trained and "test_scores" not in run.extras:
+elif run.is_trained:
     # A run that Stop interrupted has ended too: its test score, once.
-    run.extras["test_scores"] = playground.evaluate(run.model, playground.load_data(run.config))
+    score_once(
+        run, playground, data if run.config == shown_config else playground.load_data(run.config)
+    )
 
-if run.config is not None and run.config != config and run.is_trained:
-    st.caption("The settings changed since this model trained: **Train** starts a new one.")
+settings_changed_note(run, config)
 snapshot = run.extras.get("snapshot") if run.config == shown_config else None
 draw(snapshot, run.history if snapshot is not None else None, epoch=run.epochs_trained)
 show_run_status(run, what="Playground MLP")
-
-if config is not None:
-    st.subheader("Export", divider="gray")
-    if run.model is not None and run.config == config:
-        show_summary(run.model)
-    export_buttons(
-        PAGE,
-        code=playground.export_code(config, epochs=max(epochs, run.epochs_trained)),
-        model=run.model if run.config == config else None,
-        file_stem=f"playground_{config.dataset}",
-    )
+export_section(
+    PAGE,
+    playground,
+    run,
+    config,
+    epochs=max(epochs, run.epochs_trained),
+    file_stem=f"playground_{config.dataset}" if config else "",
+)

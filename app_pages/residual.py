@@ -1,35 +1,33 @@
 """Depth and residuals (ResNet): the same deep network with and without skip connections and
 batch norm, trained side by side, with the size of the gradient at every layer."""
 
-import time
-
 import streamlit as st
 
 from dlcore.figures.residual import VARIANT_TITLES
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
-from ui.trainer import (
-    LiveChart,
-    export_buttons,
-    register_model,
-    show_run_status,
-    show_summary,
-    trainer_run,
-    training,
-    training_buttons,
+from ui.trainer import show_run_status, trainer_run, training_buttons
+from ui.trainer_flow import (
+    chart_drawing,
+    export_section,
+    score_once,
+    settings_changed_note,
+    shown,
+    train_and_score,
+)
+from ui.trainer_settings import (
+    activation_input,
+    epochs_inputs,
+    rate_and_batch_inputs,
+    seed_input,
+    validated,
 )
 
 PAGE = "res"
 settings = PageSettings(PAGE)
 
 DATASET_TITLES = {"digits": "Handwritten digits (8×8)", "spiral": "Spiral (2-D points)"}
-ACTIVATION_TITLES = {
-    "relu": "ReLU",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "elu": "ELU",
-    "gelu": "GELU",
-}
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu")
 LEARNING_RATES = [0.0003, 0.001, 0.002, 0.003, 0.01, 0.03]
 # Seconds between redraws of the gradient chart while training (the curves have LiveChart).
 GRADIENT_SECONDS = 0.5
@@ -62,12 +60,7 @@ with network_tab:
         **settings.bind("depth"),
     )
     width = st.select_slider("Units per layer", [8, 16, 32, 64, 128], 32, **settings.bind("width"))
-    activation = st.selectbox(
-        "Activation",
-        list(ACTIVATION_TITLES),
-        format_func=ACTIVATION_TITLES.get,
-        **settings.bind("activation"),
-    )
+    activation = activation_input(settings, ACTIVATIONS)
     variants = st.multiselect(
         "Networks to compare",
         list(VARIANT_TITLES),
@@ -76,29 +69,23 @@ with network_tab:
         **settings.bind("variants"),
     )
 with training_tab:
-    learning_rate = st.select_slider(
-        "Learning rate (Adam)", LEARNING_RATES, 0.002, **settings.bind("lr")
+    learning_rate, batch_size = rate_and_batch_inputs(
+        settings,
+        LEARNING_RATES,
+        0.002,
+        [1, 8, 16, 32, 64, 128],
+        64,
+        rate_label="Learning rate (Adam)",
     )
-    batch_size = st.select_slider(
-        "Batch size", [1, 8, 16, 32, 64, 128], 64, **settings.bind("batch")
-    )
-    epochs = st.select_slider(
-        "Epochs per run", [1, 2, 5, 10, 20, 50], 20, **settings.bind("epochs")
-    )
-    seed = st.number_input(
-        "Seed",
-        0,
-        10_000,
-        0,
-        help="The same seed gives the same split, starting weights and batches.",
-        **settings.bind("seed"),
+    epochs, _ = epochs_inputs(settings, [1, 2, 5, 10, 20, 50], 20, patience=None)
+    seed = seed_input(
+        settings, help="The same seed gives the same split, starting weights and batches."
     )
 
 from dlcore.trainers import residual  # noqa: E402  (TensorFlow starts here, after the widgets)
 
-config = None
-try:
-    config = residual.Config(
+config = validated(
+    lambda: residual.Config(
         dataset=dataset,
         depth=depth,
         width=width,
@@ -106,11 +93,11 @@ try:
         variants=tuple(variants),
         learning_rate=learning_rate,
         batch_size=batch_size,
-        seed=int(seed),
-    ).validate()
-except ValueError as error:
-    with settings_column:
-        st.error(f"These settings can't make the networks: {error}", icon=":material/error:")
+        seed=seed,
+    ),
+    what="the networks",
+    where=settings_column,
+)
 
 run = trainer_run(PAGE)
 with output_column:
@@ -119,7 +106,7 @@ with output_column:
 from dlcore.data.split import SplitData  # noqa: E402
 from dlcore.figures.residual import curves_figure, gradient_norms_figure  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
-from dlcore.training.saving import TrainedModel  # noqa: E402
+from dlcore.training.scores import best_on_validation  # noqa: E402
 
 
 @st.cache_resource(show_spinner="Loading the task…", max_entries=4)
@@ -146,63 +133,43 @@ def draw_curves(trained) -> object:
     return curves_figure(history.epochs, curves)
 
 
-def train(config: residual.Config, data: SplitData) -> None:
-    """One click on Train: new networks if the settings changed, then `epochs` more epochs."""
-    with training(run, model_title(config)):
-        if run.model is None or run.config != config:
-            with output_column, st.spinner("Building the networks…"):
-                run.start(residual.build_model(config, data), config, History())
-        run.extras.pop("test_scores", None)  # a new score comes once this run ends
-        with output_column:
-            chart = LiveChart(PAGE, draw_curves, total_epochs=run.epochs_trained + epochs)
-            gradient_slot = st.empty()
-        drawn_at = [0.0]
-        chart.progress(0.0, "Compiling the first step (a few seconds)…")
+def live(run) -> object:
+    def text(report) -> str:
+        losses = " · ".join(
+            f"{VARIANT_TITLES[name]} {report.history.metrics[f'{name}_loss'][-1]:.3f}"
+            for name in run.config.variants
+        )
+        return f"Epoch {report.epoch} · loss {losses}"
 
-        def on_epoch(report) -> None:
-            # Kept before drawing: a Stop interrupts the drawing, not the saving.
-            run.keep_epoch(
-                report.weights, gradient_norms=report.gradient_norms, norms_epoch=report.epoch
-            )
-            losses = " · ".join(
-                f"{VARIANT_TITLES[name]} {report.history.metrics[f'{name}_loss'][-1]:.3f}"
-                for name in config.variants
-            )
-            chart.update(run, epoch=report.epoch, text=f"Epoch {report.epoch} · loss {losses}")
-            now = time.perf_counter()
-            if now - drawn_at[0] >= GRADIENT_SECONDS or report.epoch == report.final_epoch:
-                drawn_at[0] = now
-                figure = gradient_norms_figure(report.gradient_norms, epoch=report.epoch)
-                with gradient_slot.container():
-                    show_figure(figure, key=f"{PAGE}.live.gradients.{report.epoch}")
-
-        residual.fit(run.model, data, config, epochs=epochs, history=run.history, on_epoch=on_epoch)
-    chart.clear()
-    gradient_slot.empty()
-    run.extras["test_scores"] = residual.evaluate(run.model, data)
+    drawing = chart_drawing(
+        PAGE,
+        run,
+        draw_curves,
+        total_epochs=run.epochs_trained + epochs,
+        text=text,
+        also=lambda report: gradient_norms_figure(report.gradient_norms, epoch=report.epoch),
+        also_seconds=GRADIENT_SECONDS,
+        also_key="gradients",
+    )
+    drawing.chart.progress(0.0, "Compiling the first step (a few seconds)…")
+    return drawing
 
 
-def register(config: residual.Config) -> None:
-    """Offer the digits network with the best validation accuracy to the Image try-it page."""
+def register(config: residual.Config, scores: dict) -> dict | None:
+    """The digits network with the best validation accuracy, for the Image try-it page."""
+    if config.dataset != "digits":
+        return None
     accuracies = {
         name: residual.variant_metrics(run.history, name)["val_accuracy"][-1]
         for name in config.variants
     }
-    best = max(accuracies, key=accuracies.get)  # chosen on validation, never on the test
-    test_accuracy = run.extras["test_scores"][f"test_{best}_accuracy"]
-    data = task_data(config.dataset, config.seed)
-    register_model(
-        TrainedModel(
-            task=residual.TASK,
-            title=f"{config.depth}-layer {VARIANT_TITLES[best]} MLP on digits "
-            f"({test_accuracy:.1%})",
-            model=residual.variant_model(run.model, best, image_shape=(8, 8, 1)),
-            labels=data.labels,
-            preprocessing=data.preprocessing,
-            metrics={"val_accuracy": accuracies[best], "test_accuracy": test_accuracy},
-            device=run.device or "CPU:0",
-        )
-    )
+    best = best_on_validation(accuracies)  # chosen on validation, never on the test
+    test_accuracy = scores[f"test_{best}_accuracy"]
+    return {
+        "title": f"{config.depth}-layer {VARIANT_TITLES[best]} MLP on digits ({test_accuracy:.1%})",
+        "model": residual.variant_model(run.model, best, image_shape=(8, 8, 1)),
+        "metrics": {"val_accuracy": accuracies[best], "test_accuracy": test_accuracy},
+    }
 
 
 def show_results(trained_config: residual.Config) -> None:
@@ -214,10 +181,8 @@ def show_results(trained_config: residual.Config) -> None:
             gradient_norms_figure(norms, epoch=run.extras.get("norms_epoch")),
             key=f"{PAGE}.chart.gradients",
         )
-    if "test_scores" not in run.extras:  # a run that Stop interrupted has ended too
-        trained_data = task_data(trained_config.dataset, trained_config.seed)
-        run.extras["test_scores"] = residual.evaluate(run.model, trained_data)
-    scores = run.extras["test_scores"]
+    # A run that Stop interrupted has ended too: its test score, once.
+    scores = score_once(run, residual, task_data(trained_config.dataset, trained_config.seed))
     st.markdown("**Test accuracy** of each network, measured once after training")
     columns = st.columns(len(trained_config.variants))
     for column, name in zip(columns, trained_config.variants, strict=True):
@@ -233,19 +198,30 @@ def show_results(trained_config: residual.Config) -> None:
         )
 
 
-shown_config = config if config is not None else run.config
-if shown_config is None:
-    st.stop()
+shown_config = shown(run, config)
 data = task_data(shown_config.dataset, shown_config.seed)
 
 if action == "train" and config is not None:
-    train(config, data)
-    if config.dataset == "digits":
-        register(config)
+    with output_column:
+        train_and_score(
+            run,
+            residual,
+            config,
+            data,
+            what=model_title(config),
+            epochs=epochs,
+            live=live,
+            new_history=History,
+            keep=lambda report: {
+                "gradient_norms": report.gradient_norms,
+                "norms_epoch": report.epoch,
+            },
+            register=lambda scores: register(config, scores),
+            building="Building the networks…",
+        )
 
 with output_column:
-    if run.config is not None and run.config != config and run.is_trained:
-        st.caption("The settings changed since these networks trained: **Train** starts anew.")
+    settings_changed_note(run, config, what="these networks", starts="anew")
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
         show_results(run.config)
@@ -255,13 +231,11 @@ with output_column:
             key=f"{PAGE}.chart.initial_gradients",
         )
 
-if config is not None:
-    st.subheader("Export", divider="gray")
-    if run.model is not None and run.config == config:
-        show_summary(run.model)
-    export_buttons(
-        PAGE,
-        code=residual.export_code(config, epochs=max(epochs, run.epochs_trained)),
-        model=run.model if run.config == config and run.is_trained else None,
-        file_stem=f"residual_{config.dataset}",
-    )
+export_section(
+    PAGE,
+    residual,
+    run,
+    config,
+    epochs=max(epochs, run.epochs_trained),
+    file_stem=f"residual_{config.dataset}" if config else "",
+)

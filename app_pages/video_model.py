@@ -4,15 +4,21 @@ import streamlit as st
 
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
-from ui.trainer import (
-    LiveChart,
-    export_buttons,
-    register_model,
-    show_run_status,
-    show_summary,
-    trainer_run,
-    training,
-    training_buttons,
+from ui.trainer import draw_history, show_run_status, trainer_run, training_buttons
+from ui.trainer_flow import (
+    chart_drawing,
+    export_section,
+    kept,
+    score_once,
+    settings_changed_note,
+    train_and_score,
+)
+from ui.trainer_settings import (
+    epochs_inputs,
+    rate_and_batch_inputs,
+    seed_input,
+    split_inputs,
+    validated,
 )
 
 PAGE = "video"
@@ -79,23 +85,12 @@ with clips_tab:
     image_size = st.select_slider(
         "Frame size (pixels)", [8, 12, 16, 24, 32, 48, 64], 16, **settings.bind("size")
     )
-    validation_fraction = st.slider(
-        "Validation share",
-        0.1,
-        0.3,
-        0.15,
-        0.05,
-        help="Clips the live curves and early stopping watch.",
-        **settings.bind("validation"),
-    )
-    test_fraction = st.slider(
-        "Test share",
-        0.1,
-        0.3,
-        0.15,
-        0.05,
-        help="Clips held out until training ends, then scored once: the test accuracy.",
-        **settings.bind("test"),
+    validation_fraction, test_fraction = split_inputs(
+        settings,
+        validation=(0.1, 0.3, 0.15, 0.05),
+        test=(0.1, 0.3, 0.15, 0.05),
+        validation_help="Clips the live curves and early stopping watch.",
+        test_help="Clips held out until training ends, then scored once: the test accuracy.",
     )
 with network_tab:
     architecture = st.selectbox(
@@ -129,65 +124,47 @@ with network_tab:
     )
     dropout = st.slider("Dropout", 0.0, 0.7, 0.2, 0.1, **settings.bind("dropout"))
 with training_tab:
-    learning_rate = st.select_slider(
-        "Learning rate (Adam)", LEARNING_RATES, 0.001, **settings.bind("lr")
+    learning_rate, batch_size = rate_and_batch_inputs(
+        settings, LEARNING_RATES, 0.001, [4, 8, 16, 32, 64], 16, rate_label="Learning rate (Adam)"
     )
-    batch_size = st.select_slider("Batch size", [4, 8, 16, 32, 64], 16, **settings.bind("batch"))
-    epochs = st.select_slider(
-        "Epochs per run", [1, 2, 4, 8, 12, 20, 40], 8, **settings.bind("epochs")
+    epochs, patience = epochs_inputs(
+        settings, [1, 2, 4, 8, 12, 20, 40], 8, patience=("off", 2, 3, 5)
     )
-    patience = st.select_slider(
-        "Early stopping",
-        ["off", 2, 3, 5],
-        "off",
-        help="Stop once the validation loss has not improved for this many epochs, and keep "
-        "the best epoch's network.",
-        **settings.bind("patience"),
-    )
-    seed = st.number_input(
-        "Seed",
-        0,
-        10_000,
-        0,
-        help="The same seed draws the same clips, split and initial weights.",
-        **settings.bind("seed"),
+    seed = seed_input(
+        settings, help="The same seed draws the same clips, split and initial weights."
     )
 
 from dlcore.trainers import video  # noqa: E402  (TensorFlow starts here)
 
-config = video.Config(
-    architecture=architecture,
-    n_frames=n_frames,
-    clip_frames=clip_frames,
-    image_size=image_size,
-    n_clips=n_clips,
-    n_blocks=n_blocks,
-    n_filters=n_filters,
-    kernel_size=kernel_size,
-    units=units,
-    dropout=dropout,
-    learning_rate=learning_rate,
-    batch_size=batch_size,
-    validation_fraction=validation_fraction,
-    test_fraction=test_fraction,
-    seed=int(seed),
+config = validated(
+    lambda: video.Config(
+        architecture=architecture,
+        n_frames=n_frames,
+        clip_frames=clip_frames,
+        image_size=image_size,
+        n_clips=n_clips,
+        n_blocks=n_blocks,
+        n_filters=n_filters,
+        kernel_size=kernel_size,
+        units=units,
+        dropout=dropout,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        validation_fraction=validation_fraction,
+        test_fraction=test_fraction,
+        seed=seed,
+    ),
+    where=settings_column,
 )
-try:
-    config.validate()
-except ValueError as error:
-    with settings_column:
-        st.error(f"These settings can't make a network: {error}", icon=":material/error:")
-    config = None
 
 run = trainer_run(PAGE)
 with output_column:
     action = training_buttons(PAGE, can_train=config is not None)
 
 from dlcore.data.motion import MOTION_LABELS  # noqa: E402
-from dlcore.figures.training import confusion_figure, history_figure, image_grid_figure  # noqa: E402
-from dlcore.figures.video_model import feature_map_figure  # noqa: E402
+from dlcore.figures.training import confusion_figure  # noqa: E402
+from dlcore.figures.video_model import clips_figure, feature_map_figure, mistakes_figure  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
-from dlcore.training.saving import TrainedModel  # noqa: E402
 
 CLIP_FIELDS = (
     "n_clips",
@@ -211,91 +188,40 @@ def load_data(shown: video.Config):
     return clip_data(*(getattr(shown, field) for field in CLIP_FIELDS))
 
 
-def draw_history(run) -> object:
-    return history_figure(run.history.epochs, run.history.metrics, title="Loss and accuracy")
+def live(run) -> object:
+    def text(report) -> str:
+        return f"Epoch {report.epoch} · validation accuracy {report.logs['val_accuracy']:.1%}"
 
-
-def clips_figure(clips, row_titles: list[str], *, title: str):
-    """Clips one per row, their frames left to right; each row's title over its first frame."""
-    n_clips, n_shown = clips.shape[:2]
-    captions = [
-        row_titles[row] if frame == 0 else "" for row in range(n_clips) for frame in range(n_shown)
-    ]
-    images = clips.reshape(-1, *clips.shape[2:])
-    return image_grid_figure(images, captions, title=title, n_columns=n_shown)
-
-
-def train(config: video.Config, data) -> None:
-    """One click on Train: a new model if the settings changed, then `epochs` more epochs."""
-    with training(run, "Video model"):
-        if run.model is None or run.config != config:
-            run.start(video.build_model(config, data), config, History())
-        with output_column:
-            chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + epochs)
-
-        def on_epoch(report) -> None:
-            run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
-            accuracy = report.logs["val_accuracy"]
-            chart.update(
-                run,
-                epoch=report.epoch,
-                text=f"Epoch {report.epoch} · validation accuracy {accuracy:.1%}",
-            )
-
-        result = video.fit(
-            run.model,
-            data,
-            config,
-            epochs=epochs,
-            patience=None if patience == "off" else patience,
-            history=run.history,
-            on_epoch=on_epoch,
-            # Inside a long epoch, only the bar moves; a Stop then keeps the last epoch.
-            on_progress=lambda epoch, done: chart.progress(
-                (epoch - 1 + done) / chart.total_epochs, text=f"Epoch {epoch}: {done:.0%}"
-            ),
-        )
-        if result.stopped_early:
-            run.status = "stopped early"
-            run.extras["best_epoch"] = result.best_epoch
-    chart.clear()
-
-
-def evaluate(data) -> dict:
-    """The trained model's test results, computed once after training and kept until it
-    trains further (a Stop included)."""
-    if run.extras.get("evaluated_at") != run.epochs_trained:
-        run.extras.update(
-            scores=video.evaluate(run.model, data),
-            confusion=video.confusion_matrix(run.model, data),
-            wrong=video.misclassified(run.model, data, limit=4),
-            evaluated_at=run.epochs_trained,
-        )
-    return run.extras
+    drawing = chart_drawing(
+        PAGE, run, draw_history, total_epochs=run.epochs_trained + epochs, text=text
+    )
+    chart = drawing.chart
+    # Inside a long epoch, only the bar moves; a Stop then keeps the last epoch.
+    drawing.fit_options["on_progress"] = lambda epoch, done: chart.progress(
+        (epoch - 1 + done) / chart.total_epochs, text=f"Epoch {epoch}: {done:.0%}"
+    )
+    return drawing
 
 
 def show_results(data) -> None:
-    results = evaluate(data)
+    scores = score_once(run, video, data)
     st.metric(
         "Test accuracy",
-        f"{results['scores']['test_accuracy']:.1%}",
+        f"{scores['test_accuracy']:.1%}",
         help="On the test clips, held out from training and early stopping, scored once.",
     )
     show_figure(
-        confusion_figure(results["confusion"], data.labels, title="Confusion matrix (test clips)"),
+        confusion_figure(
+            kept(run, "confusion", lambda: video.confusion_matrix(run.model, data)),
+            data.labels,
+            title="Confusion matrix (test clips)",
+        ),
         key=f"{PAGE}.chart.confusion",
     )
-    wrong = results["wrong"]
+    wrong = kept(run, "wrong", lambda: video.misclassified(run.model, data, limit=4))
     if len(wrong):
-        titles = [
-            f"{data.labels[true]} → {data.labels[predicted]} ({confidence:.0%})"
-            for true, predicted, confidence in zip(
-                wrong.true, wrong.predicted, wrong.confidence, strict=True
-            )
-        ]
-        figure = clips_figure(
-            data.x_test[wrong.indices], titles, title="Most confident mistakes: true → predicted"
-        )
+        clips = data.x_test[wrong.indices]
+        figure = mistakes_figure(clips, wrong.true, wrong.predicted, wrong.confidence, data.labels)
         show_figure(figure, key=f"{PAGE}.chart.wrong")
     else:
         st.success("Every test clip is classified correctly.", icon=":material/check:")
@@ -328,24 +254,25 @@ def show_results(data) -> None:
 
 if action == "train" and config is not None:
     data = load_data(config)
-    train(config, data)
-    scores = evaluate(data)["scores"]
-    register_model(
-        TrainedModel(
-            task=video.TASK,
-            title=f"{ARCHITECTURE_TITLES[config.architecture]} on motion clips "
-            f"({scores['test_accuracy']:.1%})",
-            model=run.model,
-            labels=data.labels,
-            preprocessing=data.preprocessing,
-            metrics=scores,
-            device=run.device or "CPU:0",
+    with output_column:
+        train_and_score(
+            run,
+            video,
+            config,
+            data,
+            what="Video model",
+            epochs=epochs,
+            live=live,
+            new_history=History,
+            patience=patience,
+            register=lambda scores: {
+                "title": f"{ARCHITECTURE_TITLES[config.architecture]} on motion clips "
+                f"({scores['test_accuracy']:.1%})"
+            },
         )
-    )
 
 with output_column:
-    if run.config is not None and run.config != config and run.is_trained:
-        st.caption("The settings changed since this model trained: **Train** starts a new one.")
+    settings_changed_note(run, config)
     show_run_status(
         run, what=ARCHITECTURE_TITLES[run.config.architecture] if run.config else "Video model"
     )
@@ -361,13 +288,11 @@ with output_column:
             key=f"{PAGE}.chart.examples",
         )
 
-if config is not None:
-    st.subheader("Export", divider="gray")
-    if run.model is not None and run.config == config:
-        show_summary(run.model)
-    export_buttons(
-        PAGE,
-        code=video.export_code(config, epochs=max(epochs, run.epochs_trained)),
-        model=run.model if run.config == config and run.is_trained else None,
-        file_stem=f"video_{config.architecture}",
-    )
+export_section(
+    PAGE,
+    video,
+    run,
+    config,
+    epochs=max(epochs, run.epochs_trained),
+    file_stem=f"video_{config.architecture}" if config else "",
+)

@@ -13,6 +13,7 @@ Each check returns the value it accepted, so a config's `validate()` reads as a 
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -69,6 +70,7 @@ def check_number(
     minimum: float | None = None,
     maximum: float | None = None,
     below: float | None = None,
+    finite: bool = False,
     hint: str = "",
 ) -> float:
     """Checks that `value` is a real number within the given bounds.
@@ -79,6 +81,7 @@ def check_number(
         what: how the message names it, e.g. "The learning rate". Defaults to `name` quoted.
         above, below: exclusive bounds; None for none.
         minimum, maximum: inclusive bounds; None for none.
+        finite: refuse infinities and NaN as well ("must be a finite number").
         hint: added before "Received", e.g. "(0.001 to 0.01 suits Adam)".
 
     Returns:
@@ -88,6 +91,8 @@ def check_number(
         ValueError: If `value` is not a real number (a bool is not) or is out of bounds.
     """
     inside = is_real(value) and _within(value, minimum=minimum, maximum=maximum)
+    if inside and finite:
+        inside = math.isfinite(value)  # type: ignore[arg-type]
     if inside and above is not None:
         inside = value > above  # type: ignore[operator]
     if inside and below is not None:
@@ -104,7 +109,8 @@ def check_number(
             if bound is not None
         ]
         bounds = f" {' and '.join(parts)}" if parts else ""
-        _fail(name, value, f"{what or f'`{name}`'} must be a number{bounds}", hint)
+        number = "a finite number" if finite else "a number"
+        _fail(name, value, f"{what or f'`{name}`'} must be {number}{bounds}", hint)
     return value  # type: ignore[return-value]
 
 
@@ -138,11 +144,49 @@ def check_choice(value: object, *, name: str, choices: Sequence[str], what: str 
     return value
 
 
+def check_names(
+    value: object,
+    *,
+    name: str,
+    choices: Sequence[str],
+    what: str,
+    example: tuple[str, ...],
+    empty: str | None = None,
+) -> tuple[str, ...]:
+    """Checks that `value` is a sequence of names from `choices`, each at most once.
+
+    Args:
+        value: what was received.
+        name: the argument's name, for "Received: name=value".
+        choices: the allowed names, in the order the message lists them.
+        what: what one name stands for: "augmentation" gives "Unknown augmentation 'blur'".
+        example: a valid value, shown when `value` is not a sequence of names (or is empty).
+        empty: how the message asks for a name when `value` is empty, e.g. "Choose at
+            least one network to train"; None lets `value` be empty.
+
+    Returns:
+        `value`, as a tuple.
+
+    Raises:
+        ValueError: If `value` is a string or no sequence, is empty (unless `empty` is
+            None), names something not in `choices`, or names something twice.
+    """
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        expected = f"`{name}` must be a sequence of names, e.g. {example!r}"
+    elif not value and empty is not None:
+        expected = f"{empty}, e.g. {example!r}"
+    elif unknown := [item for item in value if item not in choices]:
+        expected = f"Unknown {what} {unknown[0]!r}. Choose from: {', '.join(choices)}"
+    elif len(set(value)) != len(value):
+        expected = f"Each {what} may appear once"
+    else:
+        return tuple(value)
+    raise ValueError(f"{expected}. Received: {name}={value!r}.")
+
+
 def check_seed(value: object) -> int:
-    """Checks that a random seed is an integer."""
-    if not is_int(value):
-        raise ValueError(f"`seed` must be an integer. Received: seed={value!r}.")
-    return value  # type: ignore[return-value]
+    """Checks that a random seed is an integer of at least 0, as NumPy's seeds are."""
+    return check_int(value, name="seed", minimum=0)
 
 
 def _within(value: object, *, minimum: float | None, maximum: float | None) -> bool:

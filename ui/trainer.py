@@ -8,30 +8,18 @@ page's `TrainerRun` in `st.session_state` before the callback draws anything: th
 that follows finds the run marked in progress, puts back the last finished epoch's weights
 and shows the history kept so far.
 
-Usage in a page whose dlcore trainer runs `dlcore.training.fit.fit_live` (the Playground page,
-app_pages/playground.py, does the same with its own loop and boundary snapshots):
+The pieces here (the run, the buttons, the live chart, Export, the registry) are put
+together once, for every trainer module, by `ui.trainer_flow.train_and_score` and
+`ui.trainer_flow.export_section`; a page calls those and draws:
 
     run = trainer_run("cnn")
     action = training_buttons("cnn", can_train=config is not None)  # Reset is done here
     if action == "train":
-        with training(run, "CNN on digits") as where:
-            if run.model is None or run.config != config:
-                run.start(build_model(config), config, History())
-            chart = LiveChart("cnn", draw_history, total_epochs=run.epochs_trained + epochs)
-            def on_epoch(report):
-                run.keep_epoch(report.weights)   # first: drawing may be interrupted
-                chart.update(run, epoch=report.epoch, text=f"Epoch {report.epoch}")
-            result = train(run.model, data, config, epochs=epochs, history=run.history,
-                           patience=patience, on_epoch=on_epoch)
-            if result.stopped_early:
-                run.status = "stopped early"
-        chart.clear()       # the result below is drawn from `run`, as on every rerun
-        register_model(TrainedModel(task="digits", ...))
+        train_and_score(run, cnn, config, data, what="CNN on digits", epochs=epochs, ...)
     show_run_status(run, what="CNN on digits")
     if run.is_trained:
         show_figure(draw_history(run), key="cnn.history")
-        show_summary(run.model)
-    export_buttons("cnn", code=export_code(config, epochs=epochs), model=run.model, ...)
+    export_section("cnn", cnn, run, config, epochs=epochs, file_stem="cnn_digits")
 """
 
 from __future__ import annotations

@@ -189,3 +189,26 @@ def misclassified_figure(
         title="Misclassified test images: true → predicted (confidence)",
         n_columns=n_columns,
     )
+
+
+def prediction_figure(
+    image: ArrayLike, probabilities: ArrayLike, *, true_label: str, labels: Sequence[str]
+) -> go.Figure:
+    """One image, captioned with its true class and titled with the model's guess.
+
+    Args:
+        image: float, shape `(height, width, 1 or 3)`, in [0, 1].
+        probabilities: the model's class probabilities for it, shape `(n_classes,)`.
+        true_label: the image's true class name.
+        labels: the class names, in the model's output order.
+
+    Returns:
+        `images_figure` of the one image, titled "Predicted: <class> (<probability>)".
+    """
+    probabilities = np.asarray(probabilities)
+    guess = int(probabilities.argmax())
+    return images_figure(
+        np.asarray(image)[None],
+        [f"true {true_label}"],
+        title=f"Predicted: {labels[guess]} ({probabilities[guess]:.0%})",
+    )

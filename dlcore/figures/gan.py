@@ -4,6 +4,7 @@ and the losses and the distance to the target as training goes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -191,3 +192,25 @@ def _points(name: str, points: ArrayLike) -> np.ndarray:
     if array.ndim != 2 or array.shape[1] != 2:
         raise ValueError(f"`{name}` must be points of shape (n, 2). Received: shape {array.shape}.")
     return array
+
+
+def snapshot_figure(real: ArrayLike, snapshot: Any, *, title: str) -> go.Figure:
+    """`gan_figure` of a `dlcore.trainers.gan.GANSnapshot`: its generated points and its
+    discriminator's map, over the real points `(n_real, 2)`."""
+    return gan_figure(
+        real, snapshot.generated, snapshot.grid, snapshot.discriminator_map, title=title
+    )
+
+
+def history_progress_figure(history: Any) -> go.Figure:
+    """`progress_figure` of a GAN's `dlcore.training.history.History` (counted in steps), with
+    its "generator_loss", "discriminator_loss", "val_sliced_wasserstein" and, for a target
+    with modes, "val_modes_covered"."""
+    metrics = history.metrics
+    return progress_figure(
+        history.epochs,
+        metrics["generator_loss"],
+        metrics["discriminator_loss"],
+        metrics["val_sliced_wasserstein"],
+        metrics.get("val_modes_covered"),
+    )

@@ -358,3 +358,24 @@ def probability_figure(
     )
     figure.update_xaxes(range=[0, 1.0], tickformat=".0%", title="probability")
     return figure
+
+
+def past_step_labels(n_steps: int) -> list[str]:
+    """Names of a window's steps, oldest first: "t-31", ..., "t-1", "t-0" for 32 steps.
+
+    Example:
+        >>> past_step_labels(3)
+        ['t-2', 't-1', 't-0']
+    """
+    return [f"t-{n_steps - 1 - index}" for index in range(n_steps)]
+
+
+def forecast_view_start(n_steps: int, test_start: int) -> int:
+    """Where `forecast_figure`'s view begins (`show_from`): as much of the series before the
+    test part as after it, so that the forecast stays visible.
+
+    Example:
+        >>> forecast_view_start(1000, 800)
+        600
+    """
+    return max(0, 2 * test_start - n_steps)

@@ -86,3 +86,54 @@ def feature_map_figure(
     figure.update_annotations(font_size=11)
     figure.update_layout(title=title, font={"size": 14}, height=220, margin={"t": 70, "b": 10})
     return figure
+
+
+def clips_figure(clips: ArrayLike, row_titles: Sequence[str], *, title: str) -> go.Figure:
+    """Clips one per row, their frames left to right; each row's title over its first frame.
+
+    Args:
+        clips: shape `(n_clips, n_frames, height, width, channels)`, values in [0, 1].
+        row_titles: one title per clip.
+        title: the figure's title.
+
+    Returns:
+        A grid of `n_clips` rows and `n_frames` columns (`image_grid_figure`).
+    """
+    from dlcore.figures.training import image_grid_figure
+
+    clips = np.asarray(clips)
+    if clips.ndim != 5 or len(row_titles) != len(clips):
+        raise ValueError(
+            "clips_figure needs clips of shape (n_clips, n_frames, height, width, channels) "
+            f"and one title per clip. Received: shape={clips.shape}, "
+            f"{len(row_titles)} titles."
+        )
+    n_clips, n_shown = clips.shape[:2]
+    captions = [
+        row_titles[row] if frame == 0 else "" for row in range(n_clips) for frame in range(n_shown)
+    ]
+    images = clips.reshape(-1, *clips.shape[2:])
+    return image_grid_figure(images, captions, title=title, n_columns=n_shown)
+
+
+def mistakes_figure(
+    clips: ArrayLike,
+    true: Sequence[int],
+    predicted: Sequence[int],
+    confidence: Sequence[float],
+    labels: Sequence[str],
+) -> go.Figure:
+    """The clips a model got wrong, one per row, each titled "true → predicted (confidence)".
+
+    Args:
+        clips: shape `(n, n_frames, height, width, channels)`, the misclassified clips, e.g.
+            `data.x_test[mistakes.indices]`.
+        true, predicted: the class indices, `(n,)` each.
+        confidence: the probability given to the predicted class, `(n,)`, in [0, 1].
+        labels: the class names.
+    """
+    titles = [
+        f"{labels[answer]} → {labels[guess]} ({probability:.0%})"
+        for answer, guess, probability in zip(true, predicted, confidence, strict=True)
+    ]
+    return clips_figure(clips, titles, title="Most confident mistakes: true → predicted")

@@ -8,14 +8,12 @@ writes (`inspect.getsource`), so each uses only `keras`, `itertools` and its arg
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import keras
 
-from dlcore._checks import check_int
-from dlcore.training.fit import EpochReport, FitResult, fit_live
-from dlcore.training.history import History
+from dlcore.training.fit import fit_split
 
 RECURRENT_CELLS = ("simple_rnn", "lstm", "gru")
 """The recurrent layers on offer, as `keras.layers.SimpleRNN`, `LSTM` and `GRU`."""
@@ -110,52 +108,6 @@ def recurrent_stack(
     return features
 
 
-def fit(
-    model: Any,
-    data: Any,
-    config: Any,
-    *,
-    epochs: int,
-    on_epoch: Callable[[EpochReport], None] | None = None,
-    patience: int | None = None,
-    history: History | None = None,
-    stop: Callable[[], bool] | None = None,
-    on_progress: Callable[[int, float], None] | None = None,
-) -> FitResult:
-    """Trains on the training part; the validation part is measured after every epoch.
-
-    Early stopping and the best epoch watch the validation part ("val_loss"); the test
-    part is left for `evaluate`, once, at the end.
-
-    Args:
-        model: a model from the trainer's `build_model(config, data)`.
-        data: the trainer's `load_data(config)`.
-        config: the trainer's `Config` (for the batch size and the seed).
-        epochs: `int` >= 1, epochs to run in this call.
-        on_epoch: called with an `EpochReport` after every epoch.
-        patience: stop once the validation loss has not improved for this many epochs
-            and keep the best epoch's weights; None trains every epoch. Defaults to None.
-        history: a `History` from an earlier call on the same model, to continue it.
-        stop: asked after every epoch; True ends the run there.
-        on_progress: called as `on_progress(epoch, fraction)` inside long epochs.
-
-    Returns:
-        The `dlcore.training.fit.FitResult`.
-
-    Raises:
-        ValueError: If `epochs` < 1 or `patience` < 1.
-    """
-    check_int(epochs, name="epochs", minimum=1, hint="Training needs at least one epoch")
-    return fit_live(
-        model,
-        data.train,
-        data.validation,
-        epochs=epochs,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        patience=patience,
-        history=history,
-        on_epoch=on_epoch,
-        on_progress=on_progress,
-        stop=stop,
-    )
+fit = fit_split
+"""The sequence trainers' `fit`: `dlcore.training.fit.fit_split`, on the training part,
+measuring the validation part after every epoch."""

@@ -127,3 +127,93 @@ def misclassified(probabilities: np.ndarray, labels: np.ndarray, *, limit: int) 
         predicted=predicted[order].astype(np.int64),
         confidence=confidence[order].astype(np.float32),
     )
+
+
+def check_model_input(model: Any, sample: ArrayLike, *, name: str, axes: str) -> np.ndarray:
+    """One sample as float32, after checking that it has the model's input shape.
+
+    Args:
+        model: a Keras model.
+        sample: one sample, without the batch axis.
+        name: `str`, what the sample is, for the message ("image", "clip").
+        axes: `str`, the names of its axes, for the message ("height, width, channels").
+
+    Returns:
+        float32, the model's input shape without the batch axis.
+
+    Raises:
+        ValueError: If the sample's shape is not the model's input shape.
+    """
+    array = np.asarray(sample, dtype=np.float32)
+    expected = tuple(model.input_shape[1:])
+    if array.shape != expected:
+        raise ValueError(
+            f"The {name} must have the model's input shape {expected} ({axes}). "
+            f"Received: shape {array.shape}."
+        )
+    return array
+
+
+@dataclasses.dataclass(frozen=True)
+class TestAnalysis:
+    """A classifier trainer's look at its test part: probabilities, confusions, mistakes.
+
+    A trainer states its own batch size and number of mistakes once, and exposes the
+    methods as its functions (`predict_proba = ANALYSIS.predict_proba`, ...).
+
+    Attributes:
+        batch_size: `int` >= 1, samples per call of the model.
+        limit: `int` >= 0, the most mistakes `misclassified` returns by default.
+    """
+
+    batch_size: int
+    limit: int
+
+    def predict_proba(
+        self, model: Any, samples: ArrayLike, *, batch_size: int | None = None
+    ) -> np.ndarray:
+        """The model's class probabilities at inference, as `predict_proba`.
+
+        Args:
+            model: a Keras classifier with a softmax output.
+            samples: float32, shape `(n, ...)` (images, clips), as the model takes them.
+            batch_size: `int` >= 1, samples per call. Defaults to `self.batch_size`.
+
+        Returns:
+            float32, shape `(n, n_classes)`, rows that sum to 1.
+        """
+        size = self.batch_size if batch_size is None else batch_size
+        return predict_proba(model, samples, batch_size=size)
+
+    def confusion_matrix(self, model: Any, data: Any) -> np.ndarray:
+        """Counts the test samples of `data` by true and predicted class.
+
+        Args:
+            model: a Keras classifier with a softmax output.
+            data: a `dlcore.data.split.SplitData` (anything with `x_test` and `y_test`).
+
+        Returns:
+            int64, shape `(n_classes, n_classes)`: `matrix[i, j]` test samples of class i
+            predicted as class j. Row i sums to the number of test samples of class i.
+        """
+        return confusion_matrix(self.predict_proba(model, data.x_test), data.y_test)
+
+    def misclassified(self, model: Any, data: Any, *, limit: int | None = None) -> Misclassified:
+        """The test samples of `data` the model gets wrong, the most confidently wrong first.
+
+        Args:
+            model: a Keras classifier with a softmax output.
+            data: a `dlcore.data.split.SplitData` (anything with `x_test` and `y_test`).
+            limit: `int` >= 0, the most samples returned. Defaults to `self.limit`.
+
+        Returns:
+            A `Misclassified` of at most `limit` samples; its indices are rows of
+            `data.x_test`.
+
+        Raises:
+            ValueError: If `limit` is not an integer >= 0.
+        """
+        probabilities = self.predict_proba(model, data.x_test)
+        return misclassified(
+            probabilities, data.y_test, limit=self.limit if limit is None else limit
+        )

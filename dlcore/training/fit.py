@@ -30,6 +30,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dlcore._checks import check_int
 from dlcore.runtime import memory  # noqa: F401  (imported for its fix: trained models are freed)
 from dlcore.training.history import History
 
@@ -307,6 +308,68 @@ def fit_live(
         stopped_early=stopped_early,
         best_epoch=best_epoch,
         stopped=asked_to_stop is not None and asked_to_stop.stopped,
+    )
+
+
+def fit_split(
+    model: Any,
+    data: Any,
+    config: Any,
+    *,
+    epochs: int,
+    on_epoch: Callable[[Any], None] | None = None,
+    patience: int | None = None,
+    history: History | None = None,
+    stop: Callable[[], bool] | None = None,
+    on_progress: Callable[[int, float], None] | None = None,
+    train: tuple[Any, Any] | None = None,
+    validation: tuple[Any, Any] | None = None,
+    validate: bool = True,
+) -> FitResult:
+    """A trainer's `fit`: trains on the training part, measuring validation every epoch.
+
+    `fit_live` in batches of `config.batch_size`, reshuffled every epoch with
+    `config.seed`. "val_loss" and the other "val_" metrics are measured on the
+    validation part after each epoch, and early stopping and the best epoch watch it; the
+    test part is left for `evaluate`, once, at the end.
+
+    Args:
+        model: a model from the trainer's `build_model(config, data)`.
+        data: the trainer's `load_data(config)`, a `dlcore.data.split.SplitData`.
+        config: the trainer's `Config` (for `batch_size` and `seed`).
+        epochs: `int` >= 1, epochs to run in this call.
+        on_epoch: called with an `EpochReport` after every epoch.
+        patience: stop once the validation loss has not improved for this many epochs
+            and keep the best epoch's weights; None trains every epoch. Defaults to None.
+        history: a `History` from an earlier call on the same model, to continue it.
+        stop: asked after every epoch; True ends the run there.
+        on_progress: called as `on_progress(epoch, fraction)` inside long epochs.
+        train: `(inputs, targets)` trained on instead of `data.train`, for a trainer
+            that repeats or reshapes its training part. Defaults to `data.train`.
+        validation: `(inputs, targets)` measured instead of `data.validation`.
+            Defaults to `data.validation`.
+        validate: `bool`, False to measure no validation part (a trainer whose data
+            is too small for one). Defaults to True.
+
+    Returns:
+        The `FitResult`.
+
+    Raises:
+        ValueError: If `epochs` < 1 or `patience` < 1.
+    """
+    check_int(epochs, name="epochs", minimum=1, hint="Training needs at least one epoch")
+    return fit_live(
+        model,
+        data.train if train is None else train,
+        (data.validation if validation is None else validation) if validate else None,
+        epochs=epochs,
+        batch_size=config.batch_size,
+        seed=config.seed,
+        patience=patience,
+        history=history,
+        on_epoch=on_epoch,
+        on_progress=on_progress,
+        stop=stop,
     )
 
 

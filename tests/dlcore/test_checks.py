@@ -7,6 +7,7 @@ from dlcore._checks import (
     check_choice,
     check_fraction,
     check_int,
+    check_names,
     check_number,
     check_seed,
     is_int,
@@ -34,6 +35,19 @@ def test_an_accepted_value_comes_back_unchanged():
     assert check_fraction(0.2, name="f") == 0.2
     assert check_choice("adam", name="optimizer", choices=("adam", "sgd")) == "adam"
     assert check_seed(np.int32(7)) == 7
+
+
+NAMES = {
+    "name": "augmentation",
+    "choices": ("flip", "zoom"),
+    "what": "augmentation",
+    "example": ("flip",),
+}
+
+
+def test_names_come_back_as_a_tuple_and_may_be_none_unless_asked_for():
+    assert check_names(["zoom", "flip"], **NAMES) == ("zoom", "flip")
+    assert check_names((), **NAMES) == ()
 
 
 @pytest.mark.parametrize(
@@ -72,7 +86,34 @@ def test_an_accepted_value_comes_back_unchanged():
             lambda: check_choice("adamw", name="optimizer", choices=("adam", "sgd")),
             "Unknown optimizer. Choose one of: adam, sgd. Received: optimizer='adamw'.",
         ),
-        (lambda: check_seed(None), "`seed` must be an integer. Received: seed=None."),
+        (
+            lambda: check_number(float("nan"), name="trend", finite=True),
+            "`trend` must be a finite number. Received: trend=nan.",
+        ),
+        (
+            lambda: check_number(float("inf"), name="noise", minimum=0, finite=True),
+            "`noise` must be a finite number at least 0. Received: noise=inf.",
+        ),
+        (
+            lambda: check_names(("flip", "blur"), **NAMES),
+            "Unknown augmentation 'blur'. Choose from: flip, zoom. "
+            "Received: augmentation=('flip', 'blur').",
+        ),
+        (
+            lambda: check_names(["zoom", "zoom"], **NAMES),
+            "Each augmentation may appear once. Received: augmentation=['zoom', 'zoom'].",
+        ),
+        (
+            lambda: check_names("flip", **NAMES),
+            "`augmentation` must be a sequence of names, e.g. ('flip',). "
+            "Received: augmentation='flip'.",
+        ),
+        (
+            lambda: check_names((), **NAMES, empty="Choose at least one augmentation"),
+            "Choose at least one augmentation, e.g. ('flip',). Received: augmentation=().",
+        ),
+        (lambda: check_seed(None), "`seed` must be an integer of at least 0. Received: seed=None."),
+        (lambda: check_seed(-1), "`seed` must be an integer of at least 0. Received: seed=-1."),
     ],
 )
 def test_a_refused_value_gets_the_house_message(call, message):

@@ -39,7 +39,7 @@ def trained_forecaster():
 
 def run_scores(app):
     """The test scores the page computed for its intents model."""
-    return app.session_state["seq.intents.run"].extras["scores"]
+    return app.session_state["seq.intents.run"].extras["test_scores"]
 
 
 def test_the_untrained_page_invites_training_and_offers_the_code():
@@ -63,7 +63,7 @@ def test_training_shows_the_curves_the_accuracy_and_the_hidden_state(trained_int
     assert set(metrics) == {"Test accuracy", "… in English"}
     assert metrics["Test accuracy"].endswith("%")
     # The test score is computed once, after training, on the test part.
-    scores = run.extras["scores"]
+    scores = run.extras["test_scores"]
     data = intents.load_data(run.config)
     assert scores == intents.evaluate(run.model, data)
     assert metrics["Test accuracy"] == f"{scores['test_accuracy']:.1%}"

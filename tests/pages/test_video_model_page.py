@@ -45,7 +45,7 @@ def test_training_shows_the_curves_the_accuracy_and_the_confusions(trained):
     assert run.history.epochs == [1, 2]
     assert figure(app, 0)["layout"]["title"]["text"] == "Loss and accuracy"
     metrics = {metric.label: metric.value for metric in app.metric}
-    accuracy = run.extras["scores"]["test_accuracy"]
+    accuracy = run.extras["test_scores"]["test_accuracy"]
     assert metrics == {"Test accuracy": f"{accuracy:.1%}"}
     confusion = figure(app, 1)["data"][0]
     counts = plotly_array(confusion["text"]).reshape(6, 6)
@@ -81,7 +81,7 @@ def test_the_trained_model_is_offered_to_the_try_it_pages(trained):
     assert model.preprocessing["n_frames"] == 8
     assert model.preprocessing["image_size"] == (16, 16)
     assert model.model.input_shape == (None, 8, 16, 16, 3)
-    assert model.metrics == trained.session_state["video.run"].extras["scores"]
+    assert model.metrics == trained.session_state["video.run"].extras["test_scores"]
 
 
 @pytest.mark.parametrize(

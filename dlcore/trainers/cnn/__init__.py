@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -66,13 +65,18 @@ from dlcore.trainers.cnn.model import (
     compile_classifier,
 )
 from dlcore.training import evaluation
-from dlcore.training.evaluation import Misclassified, test_scores
-from dlcore.training.fit import EpochReport, FitResult, fit_live
-from dlcore.training.history import History
+from dlcore.training.evaluation import test_scores
+from dlcore.training.fit import FitResult, fit_split
 
 TASK = "digits"
 """What the default config's models predict. A model's task is its `config.dataset`:
 "digits", "faces" or "shapes", each with its own try-it samples."""
+
+ANALYSIS = evaluation.TestAnalysis(batch_size=512, limit=16)
+"""Images per call of the model, and test images `misclassified` returns by default."""
+predict_proba = ANALYSIS.predict_proba
+confusion_matrix = ANALYSIS.confusion_matrix
+misclassified = ANALYSIS.misclassified
 
 # `held_out_samples` draws its shapes with this seed; the trainers' seeds are small.
 _UNSEEN_SHAPES_SEED = 20_241_105
@@ -255,99 +259,19 @@ def build_model(config: Config, data: SplitData) -> Any:
     )
 
 
-def fit(
-    model: Any,
-    data: SplitData,
-    config: Config,
-    *,
-    epochs: int,
-    on_epoch: Callable[[EpochReport], None] | None = None,
-    patience: int | None = None,
-    history: History | None = None,
-    stop: Callable[[], bool] | None = None,
-    on_progress: Callable[[int, float], None] | None = None,
-) -> FitResult:
-    """Trains the CNN with `dlcore.training.fit.fit_live`; the validation images validate.
+def fit(model: Any, data: SplitData, config: Config, *, epochs: int, **options: Any) -> FitResult:
+    """Trains the CNN on the training images with `dlcore.training.fit.fit_split`.
 
-    The training images are reshuffled every epoch with `config.seed`, in batches of
-    `config.batch_size`; "val_loss" and "val_accuracy" are measured on the validation
-    images after each epoch. The test images are not looked at.
-
-    Args:
-        model: a model from `build_model(config, data)`.
-        data: the `ImageData` from `load_data(config)`.
-        config: the `Config` (for the batch size and the seed).
-        epochs: `int` >= 1, epochs to run in this call.
-        on_epoch: called with an `EpochReport` after every epoch.
-        patience: stop once the validation loss has not improved for this many epochs
-            and keep the best epoch's weights; None trains every epoch. Defaults to None.
-        history: a `History` from an earlier call on the same model, to continue it.
-        stop: asked after every epoch; True ends the run there.
-        on_progress: called as `on_progress(epoch, fraction)` inside long epochs.
-
-    Returns:
-        The `dlcore.training.fit.FitResult`.
-
-    Raises:
-        ValueError: If `epochs` < 1 or `patience` < 1.
+    The validation images give "val_loss" and "val_accuracy" and drive early stopping;
+    the test images are not looked at. `options`: `on_epoch`, `patience`, `history`,
+    `stop` and `on_progress`, as `fit_split` takes them.
     """
-    return fit_live(
-        model,
-        data.train,
-        data.validation,
-        epochs=epochs,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        patience=patience,
-        history=history,
-        on_epoch=on_epoch,
-        on_progress=on_progress,
-        stop=stop,
-    )
+    return fit_split(model, data, config, epochs=epochs, **options)
 
 
 def evaluate(model: Any, data: SplitData) -> dict[str, float]:
     """The test score, computed once, at the end: `{"test_loss": ..., "test_accuracy": ...}`."""
     return test_scores(model, data)
-
-
-def predict_proba(model: Any, images: ArrayLike, *, batch_size: int = 512) -> np.ndarray:
-    """The model's class probabilities at inference, as `evaluation.predict_proba`.
-
-    Args:
-        model: a model from `build_model`.
-        images: float32, shape `(n, height, width, channels)`, values in [0, 1].
-        batch_size: `int` >= 1, images per call. Defaults to 512.
-
-    Returns:
-        float32, shape `(n, n_classes)`, rows that sum to 1.
-    """
-    return evaluation.predict_proba(model, images, batch_size=batch_size)
-
-
-def confusion_matrix(model: Any, data: SplitData) -> np.ndarray:
-    """Counts the test images by true and predicted class.
-
-    Returns:
-        int64, shape `(n_classes, n_classes)`: `matrix[i, j]` test images of class i
-        predicted as class j. Row i sums to the number of test images of class i.
-    """
-    return evaluation.confusion_matrix(predict_proba(model, data.x_test), data.y_test)
-
-
-def misclassified(model: Any, data: SplitData, *, limit: int = 16) -> Misclassified:
-    """The test images the model gets wrong, the most confidently wrong first.
-
-    Args:
-        model: a model from `build_model`.
-        data: the `ImageData` it was trained on.
-        limit: `int` >= 0, the most images returned. Defaults to 16.
-
-    Returns:
-        A `Misclassified` of at most `limit` images; its indices are rows of `data.x_test`.
-    """
-    probabilities = predict_proba(model, data.x_test)
-    return evaluation.misclassified(probabilities, data.y_test, limit=limit)
 
 
 def first_layer_filters(model: Any) -> np.ndarray:
@@ -385,7 +309,9 @@ def feature_maps(model: Any, image: ArrayLike) -> list[tuple[str, np.ndarray]]:
     Raises:
         ValueError: If the image's shape is not the model's input shape.
     """
-    picture = _check_image(model, image)
+    picture = evaluation.check_model_input(
+        model, image, name="image", axes="height, width, channels"
+    )
     names = feature_layer_names(model)
     probe = keras.Model(model.input, [model.get_layer(name).output for name in names])
     outputs = probe(picture[np.newaxis], training=False)
@@ -491,14 +417,3 @@ def held_out_samples(dataset: str) -> list[tuple[str, np.ndarray]]:
             pixels = pixels[..., 0]
         samples.append((f"digit {label}" if dataset == "digits" else str(label), pixels))
     return samples
-
-
-def _check_image(model: Any, image: ArrayLike) -> np.ndarray:
-    picture = np.asarray(image, dtype=np.float32)
-    expected = tuple(model.input_shape[1:])
-    if picture.shape != expected:
-        raise ValueError(
-            f"The image must have the model's input shape {expected} (height, width, "
-            f"channels). Received: shape {picture.shape}."
-        )
-    return picture

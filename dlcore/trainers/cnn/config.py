@@ -7,16 +7,10 @@ import math
 
 import numpy as np
 
-from dlcore._checks import (
-    check_choice,
-    check_int,
-    check_number,
-    check_seed,
-    is_int,
-    is_real,
-)
+from dlcore._checks import check_choice, check_int, check_names, is_real
 from dlcore.data import shapes
 from dlcore.data.split import check_split, split_sizes
+from dlcore.training.settings import check_conv_blocks, check_training_settings
 
 DATASETS = ("digits", "faces", "shapes")
 """The image sets the page offers."""
@@ -81,7 +75,7 @@ class Config:
         dense_units: `int` >= 0, units of the dense ReLU layer after the conv blocks; 0
             for none. Defaults to `64`.
         optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
-        learning_rate: `float` in (0, 1]. Defaults to `0.003`.
+        learning_rate: `float` > 0. Defaults to `0.003`.
         batch_size: `int` >= 1. Defaults to `32`.
         validation_fraction: `float` in (0, 1), the share of images that early stopping
             and the live curves watch. Defaults to `0.2`.
@@ -110,31 +104,15 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
-        """Checks that the settings make a network that can be built and trained.
-
-        Returns:
-            The config itself, so that `config.validate()` can be chained.
+        """Returns this config if its images and network can be built and trained.
 
         Raises:
-            ValueError: naming the first impossible setting, what to change, and what
-                was received.
+            ValueError: naming the first impossible setting, e.g. a kernel larger than the image.
         """
         check_choice(self.dataset, name="dataset", choices=DATASETS)
         self._validate_data()
         self._validate_architecture()
-        check_choice(self.optimizer, name="optimizer", choices=OPTIMIZERS)
-        check_number(
-            self.learning_rate,
-            name="learning_rate",
-            what="The learning rate",
-            above=0,
-            maximum=1,
-            hint="(0.001 to 0.01 suits Adam)",
-        )
-        check_int(
-            self.batch_size, name="batch_size", what="The batch size", minimum=1, unit="image"
-        )
-        check_seed(self.seed)
+        check_training_settings(self, optimizers=OPTIMIZERS, unit="image")
         return self
 
     def _validate_data(self) -> None:
@@ -145,17 +123,14 @@ class Config:
             minimum=1,
             maximum=MAX_SHAPES,
         )
-        if isinstance(self.backgrounds, str) or len(self.backgrounds) == 0:
-            raise ValueError(
-                "Choose at least one background for the shapes, e.g. ('plain',). "
-                f"Received: backgrounds={self.backgrounds!r}."
-            )
-        unknown = [name for name in self.backgrounds if name not in shapes.BACKGROUNDS]
-        if unknown:
-            raise ValueError(
-                f"Unknown background {unknown[0]!r}. Choose from: "
-                f"{', '.join(shapes.BACKGROUNDS)}. Received: backgrounds={self.backgrounds!r}."
-            )
+        check_names(
+            self.backgrounds,
+            name="backgrounds",
+            choices=shapes.BACKGROUNDS,
+            what="background",
+            example=("plain",),
+            empty="Choose at least one background for the shapes",
+        )
         check_split(
             n_samples=self.n_images,
             n_classes=self.n_classes,
@@ -165,35 +140,7 @@ class Config:
         )
 
     def _validate_architecture(self) -> None:
-        check_int(
-            self.n_blocks,
-            name="n_blocks",
-            what="The number of conv blocks",
-            minimum=1,
-            maximum=MAX_BLOCKS,
-        )
-        if not is_int(self.n_filters) or self.n_filters < 1:
-            raise ValueError(
-                "A conv block needs at least one filter: with zero filters it passes nothing "
-                "on. Use 1 or more (8 to 32 is typical). "
-                f"Received: n_filters={self.n_filters!r}."
-            )
-        last_filters = self.n_filters * 2 ** (self.n_blocks - 1)
-        if last_filters > MAX_FILTERS:
-            raise ValueError(
-                f"Too many filters: they double in every block, so block {self.n_blocks} "
-                f"would have {last_filters}, more than the {MAX_FILTERS} that train in "
-                "seconds here. Use fewer filters or fewer conv blocks. "
-                f"Received: n_filters={self.n_filters!r}, n_blocks={self.n_blocks!r}."
-            )
-        check_int(
-            self.kernel_size,
-            name="kernel_size",
-            what="The kernel size",
-            minimum=1,
-            unit="pixel",
-            hint="(3 is typical)",
-        )
+        check_conv_blocks(self, max_blocks=MAX_BLOCKS, max_filters=MAX_FILTERS)
         check_choice(self.pooling, name="pooling", choices=POOLINGS)
         self._validate_sizes()
         if not isinstance(self.batch_norm, bool | np.bool_):
@@ -205,21 +152,13 @@ class Config:
                 f"The dropout rate must be a number from 0 to {MAX_DROPOUT}: at 1 it would drop "
                 f"every feature. Received: dropout={self.dropout!r}."
             )
-        if isinstance(self.augmentation, str):
-            raise ValueError(
-                "`augmentation` must be a sequence of names, e.g. ('rotate', 'shift'). "
-                f"Received: augmentation={self.augmentation!r}."
-            )
-        unknown = [name for name in self.augmentation if name not in AUGMENTATIONS]
-        if unknown:
-            raise ValueError(
-                f"Unknown augmentation {unknown[0]!r}. Choose from: {', '.join(AUGMENTATIONS)}. "
-                f"Received: augmentation={self.augmentation!r}."
-            )
-        if len(set(self.augmentation)) != len(self.augmentation):
-            raise ValueError(
-                f"Each augmentation may appear once. Received: augmentation={self.augmentation!r}."
-            )
+        check_names(
+            self.augmentation,
+            name="augmentation",
+            choices=AUGMENTATIONS,
+            what="augmentation",
+            example=("rotate", "shift"),
+        )
         check_int(
             self.dense_units,
             name="dense_units",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import inspect
 
-from dlcore._checks import check_int
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.trainers.cnn import model
 from dlcore.trainers.cnn.config import AUGMENTATIONS, CHANNELS, IMAGE_SIZES, Config
+from dlcore.training import export
 
 
 def export_code(config: Config, *, epochs: int = 20) -> str:
@@ -28,18 +28,18 @@ def export_code(config: Config, *, epochs: int = 20) -> str:
     number of epochs. It prints "Test accuracy: 0.xxxx" and "Saved <path>".
 
     Args:
-        config: the `Config`; validated first.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
         epochs: `int` >= 1, the script's default number of epochs. Defaults to 20.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
     """
-    config.validate()
-    check_int(epochs, name="epochs", minimum=1)
+    export.check_settings(config, epochs)
     side = IMAGE_SIZES[config.dataset]
+    training = export.train_test_save_code(
+        ("images[train]", "labels[train]"),
+        "(images[validation], labels[validation])",
+        ("images[test]", "labels[test]"),
+        comment="Once, at the end: the test images chose nothing.",
+    )
+    output = f"cnn_{config.dataset}.keras"
     needs = "numpy, scikit-learn" + (", scikit-image" if config.dataset == "faces" else "")
     shapes_note = (
         "\nThe shapes come from Deep Learning Studio's own generator (dlcore.data.shapes),\n"
@@ -81,9 +81,7 @@ def export_code(config: Config, *, epochs: int = 20) -> str:
 Deep Learning Studio.
 
 Needs {needs} and Keras 3.
-{shapes_note}Run: python this_script.py --epochs {epochs} --output cnn_{config.dataset}.keras
-(the EPOCHS environment variable sets the default number of epochs).
-
+{shapes_note}{export.run_note(epochs=epochs, output=output)}
 The images are split three ways: the model trains on one part, the validation part is
 measured after every epoch, and the test part is scored once, at the end.
 """
@@ -107,18 +105,7 @@ def load_data():
 {_LOADER_CODE[config.dataset]}
 
 
-def split(labels):
-    """Training, validation and test indices, stratified: the test part is drawn first."""
-    n_test = math.ceil(len(labels) * TEST_FRACTION)
-    n_validation = math.ceil(len(labels) * VALIDATION_FRACTION)
-    rest, test = train_test_split(
-        np.arange(len(labels)), test_size=n_test, random_state=SEED, stratify=labels
-    )
-    train, validation = train_test_split(
-        rest, test_size=n_validation, random_state=SEED, stratify=labels[rest]
-    )
-    return train, validation, test
-
+{export.split_code(doc=_SPLIT_DOC)}
 
 # The network, as Deep Learning Studio builds it (its own source).
 
@@ -130,50 +117,20 @@ def build_model(input_shape, n_classes, steps_per_epoch):
         input_shape,
         n_classes,
 {builder_call}    )
-    model.compile(
-        optimizer={optimizer_code(config.optimizer)},
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        # One call runs a whole epoch's batches: much faster on a CPU for a small model.
-        steps_per_execution=steps_per_epoch,
-    )
-    return model
+{export.compile_code(optimizer_code(config.optimizer), per_epoch=True)}
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", {epochs})))
-    parser.add_argument("--output", default="cnn_{config.dataset}.keras")
-    args = parser.parse_args()
-    keras.utils.set_random_seed(SEED)  # the shuffling of the training images
+{export.main_code(epochs=epochs, output=output, seeded="the shuffling of the training images")}\
     images, labels, class_names = load_data()
     train, validation, test = split(labels)
     print("training:", images[train].shape, "validation:", images[validation].shape,
           "test:", images[test].shape)
     steps_per_epoch = math.ceil(len(train) / BATCH_SIZE)
     model = build_model(images.shape[1:], len(class_names), steps_per_epoch)
-    model.summary()
-    model.fit(
-        images[train],
-        labels[train],
-        batch_size=BATCH_SIZE,
-        epochs=args.epochs,
-        validation_data=(images[validation], labels[validation]),
-        verbose=2,
-    )
-    # Once, at the end: the test images chose nothing.
-    loss, accuracy = model.evaluate(images[test], labels[test], verbose=0)
-    print(f"Test loss: {{loss:.4f}}")
-    print(f"Test accuracy: {{accuracy:.4f}}")
-    model.save(args.output)
-    print(f"Saved {{args.output}}")
-
-
-if __name__ == "__main__":
-    main()
-'''
+{training}'''
     return header + body
 
+
+_SPLIT_DOC = "Training, validation and test indices, stratified: the test part is drawn first."
 
 _LOADER_CODE = {
     "digits": """\

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from dlcore._checks import check_choice, check_fraction, check_int, check_number, is_real
+from dlcore._checks import check_choice, check_fraction, check_int, check_number
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import timeseries
 from dlcore.data.split import SplitData
@@ -36,6 +36,7 @@ from dlcore.trainers._recurrent import CLIP_NORM, RECURRENT_CELLS, fit
 from dlcore.trainers.forecast.export import export_code
 from dlcore.trainers.forecast.model import builder_arguments, forecaster
 from dlcore.training.evaluation import test_scores
+from dlcore.training.settings import check_training_settings
 
 __all__ = [
     "OPTIMIZERS",
@@ -69,6 +70,12 @@ class Config:
         n_sines: `int` >= 0, sines summed into the series. Defaults to `3`.
         trend: `float`, the trend's total rise over the series. Defaults to `0.0`.
         noise: `float` >= 0, the standard deviation of the noise. Defaults to `0.1`.
+        validation_fraction: `float` in (0, 1), the share of the series, just before the
+            test part, whose windows early stopping watches. Defaults to `0.1`.
+        test_fraction: `float` in (0, 1), the share of the series, at its end, scored
+            once. Defaults to `0.2`.
+        seed: `int` >= 0, seeds the series, the initial weights and the shuffling.
+            Defaults to `0`.
         window_length: `int` >= 1, past steps the model sees. Defaults to `32`.
         horizon: `int` >= 1, future steps it predicts at once. Defaults to `1`.
         cell: one of `RECURRENT_CELLS`. Defaults to `"gru"`.
@@ -77,18 +84,15 @@ class Config:
         optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
         learning_rate: `float` > 0. Defaults to `0.005`.
         batch_size: `int` >= 1. Defaults to `32`.
-        validation_fraction: `float` in (0, 1), the share of the series, just before the
-            test part, whose windows early stopping watches. Defaults to `0.1`.
-        test_fraction: `float` in (0, 1), the share of the series, at its end, scored
-            once. Defaults to `0.2`.
-        seed: `int` >= 0, seeds the series, the initial weights and the shuffling.
-            Defaults to `0`.
     """
 
     n_steps: int = 1000
     n_sines: int = 3
     trend: float = 0.0
     noise: float = 0.1
+    validation_fraction: float = 0.1
+    test_fraction: float = 0.2
+    seed: int = 0
     window_length: int = 32
     horizon: int = 1
     cell: str = "gru"
@@ -97,25 +101,17 @@ class Config:
     optimizer: str = "adam"
     learning_rate: float = 0.005
     batch_size: int = 32
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.2
-    seed: int = 0
 
     def validate(self) -> Config:
-        """Checks that the settings make a forecaster that can be built and trained.
-
-        Returns:
-            The config itself, so that `config.validate()` can be chained.
+        """Returns this config if its series, windows and network can be built and trained.
 
         Raises:
-            ValueError: naming the first impossible setting, what to change, and what was
-                received.
+            ValueError: naming the first impossible setting, e.g. a window that does not fit.
         """
         check_int(self.n_steps, name="n_steps", minimum=2, unit="steps")
         check_int(self.n_sines, name="n_sines", minimum=0)
-        if not is_real(self.trend) or not math.isfinite(self.trend):
-            raise ValueError(f"`trend` must be a finite number. Received: trend={self.trend!r}.")
-        check_number(self.noise, name="noise", minimum=0, below=math.inf)
+        check_number(self.trend, name="trend", finite=True)
+        check_number(self.noise, name="noise", minimum=0, finite=True)
         check_int(
             self.window_length,
             name="window_length",
@@ -132,15 +128,6 @@ class Config:
         check_int(
             self.n_layers, name="n_layers", minimum=1, hint="The model needs at least one layer"
         )
-        check_choice(self.optimizer, name="optimizer", choices=OPTIMIZERS)
-        check_number(
-            self.learning_rate,
-            name="learning_rate",
-            above=0,
-            below=math.inf,
-            hint="(at 0 the weights never change)",
-        )
-        check_int(self.batch_size, name="batch_size", minimum=1, unit="window")
         check_fraction(self.validation_fraction, name="validation_fraction")
         check_fraction(self.test_fraction, name="test_fraction")
         validation_start, test_start = _part_starts(self)
@@ -167,7 +154,7 @@ class Config:
                 f"horizon. Received: test_fraction={self.test_fraction!r}, "
                 f"horizon={self.horizon}."
             )
-        check_int(self.seed, name="seed", minimum=0)
+        check_training_settings(self, optimizers=OPTIMIZERS, unit="window")
         return self
 
 

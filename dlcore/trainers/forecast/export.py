@@ -6,7 +6,6 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from dlcore._checks import check_int
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.trainers._recurrent import (
     CELL_CLASS_NAMES,
@@ -17,6 +16,7 @@ from dlcore.trainers._recurrent import (
     seeded_dropout,
 )
 from dlcore.trainers.forecast.model import builder_arguments, forecaster
+from dlcore.training import export
 
 
 def export_code(config: Any, *, epochs: int = 20) -> str:
@@ -31,18 +31,12 @@ def export_code(config: Any, *, epochs: int = 20) -> str:
     `forecast_model.keras` (`--output` to change).
 
     Args:
-        config: the `Config`; validated first.
-        epochs: `int` >= 1, the script's default `--epochs`. Defaults to `20`.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
+        epochs: `int` >= 1, the script's default number of epochs. Defaults to `20`.
     """
-    config.validate()
-    check_int(epochs, name="epochs", minimum=1, hint="Training needs at least one epoch")
+    export.check_settings(config, epochs)
     pieces = (layer_seeds, seeded_dropout, recurrent_layer, recurrent_stack, forecaster)
+    optimizer = optimizer_code(config.optimizer, clipnorm=CLIP_NORM)
     source = "\n\n".join(inspect.getsource(piece) for piece in pieces)
     builder = builder_arguments(config)
     settings = "".join(f"{name.upper()} = {value!r}\n" for name, value in builder.items())
@@ -52,14 +46,14 @@ def export_code(config: Any, *, epochs: int = 20) -> str:
 units, {config.window_length} past steps -> {config.horizon} next.
 
 Exported by Deep Learning Studio. Needs numpy and Keras 3 only.
-Run: python this_script.py --epochs {epochs}
-"""
+{export.run_note(epochs=epochs, output="forecast_model.keras")}"""
 
 from __future__ import annotations
 
 import argparse
 import itertools
 import math
+import os
 
 import keras
 import numpy as np
@@ -124,43 +118,18 @@ def build_model():
     """The forecaster, compiled as the app compiles it."""
     model = forecaster(
 {arguments}    )
-    model.compile(
-        optimizer={optimizer_code(config.optimizer, clipnorm=CLIP_NORM)},
-        loss="mse",
-        metrics=["mae"],
-    )
-    return model
+{export.compile_code(optimizer, loss="mse", metrics=["mae"])}
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default={epochs})
-    parser.add_argument("--output", default="forecast_model.keras")
-    args = parser.parse_args()
-    keras.utils.set_random_seed(SEED)  # the order of the batches
+{export.main_code(epochs=epochs, output="forecast_model.keras", seeded="the order of the batches")}\
     (x_train, y_train), (x_val, y_val), (x_test, y_test), mean, scale = load_data()
     print("x_train shape:", x_train.shape, "x_val shape:", x_val.shape)
     print("x_test shape:", x_test.shape)
     model = build_model()
-    model.summary()
-    model.fit(
-        x_train,
-        y_train,
-        batch_size=BATCH_SIZE,
-        epochs=args.epochs,
-        validation_data=(x_val, y_val),
-        verbose=2,
-    )
+{export.fit_code("x_train", "y_train", "(x_val, y_val)")}\
     # The test windows, looked at once, at the end.
     predictions = model.predict(x_test, verbose=0) * scale + mean
     truth = y_test * scale + mean
     naive = x_test[:, -1, :] * scale + mean  # "the next values equal the last one"
     print(f"Test MAE: {{np.abs(predictions - truth).mean():.4f}}")
     print(f"Naive MAE: {{np.abs(naive - truth).mean():.4f}}")
-    model.save(args.output)
-    print("Saved", args.output)
-
-
-if __name__ == "__main__":
-    main()
-'''
+{export.save_code()}'''

@@ -74,14 +74,10 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
-        """Checks that the settings make a GAN that can be built and trained.
-
-        Returns:
-            The config itself, so that `config.validate()` can be chained.
+        """Returns this config if its target and two networks can be built and trained.
 
         Raises:
-            ValueError: naming the first impossible setting, what is expected and what
-                was received.
+            ValueError: naming the first impossible setting, e.g. batches of more points than train.
         """
         check_choice(self.target, name="target", choices=TARGETS)
         for name, meaning in (

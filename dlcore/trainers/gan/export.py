@@ -5,11 +5,11 @@ from __future__ import annotations
 import inspect
 import textwrap
 
-from dlcore._checks import check_int
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.data import gan_targets
 from dlcore.trainers.gan import model
 from dlcore.trainers.gan.config import COVERAGE_RADIUS, STEPS_PER_EXECUTION, Config
+from dlcore.training import export
 
 
 def export_code(config: Config, *, epochs: int = 30) -> str:
@@ -25,17 +25,10 @@ def export_code(config: Config, *, epochs: int = 30) -> str:
     test points, and saves the generator to `--output` ("gan_generator.keras").
 
     Args:
-        config: the `Config`; validated first.
-        epochs: `int` >= 1, the script's default `--epochs`. Defaults to `30`.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
+        epochs: `int` >= 1, the script's default number of epochs. Defaults to `30`.
     """
-    config.validate()
-    check_int(epochs, name="epochs", minimum=1)
+    export.check_settings(config, epochs)
     gan_source = "\n\n".join(
         inspect.getsource(piece)
         for piece in (
@@ -52,12 +45,12 @@ def export_code(config: Config, *, epochs: int = 30) -> str:
 Exported by Deep Learning Studio. Needs numpy, scikit-learn, TensorFlow and Keras 3: the
 GAN's own train_step takes its gradients with tf.GradientTape, as keras.io's DCGAN
 example does.
-Run: python this_script.py --epochs {epochs} --output gan_generator.keras
-(an epoch is STEPS_PER_EPOCH training steps).
+{export.run_note(epochs=epochs, output=_OUTPUT)}An epoch is STEPS_PER_EPOCH training steps.
 """
 
 import argparse
 import math
+import os
 from typing import Any
 
 import keras
@@ -98,15 +91,7 @@ def make_target():
     return points, modes
 
 
-def split(points):
-    """(train, validation, test) points: the test points first, then the validation
-    points from the rest, each drawn with SEED."""
-    n_test = math.ceil(len(points) * TEST_FRACTION)
-    n_validation = math.ceil(len(points) * VALIDATION_FRACTION)
-    rest, test = train_test_split(np.arange(len(points)), test_size=n_test, random_state=SEED)
-    train, validation = train_test_split(rest, test_size=n_validation, random_state=SEED)
-    return points[train], points[validation], points[test]
-
+{export.split_code(doc=_SPLIT_DOC, argument="points", stratify=False, select=True)}
 
 # The GAN, as Deep Learning Studio defines it.
 
@@ -141,11 +126,7 @@ def generate(gan, n_points):
     return np.asarray(gan.generator(noise, training=False))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default={epochs})
-    parser.add_argument("--output", default="gan_generator.keras")
-    args = parser.parse_args()
+{export.main_code(epochs=epochs, output=_OUTPUT)}\
     points, modes = make_target()
     x_train, x_val, x_test = split(points)
     print("x_train shape:", x_train.shape, "x_val:", x_val.shape, "x_test:", x_test.shape)
@@ -189,13 +170,7 @@ def main():
     print(f"Test distance to the target: {{sliced_wasserstein(generated, x_test):.4f}}")
     if modes is not None:
         print(f"Test modes covered: {{mode_coverage(generated, modes):.4f}}")
-    gan.generator.save(args.output)
-    print(f"Saved {{args.output}}")
-
-
-if __name__ == "__main__":
-    main()
-'''
+{export.save_code("gan.generator")}'''
     return header + body
 
 
@@ -229,3 +204,8 @@ x2 = np.where(upper, np.sin(angles), 0.5 - np.sin(angles))
 points = (np.column_stack([x1, x2]) - [0.5, 0.25]) * (4.0 / 3.0)
 modes = None""",
 }
+
+
+_OUTPUT = "gan_generator.keras"
+_SPLIT_DOC = """(train, validation, test) points: the test points first, then the validation
+    points from the rest, each drawn with SEED."""

@@ -40,6 +40,7 @@ from dlcore.trainers._recurrent import CLIP_NORM, RECURRENT_CELLS, fit
 from dlcore.trainers.intents.export import export_code
 from dlcore.trainers.intents.model import builder_arguments, intent_classifier
 from dlcore.training.evaluation import test_scores
+from dlcore.training.settings import check_training_settings
 
 __all__ = [
     "ENCODERS",
@@ -80,6 +81,12 @@ class Config:
 
     Attributes:
         language: one of `LANGUAGE_CHOICES`: "en", "zh" or "both". Defaults to `"both"`.
+        validation_fraction: `float` in (0, 1), the share of sentences that early
+            stopping and the best epoch watch. Defaults to `0.1`.
+        test_fraction: `float` in (0, 1), the share of sentences scored once, at the end.
+            Defaults to `0.2`.
+        seed: `int` >= 0, seeds the split, the initial weights and the dropout.
+            Defaults to `0`.
         encoder: one of `ENCODERS`. Defaults to `"gru"`.
         bidirectional: read the sentence forwards and backwards (recurrent encoders only)
             and join both states. Defaults to `False`.
@@ -97,15 +104,12 @@ class Config:
         optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
         learning_rate: `float` > 0. Defaults to `0.005`.
         batch_size: `int` >= 1. Defaults to `32`.
-        validation_fraction: `float` in (0, 1), the share of sentences that early
-            stopping and the best epoch watch. Defaults to `0.1`.
-        test_fraction: `float` in (0, 1), the share of sentences scored once, at the end.
-            Defaults to `0.2`.
-        seed: `int` >= 0, seeds the split, the initial weights and the dropout.
-            Defaults to `0`.
     """
 
     language: str = "both"
+    validation_fraction: float = 0.1
+    test_fraction: float = 0.2
+    seed: int = 0
     encoder: str = "gru"
     bidirectional: bool = False
     units: int = 32
@@ -118,19 +122,12 @@ class Config:
     optimizer: str = "adam"
     learning_rate: float = 0.005
     batch_size: int = 32
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.2
-    seed: int = 0
 
     def validate(self) -> Config:
-        """Checks that the settings make a network that can be built and trained.
-
-        Returns:
-            The config itself, so that `config.validate()` can be chained.
+        """Returns this config if its sentences and encoder can be built and trained.
 
         Raises:
-            ValueError: naming the first impossible setting, what to change, and what was
-                received.
+            ValueError: naming the first impossible setting, e.g. a kernel longer than a sentence.
         """
         if self.language not in LANGUAGE_CHOICES:
             raise ValueError(
@@ -175,15 +172,6 @@ class Config:
             below=1,
             hint="(a rate of 1 would drop every value)",
         )
-        check_choice(self.optimizer, name="optimizer", choices=OPTIMIZERS)
-        check_number(
-            self.learning_rate,
-            name="learning_rate",
-            above=0,
-            below=math.inf,
-            hint="(at 0 the weights never change)",
-        )
-        check_int(self.batch_size, name="batch_size", minimum=1, unit="sentence")
         check_fraction(self.validation_fraction, name="validation_fraction")
         check_fraction(self.test_fraction, name="test_fraction")
         n_sentences = _n_sentences(self.language)
@@ -201,7 +189,7 @@ class Config:
                 f"and a validation fraction nearer 0.1. Received: validation_fraction="
                 f"{self.validation_fraction!r}, test_fraction={self.test_fraction!r}."
             )
-        check_int(self.seed, name="seed", minimum=0)
+        check_training_settings(self, optimizers=OPTIMIZERS, unit="sentence")
         return self
 
 

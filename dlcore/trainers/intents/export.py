@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from dlcore._checks import check_int
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.trainers._recurrent import (
     CELL_CLASS_NAMES,
@@ -17,6 +16,7 @@ from dlcore.trainers._recurrent import (
     seeded_dropout,
 )
 from dlcore.trainers.intents.model import builder_arguments, intent_classifier, transformer_blocks
+from dlcore.training import export
 from dlcore.training.layers import TokenAndPositionEmbedding
 
 _LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "both": "English and Chinese"}
@@ -34,17 +34,10 @@ def export_code(config: Any, *, epochs: int = 20) -> str:
     `dlcore` must be importable.
 
     Args:
-        config: the `Config`; validated first.
-        epochs: `int` >= 1, the script's default `--epochs`. Defaults to `20`.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
+        epochs: `int` >= 1, the script's default number of epochs. Defaults to `20`.
     """
-    config.validate()
-    check_int(epochs, name="epochs", minimum=1, hint="Training needs at least one epoch")
+    export.check_settings(config, epochs)
     pieces: list[Any] = [layer_seeds, seeded_dropout]
     if config.encoder == "transformer":
         pieces += [TokenAndPositionEmbedding, transformer_blocks]
@@ -62,13 +55,13 @@ def export_code(config: Any, *, epochs: int = 20) -> str:
 
 Exported by Deep Learning Studio. Needs numpy, scikit-learn, Keras 3 and, for the data
 only, the `dlcore` package on the Python path.
-Run: python this_script.py --epochs {epochs}
-"""
+{export.run_note(epochs=epochs, output="intent_model.keras")}"""
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 
 import keras
 import numpy as np
@@ -121,35 +114,16 @@ def build_model(vocabulary_size, n_classes):
         vocabulary_size,
         n_classes,
 {arguments}    )
-    model.compile(
-        optimizer={optimizer_code(config.optimizer, clipnorm=CLIP_NORM)},
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+{export.compile_code(optimizer_code(config.optimizer, clipnorm=CLIP_NORM))}
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default={epochs})
-    parser.add_argument("--output", default="intent_model.keras")
-    args = parser.parse_args()
-    keras.utils.set_random_seed(SEED)  # the order of the batches
+{export.main_code(epochs=epochs, output="intent_model.keras", seeded="the order of the batches")}\
     train, validation, test, vocabulary_size, labels = load_data()
     (x_train, y_train, _), (x_val, y_val, _) = train, validation
     x_test, y_test, test_languages = test
     print("x_train shape:", x_train.shape, "x_val shape:", x_val.shape)
     print("x_test shape:", x_test.shape)
     model = build_model(vocabulary_size, len(labels))
-    model.summary()
-    model.fit(
-        x_train,
-        y_train,
-        batch_size=BATCH_SIZE,
-        epochs=args.epochs,
-        validation_data=(x_val, y_val),
-        verbose=2,
-    )
+{export.fit_code("x_train", "y_train", "(x_val, y_val)")}\
     # The test sentences, looked at once, at the end.
     correct = model.predict(x_test, verbose=0).argmax(axis=1) == y_test
     print(f"Test accuracy: {{correct.mean():.4f}}")
@@ -157,13 +131,7 @@ def main():
         if (test_languages == language).any():
             accuracy = correct[test_languages == language].mean()
             print(f"Test accuracy ({{language}}): {{accuracy:.4f}}")
-    model.save(args.output)
-    print("Saved", args.output)
-
-
-if __name__ == "__main__":
-    main()
-'''
+{export.save_code()}'''
 
 
 def _describe_encoder(config: Any) -> str:

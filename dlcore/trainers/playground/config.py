@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from dlcore._checks import check_choice, check_int, check_number, check_seed, is_int
+from dlcore._checks import check_choice, check_int, check_names, check_number, is_int
 from dlcore.data import toy2d
 from dlcore.data.split import check_split
+from dlcore.training.settings import check_training_settings
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "elu", "gelu", "swish")
 """The hidden-layer activations the page offers (Keras names)."""
@@ -66,14 +67,10 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
-        """Checks that the settings make a network that can be built and trained.
-
-        Returns:
-            The config itself, so that `config.validate()` can be chained.
+        """Returns this config if its points, features and network can be built and trained.
 
         Raises:
-            ValueError: naming the first impossible setting, what is expected and what
-                was received.
+            ValueError: naming the first impossible setting, e.g. 3 classes of "xor".
         """
         check_choice(self.dataset, name="dataset", choices=tuple(toy2d.TOY_DATASETS))
         check_int(self.n_classes, name="n_classes", minimum=2)
@@ -91,7 +88,14 @@ class Config:
             test_fraction=self.test_fraction,
             what="points",
         )
-        self._check_features()
+        check_names(
+            self.features,
+            name="features",
+            choices=toy2d.FEATURE_NAMES,
+            what="feature",
+            example=("x1", "x2"),
+            empty="Name at least one input feature",
+        )
         if isinstance(self.hidden_layers, str | int) or any(
             not is_int(units) or units < 1 for units in self.hidden_layers
         ):
@@ -101,8 +105,6 @@ class Config:
                 f"Received: hidden_layers={self.hidden_layers!r}."
             )
         check_choice(self.activation, name="activation", choices=ACTIVATIONS)
-        check_choice(self.optimizer, name="optimizer", choices=OPTIMIZERS)
-        check_number(self.learning_rate, name="learning_rate", above=0)
         check_number(self.l1, name="l1", minimum=0)
         check_number(self.l2, name="l2", minimum=0)
         check_number(
@@ -112,21 +114,5 @@ class Config:
             below=1,
             hint="(a rate of 1 would drop every neuron)",
         )
-        check_int(self.batch_size, name="batch_size", minimum=1)
-        check_seed(self.seed)
+        check_training_settings(self, optimizers=OPTIMIZERS, unit="point")
         return self
-
-    def _check_features(self) -> None:
-        if isinstance(self.features, str) or len(self.features) == 0:
-            raise ValueError(
-                "`features` must name at least one input feature, e.g. ('x1', 'x2'). "
-                f"Received: features={self.features!r}."
-            )
-        unknown = [name for name in self.features if name not in toy2d.FEATURE_NAMES]
-        if unknown:
-            raise ValueError(
-                f"Unknown feature {unknown[0]!r}. Valid features are: "
-                f"{', '.join(toy2d.FEATURE_NAMES)}. Received: features={self.features!r}."
-            )
-        if len(set(self.features)) != len(self.features):
-            raise ValueError(f"Each feature may appear once. Received: features={self.features!r}.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import inspect
 import textwrap
 
-from dlcore._checks import check_int
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.trainers.playground.config import Config
 from dlcore.trainers.playground.model import build_mlp
+from dlcore.training import export
 
 _FEATURE_CODE = {
     "x1": "x1",
@@ -33,27 +33,20 @@ def export_code(config: Config, *, epochs: int = 200) -> str:
     "Test accuracy: 0.xxxx" for the test points, and saves the model.
 
     Args:
-        config: the `Config`; validated first.
-        epochs: `int` >= 1, the script's default `--epochs`. Defaults to `200`.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
+        epochs: `int` >= 1, the script's default number of epochs. Defaults to `200`.
     """
-    config.validate()
-    check_int(epochs, name="epochs", minimum=1)
+    export.check_settings(config, epochs)
     columns = ", ".join(_FEATURE_CODE[name] for name in config.features)
     header = f'''\
 """Playground MLP: {config.dataset} data, hidden layers {list(config.hidden_layers)}.
 
 Exported by Deep Learning Studio. Needs numpy, scikit-learn and Keras 3 only.
-Run: python this_script.py --epochs {epochs} --output playground_model.keras
-"""
+{export.run_note(epochs=epochs, output="playground_model.keras")}"""
 
 import argparse
 import math
+import os
 
 import keras
 import numpy as np
@@ -77,6 +70,13 @@ SEED = {config.seed!r}
 RADIUS = 5.0  # the exact shapes lie within this distance of the origin on each axis
 EXTENT = 6.0  # every point lies in [-EXTENT, EXTENT]^2, noise included
 '''
+    training = export.train_test_save_code(
+        ("x_train", "y_train"),
+        "(x_val, y_val)",
+        ("x_test", "y_test"),
+        comment="Scored once, at the end: nothing above looked at the test points.",
+        options=["shuffle=False  # the points are already shuffled with SEED"],
+    )
     body = f'''
 
 def finish(points, labels, rng):
@@ -100,27 +100,11 @@ def feature_map(points):
     return np.column_stack([{columns}]).astype(np.float32)
 
 
-def split(labels):
-    """Rows for training, validation (watched while training) and test (scored once)."""
-    n_test = math.ceil(len(labels) * TEST_FRACTION)
-    n_validation = math.ceil(len(labels) * VALIDATION_FRACTION)
-    everything = np.arange(len(labels))
-    rest, test = train_test_split(
-        everything, test_size=n_test, random_state=SEED, stratify=labels
-    )
-    train, validation = train_test_split(
-        rest, test_size=n_validation, random_state=SEED, stratify=labels[rest]
-    )
-    return train, validation, test
-
+{export.split_code(doc=_SPLIT_DOC)}
 
 {inspect.getsource(build_mlp)}
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default={epochs})
-    parser.add_argument("--output", default="playground_model.keras")
-    args = parser.parse_args()
+{export.main_code(epochs=epochs, output="playground_model.keras")}\
     points, labels = make_points()
     parts = split(labels)
     x_train, x_val, x_test = (feature_map(points[rows]) for rows in parts)
@@ -137,27 +121,7 @@ def main():
         seed=SEED,
         optimizer={optimizer_code(config.optimizer)},
     )
-    model.summary()
-    model.fit(
-        x_train,
-        y_train,
-        batch_size=BATCH_SIZE,
-        epochs=args.epochs,
-        shuffle=False,  # the points are already shuffled with SEED
-        validation_data=(x_val, y_val),
-        verbose=2,
-    )
-    # Scored once, at the end: nothing above looked at the test points.
-    loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-    print(f"Test loss: {{loss:.4f}}")
-    print(f"Test accuracy: {{accuracy:.4f}}")
-    model.save(args.output)
-    print("Saved", args.output)
-
-
-if __name__ == "__main__":
-    main()
-'''
+{training}'''
     return header + body
 
 
@@ -189,3 +153,6 @@ from sklearn.datasets import make_moons  # exact half circles, scaled to [-5, 5]
 points, labels = make_moons(N_SAMPLES, shuffle=False, noise=None)
 points = (points - [0.5, 0.25]) * (10.0 / 3.0)""",
 }
+
+
+_SPLIT_DOC = "Rows for training, validation (watched while training) and test (scored once)."

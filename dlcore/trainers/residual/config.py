@@ -4,10 +4,10 @@ their checks."""
 from __future__ import annotations
 
 import dataclasses
-import math
 
-from dlcore._checks import check_choice, check_int, check_seed, is_real
+from dlcore._checks import check_choice, check_int, check_names
 from dlcore.data.split import check_split
+from dlcore.training.settings import check_training_settings
 
 VARIANTS = ("plain", "plain_bn", "residual", "residual_bn")
 """The four networks the page compares, in the order it draws them."""
@@ -83,14 +83,10 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
-        """Checks that the settings make networks that can be built and trained.
-
-        Returns:
-            The config itself, so that `config.validate()` can be chained.
+        """Returns this config if its task and the networks compared can be built and trained.
 
         Raises:
-            ValueError: naming the first impossible setting, what is expected and what
-                was received.
+            ValueError: naming the first impossible setting, e.g. batch norm on batches of 1.
         """
         check_choice(self.dataset, name="dataset", choices=tuple(DATASETS))
         check_int(self.depth, name="depth", minimum=1, maximum=MAX_DEPTH, unit="hidden layers")
@@ -103,15 +99,15 @@ class Config:
             hint="A layer with no units passes nothing on.",
         )
         check_choice(self.activation, name="activation", choices=ACTIVATIONS)
-        self._check_variants()
-        if not is_real(self.learning_rate) or not (
-            math.isfinite(self.learning_rate) and self.learning_rate > 0
-        ):
-            raise ValueError(
-                "`learning_rate` must be a finite number above 0. "
-                f"Received: learning_rate={self.learning_rate!r}."
-            )
-        check_int(self.batch_size, name="batch_size", minimum=1)
+        check_names(
+            self.variants,
+            name="variants",
+            choices=VARIANTS,
+            what="variant",
+            example=("plain", "residual"),
+            empty="Choose at least one network to train",
+        )
+        check_training_settings(self)
         if self.batch_size < 2 and any(name.endswith("_bn") for name in self.variants):
             raise ValueError(
                 "Batch norm needs at least 2 samples per batch to measure a mean and a "
@@ -124,20 +120,4 @@ class Config:
             validation_fraction=self.validation_fraction,
             test_fraction=self.test_fraction,
         )
-        check_seed(self.seed)
         return self
-
-    def _check_variants(self) -> None:
-        if isinstance(self.variants, str) or len(self.variants) == 0:
-            raise ValueError(
-                "Choose at least one network to train, for example plain and residual. "
-                f"Received: variants={self.variants!r}."
-            )
-        unknown = [name for name in self.variants if name not in VARIANTS]
-        if unknown:
-            raise ValueError(
-                f"Unknown variant {unknown[0]!r}. Choose from: {', '.join(VARIANTS)}. "
-                f"Received: variants={self.variants!r}."
-            )
-        if len(set(self.variants)) != len(self.variants):
-            raise ValueError(f"Each variant may appear once. Received: variants={self.variants!r}.")

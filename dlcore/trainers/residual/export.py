@@ -6,11 +6,10 @@ from __future__ import annotations
 import inspect
 import textwrap
 
-from dlcore._checks import check_int
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.trainers.residual.config import DATASETS, N_SAMPLES, OPTIMIZERS, Config
 from dlcore.trainers.residual.model import build_side_by_side, per_variant
-from dlcore.training import layers
+from dlcore.training import export, layers
 
 _PIECES = (
     layers.VariantDense,
@@ -44,17 +43,10 @@ def export_code(config: Config, *, epochs: int = 40) -> str:
     "residual_side_by_side.keras").
 
     Args:
-        config: the `Config`; validated first.
-        epochs: `int` >= 1, the script's default `--epochs`. Defaults to `40`.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
+        epochs: `int` >= 1, the script's default number of epochs. Defaults to `40`.
     """
-    config.validate()
-    check_int(epochs, name="epochs", minimum=1)
+    export.check_settings(config, epochs)
     n_features, n_classes = DATASETS[config.dataset]
     pieces_source = "\n\n".join(inspect.getsource(piece) for piece in _PIECES)
     header = f'''\
@@ -65,11 +57,11 @@ Activation: {config.activation}; Adam at {config.learning_rate:g}; batches of {c
 Trains {", ".join(config.variants)} side by side, as one model whose weights have a
 variant axis: the same batches, the same starting kernels, and each variant learning as
 it would alone (the loss is the sum of theirs, and Adam scales each weight's step alone).
-Run: python this_script.py --epochs {epochs} --output residual_side_by_side.keras
-"""
+{export.run_note(epochs=epochs, output=_OUTPUT)}"""
 
 import argparse
 import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -99,6 +91,9 @@ VARIANTS_WITH = {{
     "residual_bn": "skip connections and batch norm",
 }}
 '''
+    training = export.fit_code(
+        "x_train", "per_variant(y_train, n_variants)", "(x_val, per_variant(y_val, n_variants))"
+    )
     body = f'''
 
 def load_data():
@@ -107,17 +102,11 @@ def load_data():
     y_test."""
 {textwrap.indent(_DATA_CODE[config.dataset], "    ")}
     features, labels = features.astype(np.float32), labels.astype(np.int64)
-    n_test = math.ceil(len(labels) * TEST_FRACTION)
-    n_validation = math.ceil(len(labels) * VALIDATION_FRACTION)
-    rest, test = train_test_split(
-        np.arange(len(labels)), test_size=n_test, random_state=SEED, stratify=labels
-    )
-    train, validation = train_test_split(
-        rest, test_size=n_validation, random_state=SEED, stratify=labels[rest]
-    )
-    parts = (train, validation, test)
+    parts = split(labels)
     return (*(features[rows] for rows in parts), *(labels[rows] for rows in parts))
 
+
+{export.split_code(doc=_SPLIT_DOC)}
 
 # The layers and the model, as Deep Learning Studio defines them (models saved here load
 # there too).
@@ -140,25 +129,12 @@ def build_model():
     )
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default={epochs})
-    parser.add_argument("--output", default="residual_side_by_side.keras")
-    args = parser.parse_args()
-    keras.utils.set_random_seed(SEED)  # the order of the batches
+{export.main_code(epochs=epochs, output=_OUTPUT, seeded="the order of the batches")}\
     x_train, x_val, x_test, y_train, y_val, y_test = load_data()
     print("x_train:", x_train.shape, "x_val:", x_val.shape, "x_test:", x_test.shape)
     n_variants = len(VARIANTS)
     model = build_model()
-    model.summary()
-    model.fit(
-        x_train,
-        per_variant(y_train, n_variants),
-        batch_size=BATCH_SIZE,
-        epochs=args.epochs,
-        validation_data=(x_val, per_variant(y_val, n_variants)),
-        verbose=2,
-    )
+{training}\
     # Scored once, at the end: nothing above looked at the test part.
     scores = model.evaluate(
         x_test, per_variant(y_test, n_variants), verbose=0, return_dict=True
@@ -168,13 +144,7 @@ def main():
             f"{{name}} ({{VARIANTS_WITH[name]}}): test loss {{scores[name + '_loss']:.4f}}, "
             f"test accuracy {{scores[name + '_accuracy']:.4f}}"
         )
-    model.save(args.output)
-    print("Saved", args.output)
-
-
-if __name__ == "__main__":
-    main()
-'''
+{export.save_code()}'''
     return header + body
 
 
@@ -199,3 +169,7 @@ digits = load_digits()
 features = (digits.images / 16.0).astype(np.float32).reshape(len(digits.images), -1)
 labels = digits.target""",
 }
+
+
+_OUTPUT = "residual_side_by_side.keras"
+_SPLIT_DOC = "Training, validation and test indices, stratified: the test part is drawn first."

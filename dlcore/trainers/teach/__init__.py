@@ -79,7 +79,6 @@ from dlcore.trainers.teach.export import export_code
 
 if TYPE_CHECKING:
     from dlcore.training.fit import EpochReport, FitResult
-    from dlcore.training.history import History
     from dlcore.training.saving import TrainedModel
 
 __all__ = [
@@ -357,55 +356,38 @@ def frozen_layer_names(model: Any) -> list[str]:
 
 
 def fit(
-    model: Any,
-    data: TeachData,
-    config: Config,
-    *,
-    epochs: int | None = None,
-    on_epoch: Callable[[EpochReport], None] | None = None,
-    patience: int | None = None,
-    history: History | None = None,
-    stop: Callable[[], bool] | None = None,
-    on_progress: Callable[[int, float], None] | None = None,
+    model: Any, data: TeachData, config: Config, *, epochs: int | None = None, **options: Any
 ) -> FitResult:
-    """Trains the model with `dlcore.training.fit.fit_live`, reporting every epoch.
+    """Trains the model with `dlcore.training.fit.fit_split`, reporting every epoch.
 
     Each epoch shows the training images repeated up to `MIN_EPOCH_SAMPLES`, each one
     changed at random by the model's augmentation layers, reshuffled with `config.seed`.
     With validation images, "val_loss" and "val_accuracy" are measured on them after each
-    epoch; "accuracy" is on the augmented training images. The test images are not
-    looked at.
+    epoch (and early stopping watches them); "accuracy" is on the augmented training
+    images. The test images are not looked at.
 
     Args:
         model: from `build_model(config, data)`.
         data: from `load_data`.
         config: the `Config`.
         epochs: epochs to run in this call; defaults to `config.epochs`.
-        on_epoch: called with a `dlcore.training.fit.EpochReport` after every epoch.
-        patience: with validation images, stop once their loss has not improved for this
-            many epochs and keep the best epoch's weights; None trains every epoch.
-        history: a `History` of earlier calls on the same model, to continue it.
-        stop: asked after every epoch; True ends the run there.
-        on_progress: called as `on_progress(epoch, fraction)` inside long epochs.
+        **options: `on_epoch`, `patience`, `history`, `stop` and `on_progress`, as
+            `fit_split` takes them.
 
     Returns:
         The `dlcore.training.fit.FitResult`.
     """
-    from dlcore.training.fit import fit_live
+    from dlcore.training.fit import fit_split
 
     config.validate()
-    return fit_live(
+    return fit_split(
         model,
-        _repeats(data),
-        data.validation if data.held_out else None,
+        data,
+        config,
         epochs=config.epochs if epochs is None else epochs,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        patience=patience,
-        history=history,
-        on_epoch=on_epoch,
-        on_progress=on_progress,
-        stop=stop,
+        train=_repeats(data),
+        validate=data.held_out,
+        **options,
     )
 
 

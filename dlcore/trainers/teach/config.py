@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dlcore._checks import check_choice, check_int, check_number, check_seed
+from dlcore._checks import check_choice, check_int, check_number
+from dlcore.training.settings import check_training_settings
 
 MIN_EPOCH_SAMPLES = 96
 """An epoch shows the model at least this many augmented images, repeating the person's
@@ -76,10 +77,10 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
-        """Checks the settings; returns the config itself.
+        """Returns this config if its way to start, its epochs and its held-out shares are possible.
 
         Raises:
-            ValueError: naming the setting, what it may be, and what was received.
+            ValueError: naming the first impossible setting, e.g. a transfer from no bundled model.
         """
         check_choice(self.mode, name="mode", choices=MODES)
         if self.mode == "transfer" and self.base not in BASES:
@@ -87,8 +88,7 @@ class Config:
                 f"A transfer starts from a bundled image model: one of {', '.join(BASES)}. "
                 f"Received: base={self.base!r}."
             )
-        for name in ("epochs", "batch_size"):
-            check_int(getattr(self, name), name=name, minimum=1)
+        check_int(self.epochs, name="epochs", minimum=1)
         # Shares only: how many images each part gets depends on the person's classes.
         for name, what in (("validation_fraction", "validation"), ("test_fraction", "test")):
             check_number(
@@ -99,7 +99,7 @@ class Config:
                 maximum=MAX_SHARE,
                 hint="(each class keeps most of its images to train)",
             )
-        check_seed(self.seed)
+        check_training_settings(self, unit="image")
         return self
 
     @property

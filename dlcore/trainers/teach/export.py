@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING
 
-from dlcore._checks import check_int
+from dlcore.training import export
 
 if TYPE_CHECKING:
     from dlcore.trainers.teach.config import Config
@@ -32,22 +32,15 @@ def export_code(config: Config, *, epochs: int | None = None) -> str:
     saves the model as a `.keras` file.
 
     Args:
-        config: the `Config`; validated first.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
         epochs: `int` >= 1, the script's default number of epochs. Defaults to
             `config.epochs`.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
     """
     from dlcore.trainers import cnn
     from dlcore.trainers.teach import classes, transfer
     from dlcore.trainers.teach import config as settings
 
-    config.validate()
-    epochs = config.epochs if epochs is None else check_int(epochs, name="epochs", minimum=1)
+    epochs = export.check_settings(config, config.epochs if epochs is None else epochs)
     scratch = config.mode == "scratch"
     preprocessing = {
         name: value
@@ -91,10 +84,12 @@ and Deep Learning Studio's dlcore on PYTHONPATH (to prepare the images as the ap
 {"and to draw the default shapes" if scratch else "and for the bundled model's file"}).
 With {classes.HOLD_OUT_FROM} images in every class one in five validates each epoch; from
 {classes.TEST_FROM} one in five more is the test part, scored once at the end.
+The EPOCHS environment variable sets the default number of epochs.
 """
 
 import argparse
 import math
+import os
 import pathlib
 
 import keras
@@ -120,6 +115,12 @@ ZOOM = {cnn.ZOOM!r}
 SHIFT = {cnn.SHIFT!r}
 BATCH_NORM_MOMENTUM = {cnn.BATCH_NORM_MOMENTUM!r}
 '''
+    main = export.main_code(
+        epochs="EPOCHS",
+        output="my_classes.keras",
+        seeded="the shuffling of the training images",
+        arguments=[_IMAGES_ARGUMENT],
+    )
     body = f'''
 
 def load_classes(folder):
@@ -158,22 +159,9 @@ def prepare(pairs, rows):
 {model_source}
 
 def build_model(n_classes, steps_per_epoch):
-{make_model}    model.compile(
-        optimizer=keras.optimizers.Adam(LEARNING_RATE),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=steps_per_epoch,
-    )
-    return model
+{make_model}{export.compile_code("keras.optimizers.Adam(LEARNING_RATE)", per_epoch=True)}
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--images", default=None, help="one sub-folder of images per class")
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--output", default="my_classes.keras")
-    args = parser.parse_args()
-    keras.utils.set_random_seed(SEED)  # the shuffling of the training images
+{main}\
     pairs = load_classes(args.images)
     train, validation, test = split_rows(
         [len(images) for _, images in pairs],
@@ -190,26 +178,13 @@ def main():
     repeats = max(1, math.ceil(MIN_EPOCH_SAMPLES / len(y_train)))
     x_repeated, y_repeated = np.tile(x_train, (repeats, 1, 1, 1)), np.tile(y_train, repeats)
     model = build_model(len(pairs), math.ceil(len(y_repeated) / BATCH_SIZE))
-    model.summary()
-    model.fit(
-        x_repeated,
-        y_repeated,
-        batch_size=BATCH_SIZE,
-        epochs=args.epochs,
-        validation_data=(x_val, y_val) if len(y_val) else None,
-        verbose=2,
-    )
+{export.fit_code("x_repeated", "y_repeated", "(x_val, y_val) if len(y_val) else None")}\
     if len(y_test):  # once, at the end: the test images chose nothing
-        loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-        print(f"Test loss: {{loss:.4f}}")
-        print(f"Test accuracy: {{accuracy:.4f}}")
+{export.test_score_code("x_test", "y_test", indent=8)}\
     else:
         print(f"No test score: give every class at least {{TEST_FROM}} images for one.")
-    model.save(args.output)
-    print(f"Saved {{args.output}}")
-
-
-if __name__ == "__main__":
-    main()
-'''
+{export.save_code()}'''
     return header + body
+
+
+_IMAGES_ARGUMENT = '"--images", default=None, help="one sub-folder of images per class"'

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -68,8 +67,7 @@ from dlcore.trainers.video.config import (
 from dlcore.trainers.video.export import export_code
 from dlcore.trainers.video.model import motion_model
 from dlcore.training import evaluation
-from dlcore.training.fit import EpochReport, FitResult, fit_live
-from dlcore.training.history import History
+from dlcore.training.fit import FitResult, fit_split
 
 __all__ = [
     "ARCHITECTURES",
@@ -285,56 +283,14 @@ def build_model(config: Config, data: VideoData) -> Any:
     return model
 
 
-def fit(
-    model: Any,
-    data: VideoData,
-    config: Config,
-    *,
-    epochs: int,
-    on_epoch: Callable[[EpochReport], None] | None = None,
-    patience: int | None = None,
-    history: History | None = None,
-    stop: Callable[[], bool] | None = None,
-    on_progress: Callable[[int, float], None] | None = None,
-) -> FitResult:
-    """Trains the video model with `dlcore.training.fit.fit_live`; the validation clips
-    give the "val_" metrics and early stopping.
+def fit(model: Any, data: VideoData, config: Config, *, epochs: int, **options: Any) -> FitResult:
+    """Trains the video model on the training clips with `dlcore.training.fit.fit_split`.
 
-    The training clips are reshuffled every epoch with `config.seed`, in batches of
-    `config.batch_size`; "val_loss" and "val_accuracy" are measured on the validation
-    clips after each epoch. The test clips are not looked at.
-
-    Args:
-        model: a model from `build_model(config, data)`.
-        data: the `VideoData` from `load_data(config)`.
-        config: the `Config` (for the batch size and the seed).
-        epochs: `int` >= 1, epochs to run in this call.
-        on_epoch: called with an `EpochReport` after every epoch.
-        patience: stop once the validation loss has not improved for this many epochs
-            and keep the best epoch's weights; None trains every epoch. Defaults to None.
-        history: a `History` from an earlier call on the same model, to continue it.
-        stop: asked after every epoch; True ends the run there.
-        on_progress: called as `on_progress(epoch, fraction)` inside long epochs.
-
-    Returns:
-        The `dlcore.training.fit.FitResult`.
-
-    Raises:
-        ValueError: If `epochs` < 1 or `patience` < 1.
+    The validation clips give "val_loss" and "val_accuracy" and drive early stopping;
+    the test clips are not looked at. `options`: `on_epoch`, `patience`, `history`,
+    `stop` and `on_progress`, as `fit_split` takes them.
     """
-    return fit_live(
-        model,
-        data.train,
-        data.validation,
-        epochs=epochs,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        patience=patience,
-        history=history,
-        on_epoch=on_epoch,
-        on_progress=on_progress,
-        stop=stop,
-    )
+    return fit_split(model, data, config, epochs=epochs, **options)
 
 
 def evaluate(model: Any, data: VideoData) -> dict[str, float]:

@@ -13,46 +13,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from dlcore.training import evaluation
-from dlcore.training.evaluation import Misclassified
 
-
-def predict_proba(model: Any, clips: ArrayLike, *, batch_size: int = 256) -> np.ndarray:
-    """The model's class probabilities at inference, as `evaluation.predict_proba`.
-
-    Args:
-        model: a model from `build_model`.
-        clips: float32, shape `(n, n_frames, height, width, 3)`, values in [0, 1].
-        batch_size: `int` >= 1, clips per call. Defaults to 256.
-
-    Returns:
-        float32, shape `(n, n_classes)`, rows that sum to 1.
-    """
-    return evaluation.predict_proba(model, clips, batch_size=batch_size)
-
-
-def confusion_matrix(model: Any, data: Any) -> np.ndarray:
-    """Counts the test clips by true and predicted class.
-
-    Returns:
-        int64, shape `(n_classes, n_classes)`: `matrix[i, j]` test clips of class i
-        predicted as class j. Row i sums to the number of test clips of class i.
-    """
-    return evaluation.confusion_matrix(predict_proba(model, data.x_test), data.y_test)
-
-
-def misclassified(model: Any, data: Any, *, limit: int = 8) -> Misclassified:
-    """The test clips the model gets wrong, the most confidently wrong first.
-
-    Args:
-        model: a model from `build_model`.
-        data: the `VideoData` it was trained on.
-        limit: `int` >= 0, the most clips returned. Defaults to 8.
-
-    Returns:
-        A `Misclassified` of at most `limit` clips; its indices are rows of `data.x_test`.
-    """
-    probabilities = predict_proba(model, data.x_test)
-    return evaluation.misclassified(probabilities, data.y_test, limit=limit)
+ANALYSIS = evaluation.TestAnalysis(batch_size=256, limit=8)
+"""Clips per call of the model, and test clips `misclassified` returns by default."""
+predict_proba = ANALYSIS.predict_proba
+confusion_matrix = ANALYSIS.confusion_matrix
+misclassified = ANALYSIS.misclassified
 
 
 def feature_maps(model: Any, clip: ArrayLike) -> np.ndarray:
@@ -77,7 +43,9 @@ def feature_maps(model: Any, clip: ArrayLike) -> np.ndarray:
     Raises:
         ValueError: If the clip's shape is not the model's input shape.
     """
-    frames = _check_clip(model, clip)
+    frames = evaluation.check_model_input(
+        model, clip, name="clip", axes="frames, height, width, channels"
+    )
     layer_names = {layer.name for layer in model.layers}
     if "per_frame" in layer_names:
         frame_cnn = model.get_layer("per_frame").layer
@@ -97,14 +65,3 @@ def feature_maps(model: Any, clip: ArrayLike) -> np.ndarray:
         return np.asarray(recurrent_states(frames[np.newaxis]), dtype=np.float32)[0]
     probe = keras.Model(model.input, recurrent.output)
     return np.asarray(probe(frames[np.newaxis], training=False), dtype=np.float32)[0]
-
-
-def _check_clip(model: Any, clip: ArrayLike) -> np.ndarray:
-    frames = np.asarray(clip, dtype=np.float32)
-    expected = tuple(model.input_shape[1:])
-    if frames.shape != expected:
-        raise ValueError(
-            f"The clip must have the model's input shape {expected} (frames, height, width, "
-            f"channels). Received: shape {frames.shape}."
-        )
-    return frames

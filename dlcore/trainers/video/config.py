@@ -9,13 +9,12 @@ from dlcore._checks import (
     check_choice,
     check_fraction,
     check_int,
-    check_number,
-    check_seed,
     is_int,
     is_real,
 )
 from dlcore.data import motion
 from dlcore.data.split import check_split, split_sizes
+from dlcore.training.settings import check_conv_blocks, check_training_settings
 
 STEPS_PER_CALL = 10
 """Batches per TensorFlow call while training: a video batch is heavy enough that more
@@ -82,7 +81,7 @@ class Config:
             the output ("convlstm", "conv3d"). Defaults to `32`.
         dropout: `float` in [0, `MAX_DROPOUT`], the dropout rate before the output layer.
             Defaults to `0.2`.
-        learning_rate: `float` in (0, 1], Adam's learning rate. Defaults to `0.001`
+        learning_rate: `float` > 0, Adam's learning rate. Defaults to `0.001`
             (at 0.003 "conv3d" often stays at chance for many epochs).
         batch_size: `int` >= 1. Defaults to `16`.
         validation_fraction: `float` in (0, 1), the share of clips that early stopping and
@@ -110,29 +109,16 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
-        """Checks that the settings make clips and a network that can be built and trained.
-
-        Returns:
-            The config itself, so that `config.validate()` can be chained.
+        """Returns this config if its clips and network can be built and trained.
 
         Raises:
-            ValueError: naming the first impossible setting, what to change, and what
-                was received.
+            ValueError: naming the first impossible setting, e.g. more frames than a clip has.
         """
         check_choice(self.architecture, name="architecture", choices=ARCHITECTURES)
         self._validate_clips()
         self._validate_architecture()
         self._validate_sizes()
-        check_number(
-            self.learning_rate,
-            name="learning_rate",
-            what="The learning rate",
-            above=0,
-            maximum=1,
-            hint="(0.001 to 0.01 suits Adam)",
-        )
-        check_int(self.batch_size, name="batch_size", what="The batch size", minimum=1, unit="clip")
-        check_seed(self.seed)
+        check_training_settings(self, unit="clip")
         return self
 
     def _validate_clips(self) -> None:
@@ -194,34 +180,7 @@ class Config:
         )
 
     def _validate_architecture(self) -> None:
-        check_int(
-            self.n_blocks,
-            name="n_blocks",
-            what="The number of conv blocks",
-            minimum=1,
-            maximum=MAX_BLOCKS,
-        )
-        if not is_int(self.n_filters) or self.n_filters < 1:
-            raise ValueError(
-                "A conv block needs at least one filter: with zero filters it passes nothing "
-                "on. Use 1 or more (4 to 16 is typical). "
-                f"Received: n_filters={self.n_filters!r}."
-            )
-        last_filters = self.n_filters * 2 ** (self.n_blocks - 1)
-        if last_filters > MAX_FILTERS:
-            raise ValueError(
-                f"Too many filters: they double in every block, so block {self.n_blocks} "
-                f"would have {last_filters}, more than the {MAX_FILTERS} that train in "
-                "seconds here. Use fewer filters or fewer conv blocks. "
-                f"Received: n_filters={self.n_filters!r}, n_blocks={self.n_blocks!r}."
-            )
-        check_int(
-            self.kernel_size,
-            name="kernel_size",
-            what="The kernel size",
-            minimum=1,
-            hint="(3 is typical)",
-        )
+        check_conv_blocks(self, max_blocks=MAX_BLOCKS, max_filters=MAX_FILTERS)
         if not is_int(self.units) or self.units < 1:
             layer = "GRU" if self.architecture == "cnn_gru" else "dense layer"
             raise ValueError(

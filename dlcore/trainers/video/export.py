@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import inspect
 
-from dlcore._checks import check_int
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.data import motion
 from dlcore.trainers.video import model
 from dlcore.trainers.video.config import Config
+from dlcore.training import export
 
 
 def export_code(config: Config, *, epochs: int = 10) -> str:
@@ -25,18 +25,17 @@ def export_code(config: Config, *, epochs: int = 10) -> str:
     "Test accuracy: 0.xxxx" and "Saved <path>".
 
     Args:
-        config: the `Config`; validated first.
+        config: the `Config`; an invalid one raises `ValueError`, saying why.
         epochs: `int` >= 1, the script's default number of epochs. Defaults to 10.
-
-    Returns:
-        The script's source code.
-
-    Raises:
-        ValueError: If the config is invalid or `epochs` < 1.
     """
-    config.validate()
-    check_int(epochs, name="epochs", minimum=1)
+    export.check_settings(config, epochs)
     output = f"video_{config.architecture}.keras"
+    training = export.train_test_save_code(
+        ("x_train", "y_train"),
+        "(clips[validation], labels[validation])",
+        ("clips[test]", "labels[test]"),
+        comment="The test clips chose nothing: scored once, at the end.",
+    )
     model_source = "\n\n".join(
         inspect.getsource(piece)
         for piece in (model.motion_model, model._per_frame_cnn, model._video_block, model._pooling)
@@ -49,9 +48,7 @@ Tells which way the content of a clip moves: {", ".join(motion.MOTION_LABELS)}.
 Needs numpy, scikit-learn and Keras 3. The clips come from Deep Learning Studio's own
 generator (dlcore.data.motion), too long to copy here: run this script from the
 project's folder.
-Run: python this_script.py --epochs {epochs} --output {output}
-(the EPOCHS environment variable sets the default number of epochs).
-"""
+{export.run_note(epochs=epochs, output=output)}"""
 
 import argparse
 import itertools
@@ -93,19 +90,7 @@ def load_data():
     return clips.clips[:, kept], clips.target, list(clips.target_names)
 
 
-def split(labels):
-    """Indices of the training, validation and test clips, each part stratified by
-    motion: the test clips first, then the validation clips from the rest."""
-    n_test = math.ceil(len(labels) * TEST_FRACTION)
-    n_validation = math.ceil(len(labels) * VALIDATION_FRACTION)
-    rest, test = train_test_split(
-        np.arange(len(labels)), test_size=n_test, stratify=labels, random_state=SEED
-    )
-    train, validation = train_test_split(
-        rest, test_size=n_validation, stratify=labels[rest], random_state=SEED
-    )
-    return train, validation, test
-
+{export.split_code(doc=_SPLIT_DOC)}
 
 # The model, as Deep Learning Studio builds it.
 
@@ -125,46 +110,18 @@ def build_model(n_classes, steps_per_epoch):
         dropout=DROPOUT,
         seed=SEED,
     )
-    model.compile(
-        optimizer={optimizer_code("adam")},
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        # One call runs a whole epoch's batches: much faster on a CPU for a small model.
-        steps_per_execution=steps_per_epoch,
-    )
-    return model
+{export.compile_code(optimizer_code("adam"), per_epoch=True)}
 
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", {epochs})))
-    parser.add_argument("--output", default="{output}")
-    args = parser.parse_args()
-    keras.utils.set_random_seed(SEED)  # the shuffling of the training clips
+{export.main_code(epochs=epochs, output=output, seeded="the shuffling of the training clips")}\
     clips, labels, class_names = load_data()
     train, validation, test = split(labels)
     x_train, y_train = clips[train], labels[train]
     print("x_train shape:", x_train.shape, "validation:", len(validation), "test:", len(test))
     steps_per_epoch = math.ceil(len(x_train) / BATCH_SIZE)
     model = build_model(len(class_names), steps_per_epoch)
-    model.summary()
-    model.fit(
-        x_train,
-        y_train,
-        batch_size=BATCH_SIZE,
-        epochs=args.epochs,
-        validation_data=(clips[validation], labels[validation]),
-        verbose=2,
-    )
-    # The test clips chose nothing: scored once, at the end.
-    loss, accuracy = model.evaluate(clips[test], labels[test], verbose=0)
-    print(f"Test loss: {{loss:.4f}}")
-    print(f"Test accuracy: {{accuracy:.4f}}")
-    model.save(args.output)
-    print(f"Saved {{args.output}}")
-
-
-if __name__ == "__main__":
-    main()
-'''
+{training}'''
     return header + body
+
+
+_SPLIT_DOC = """Indices of the training, validation and test clips, each part stratified by
+    motion: the test clips first, then the validation clips from the rest."""

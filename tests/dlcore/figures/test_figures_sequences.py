@@ -62,3 +62,17 @@ def test_probability_figure_puts_the_likeliest_intent_on_top():
     assert bars.marker.color[-1] == figures.FORECAST_COLOR
     with pytest.raises(ValueError, match="one per label"):
         figures.probability_figure([0.5, 0.5], ["news"])
+
+
+def test_a_windows_steps_are_named_back_from_the_last():
+    from dlcore.figures.sequences import past_step_labels
+
+    assert past_step_labels(3) == ["t-2", "t-1", "t-0"]
+    assert past_step_labels(0) == []
+
+
+def test_the_forecast_view_shows_as_much_before_the_test_part_as_after_it():
+    from dlcore.figures.sequences import forecast_view_start
+
+    assert forecast_view_start(1000, 800) == 600
+    assert forecast_view_start(100, 30) == 0

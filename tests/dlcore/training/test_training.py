@@ -1,9 +1,12 @@
-"""Tests of dlcore.training.fit: live reports, continuing, early stopping, saving."""
+"""Tests of dlcore.training.fit: live reports, continuing, early stopping, saving, fit_split."""
+
+import types
 
 import keras
 import numpy as np
 import pytest
 
+from dlcore.data.split import SplitData
 from dlcore.training import evaluation, saving
 from dlcore.training import fit as training
 from dlcore.training.history import History
@@ -237,3 +240,66 @@ def test_the_best_entry_is_the_lowest_loss_or_the_highest_accuracy():
     assert history.best("val_accuracy") == 300
     assert history.best("val_auc") is None
     assert History().best() is None
+
+
+def split_blobs() -> SplitData:
+    points, labels = blobs()
+    return SplitData(
+        x_train=points[:160],
+        y_train=labels[:160],
+        x_val=points[160:200],
+        y_val=labels[160:200],
+        x_test=points[200:],
+        y_test=labels[200:],
+        labels=("left", "right"),
+        preprocessing={},
+    )
+
+
+def test_fit_split_trains_as_fit_live_on_the_training_part_watching_validation():
+    data = split_blobs()
+    config = types.SimpleNamespace(batch_size=16, seed=3)
+    split = training.fit_split(small_model(), data, config, epochs=2)
+    live = training.fit_live(
+        small_model(), data.train, data.validation, epochs=2, batch_size=16, seed=3
+    )
+    assert split.history.metrics == live.history.metrics
+    assert "val_accuracy" in split.history.metrics
+
+
+def test_fit_split_can_train_on_other_samples_without_validation():
+    data = split_blobs()
+    config = types.SimpleNamespace(batch_size=16, seed=3)
+    points, labels = data.train
+    repeated = (np.tile(points, (2, 1)), np.tile(labels, 2))
+    result = training.fit_split(
+        small_model(), data, config, epochs=1, train=repeated, validate=False
+    )
+    assert "val_loss" not in result.history.metrics
+    live = training.fit_live(small_model(), repeated, epochs=1, batch_size=16, seed=3)
+    assert result.history.metrics == live.history.metrics
+
+
+def test_fit_split_explains_a_bad_number_of_epochs():
+    config = types.SimpleNamespace(batch_size=16, seed=3)
+    with pytest.raises(ValueError, match=r"at least one epoch.*epochs=0"):
+        training.fit_split(small_model(), split_blobs(), config, epochs=0)
+
+
+def test_a_test_analysis_reads_the_test_part_with_its_batch_size_and_limit():
+    data = split_blobs()
+    model = small_model()
+    training.fit_live(model, data.train, epochs=1)
+    analysis = evaluation.TestAnalysis(batch_size=7, limit=3)
+    probabilities = evaluation.predict_proba(model, data.x_test, batch_size=7)
+    np.testing.assert_array_equal(analysis.predict_proba(model, data.x_test), probabilities)
+    np.testing.assert_array_equal(
+        analysis.confusion_matrix(model, data),
+        evaluation.confusion_matrix(probabilities, data.y_test),
+    )
+    for limit in (None, 1):
+        mistakes = analysis.misclassified(model, data, limit=limit)
+        expected = evaluation.misclassified(probabilities, data.y_test, limit=limit or 3)
+        np.testing.assert_array_equal(mistakes.indices, expected.indices)
+    with pytest.raises(ValueError, match="limit=-1"):
+        analysis.misclassified(model, data, limit=-1)

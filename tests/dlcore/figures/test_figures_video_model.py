@@ -1,0 +1,25 @@
+import numpy as np
+import pytest
+
+from dlcore.figures.video_model import clips_figure
+
+
+def test_each_clip_is_a_row_titled_over_its_first_frame():
+    clips = np.random.default_rng(0).random((2, 3, 8, 8, 3), dtype=np.float32)
+    figure = clips_figure(clips, ["left", "up"], title="Two clips")
+    titles = [annotation.text for annotation in figure.layout.annotations if annotation.text]
+    assert titles[:2] == ["left", "up"]
+    assert figure.layout.title.text == "Two clips"
+
+
+def test_clips_need_one_title_each():
+    with pytest.raises(ValueError, match="one title per clip"):
+        clips_figure(np.zeros((2, 3, 8, 8, 1)), ["left"], title="")
+
+
+def test_a_mistake_is_titled_true_then_predicted_with_its_confidence():
+    from dlcore.figures.video_model import mistakes_figure
+
+    clips = np.zeros((1, 2, 8, 8, 3), dtype=np.float32)
+    figure = mistakes_figure(clips, [0], [2], [0.9], ["left", "right", "up"])
+    assert figure.layout.annotations[0].text == "left → up (90%)"

@@ -1,0 +1,267 @@
+"""The trainer flow, once for every trainer page: Train -> fit -> the test score, once ->
+the model registered for the try-it pages; and the Export section.
+
+Every trainer module in `dlcore.trainers` has the same names (`TASK`, `Config`,
+`load_data`, `build_model`, `fit`, `evaluate`, `export_code`, optionally
+`exported_model`), so `train_and_score` runs any of them. A page adds only its drawing:
+
+    def live(run):                          # called once training starts
+        return chart_drawing(PAGE, run, draw_history, total_epochs=run.epochs_trained + epochs,
+                             text=lambda report: f"Epoch {report.epoch}")
+    if action == "train" and config is not None:
+        with output_column:
+            train_and_score(run, cnn, config, data, what="CNN on digits", epochs=epochs,
+                            live=live, new_history=History,
+                            register=lambda scores: {"title": f"CNN ({scores[...]:.1%})"})
+    settings_changed_note(run, config)
+    show_run_status(run, what="CNN on digits")         # ui.trainer
+    confusion = kept(run, "confusion", lambda: cnn.confusion_matrix(run.model, data))
+    export_section(PAGE, cnn, run, config, epochs=epochs, file_stem="cnn_digits")
+
+Every finished epoch is kept in `run` (weights, plus what `keep` returns) before the page
+draws anything: a Stop click interrupts the drawing, not the saving (see `ui.trainer`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from ui.trainer import (
+    LiveChart,
+    TrainerRun,
+    export_buttons,
+    register_model,
+    show_summary,
+    training,
+)
+
+
+@dataclasses.dataclass
+class Drawing:
+    """What a page draws while it trains.
+
+    Attributes:
+        on_epoch: called with each report, after the report was kept in the run.
+        clear: removes the live elements once training ends.
+        fit_options: more keyword arguments for the trainer's `fit` (e.g. `on_progress`).
+        chart: the `LiveChart`, for pages that move its bar inside an epoch.
+    """
+
+    on_epoch: Callable[[Any], None]
+    clear: Callable[[], None] = lambda: None
+    fit_options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    chart: LiveChart | None = None
+
+
+def chart_drawing(
+    page: str,
+    run: TrainerRun,
+    draw: Callable[[TrainerRun], Any],
+    *,
+    total_epochs: int,
+    text: Callable[[Any], str],
+    also: Callable[[Any], Any] | None = None,
+    also_seconds: float = 1.0,
+    also_key: str = "also",
+) -> Drawing:
+    """A `LiveChart` redrawn after every epoch, and optionally a second figure on a clock.
+
+    Args:
+        page: the element key prefix.
+        run: the page's run, drawn by `draw`.
+        draw: the live chart's figure from the run.
+        total_epochs: where the progress bar ends.
+        text: the progress bar's text for a report.
+        also: a second figure for a report, redrawn at most every `also_seconds` and at the
+            last epoch; None for none.
+        also_seconds: the shortest time between two redraws of `also`.
+        also_key: names the second figure's element keys, `{page}.live.{also_key}.{epoch}`.
+    """
+    from ui.presenter import show_figure
+
+    chart = LiveChart(page, draw, total_epochs=total_epochs)
+    slot = st.empty() if also is not None else None
+    drawn_at = [0.0]
+
+    def on_epoch(report: Any) -> None:
+        chart.update(run, epoch=report.epoch, text=text(report))
+        if also is None:
+            return
+        now = time.perf_counter()
+        if now - drawn_at[0] >= also_seconds or report.epoch == report.final_epoch:
+            drawn_at[0] = now
+            with slot.container():
+                show_figure(also(report), key=f"{page}.live.{also_key}.{report.epoch}")
+
+    def clear() -> None:
+        chart.clear()
+        if slot is not None:
+            slot.empty()
+
+    return Drawing(on_epoch, clear, chart=chart)
+
+
+def train_and_score(
+    run: TrainerRun,
+    trainer: Any,
+    config: Any,
+    data: Any,
+    *,
+    what: str,
+    epochs: int,
+    live: Callable[[TrainerRun], Drawing],
+    new_history: Callable[[], Any],
+    keep: Callable[[Any], dict[str, Any]] | None = None,
+    callback: str = "on_epoch",
+    register: Callable[[dict[str, float]], dict[str, Any] | None] | None = None,
+    building: str | None = None,
+    **fit_options: Any,
+) -> dict[str, float]:
+    """One click on Train: a new model if the settings changed, `epochs` more epochs, the test
+    score once, and the model offered to the try-it pages.
+
+    Args:
+        run: the page's `TrainerRun`.
+        trainer: a `dlcore.trainers` module.
+        config: its validated config; data: `trainer.load_data(config)`.
+        what: the run's name for the device panel, e.g. "CNN on digits".
+        epochs: epochs in this run (for the Playground and the GAN, their own unit).
+        live: makes the page's live `Drawing`, once the model exists.
+        new_history: an empty history for a new model, e.g. `History`.
+        keep: what to keep from a report besides its weights (e.g. a snapshot).
+        callback: the name of `fit`'s per-report argument ("on_update" on the Playground).
+        register: the `TrainedModel`'s fields for the scores (at least its `title`; see
+            `registered` for the rest), or None to register nothing.
+        building: a spinner's text while a new model is built, or None for no spinner.
+        **fit_options: passed on to `trainer.fit` (e.g. `patience`).
+
+    Returns:
+        The test scores, also kept as `run.extras["test_scores"]`.
+    """
+    with training(run, what):
+        if run.model is None or run.config != config:
+            with st.spinner(building) if building else contextlib.nullcontext():
+                run.start(trainer.build_model(config, data), config, new_history())
+        run.extras.pop("test_scores", None)  # a new score comes once this run ends
+        drawing = live(run)
+
+        def on_report(report: Any) -> None:
+            # Kept before drawing: a Stop interrupts the drawing, not the saving.
+            run.keep_epoch(getattr(report, "weights", None), **(keep(report) if keep else {}))
+            drawing.on_epoch(report)
+
+        result = trainer.fit(
+            run.model,
+            data,
+            config,
+            epochs=epochs,
+            history=run.history,
+            **{callback: on_report},
+            **drawing.fit_options,
+            **fit_options,
+        )
+        if getattr(result, "stopped_early", False):
+            run.status = "stopped early"
+            run.extras["best_epoch"] = result.best_epoch
+    drawing.clear()
+    scores = score_once(run, trainer, data)
+    fields = register(scores) if register is not None else None
+    if fields is not None:
+        register_model(registered(run, trainer, data, scores, **fields))
+    return scores
+
+
+def registered(run: TrainerRun, trainer: Any, data: Any, scores: dict, **fields: Any) -> Any:
+    """A `dlcore.training.saving.TrainedModel` of the run's model for the try-it pages.
+
+    `fields` names at least the `title`; the rest default to the trainer's `TASK`, its
+    `exported_model` (or the model itself), the data's labels and preprocessing, the test
+    scores and the device the run trained on.
+    """
+    from dlcore.training.saving import TrainedModel
+
+    exported = getattr(trainer, "exported_model", lambda model: model)
+    defaults = {
+        "task": trainer.TASK,
+        "model": exported(run.model),
+        "labels": getattr(data, "labels", ()),
+        "preprocessing": data.preprocessing,
+        "metrics": dict(scores),
+        "device": run.device or "CPU:0",
+    }
+    return TrainedModel(**(defaults | fields))
+
+
+def kept(run: TrainerRun, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, computed once for the epochs trained so far and kept in `run.extras`
+    (e.g. a confusion matrix: computed again only once the model trains further)."""
+    if name not in run.extras or run.extras.get(f"{name}_at") != run.epochs_trained:
+        run.extras[name] = compute()
+        run.extras[f"{name}_at"] = run.epochs_trained
+    return run.extras[name]
+
+
+def score_once(run: TrainerRun, trainer: Any, data: Any) -> dict[str, float]:
+    """The trained model's test scores, measured once after training and kept until it trains
+    further (a run that Stop interrupted has ended too)."""
+    return kept(run, "test_scores", lambda: trainer.evaluate(run.model, data))
+
+
+def shown(run: TrainerRun, config: Any) -> Any:
+    """The config whose data the page shows: the settings on screen, or if they cannot make a
+    model, those the model trained with; with neither, the page stops here."""
+    shown_config = config if config is not None else run.config
+    if shown_config is None:
+        st.stop()
+    return shown_config
+
+
+def settings_changed_note(
+    run: TrainerRun, config: Any, *, what: str = "this model", starts: str = "a new one"
+) -> None:
+    """Say so when the model on screen was trained with other settings than those shown."""
+    if run.config is not None and run.config != config and run.is_trained:
+        st.caption(f"The settings changed since {what} trained: **Train** starts {starts}.")
+
+
+def export_section(
+    page: str,
+    trainer: Any,
+    run: TrainerRun,
+    config: Any,
+    *,
+    epochs: int,
+    file_stem: str,
+    summaries: Sequence[Any] | None = None,
+) -> None:
+    """The Export section: the model summary, the Keras code and the trained `.keras` file.
+
+    Args:
+        page: the widget key prefix.
+        trainer: the `dlcore.trainers` module, for `export_code` and `exported_model`.
+        run: the page's run; its model is offered only if it trained with `config`.
+        config: the settings on screen, or None (then nothing is drawn).
+        epochs: the epochs the exported script trains for.
+        file_stem: the base of both file names.
+        summaries: the models whose summaries to show; the run's model by default.
+    """
+    if config is None:
+        return
+    st.subheader("Export", divider="gray")
+    current = run.model is not None and run.config == config
+    if current:
+        for model in summaries if summaries is not None else [run.model]:
+            show_summary(model)
+    exported = getattr(trainer, "exported_model", lambda model: model)
+    export_buttons(
+        page,
+        code=trainer.export_code(config, epochs=epochs),
+        model=exported(run.model) if current and run.is_trained else None,
+        file_stem=file_stem,
+    )
