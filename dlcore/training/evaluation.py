@@ -52,10 +52,41 @@ def test_scores(model: Any, data: Any, *, batch_size: int = 512) -> dict[str, fl
         Each of the model's metrics with "test_" before its Keras name, e.g.
         `{"test_loss": 0.31, "test_accuracy": 0.91}`.
     """
-    scores = model.evaluate(
-        data.x_test, data.y_test, batch_size=batch_size, verbose=0, return_dict=True
-    )
-    return {f"test_{name}": float(value) for name, value in scores.items()}
+    scores = measure_eagerly(model, data.x_test, data.y_test, chunk=batch_size)
+    return {f"test_{name}": value for name, value in scores.items()}
+
+
+def measure_eagerly(model: Any, inputs: Any, targets: Any, *, chunk: int = 512) -> dict[str, float]:
+    """The model's loss and metrics on `(inputs, targets)`, as `model.evaluate` gives them,
+    without tracing a test function.
+
+    `evaluate` traces one the first time, which for this project's small models costs more
+    than measuring: 0.2 s idle, seconds while other sessions train on the same cores. The
+    model's own `test_step` runs eagerly instead, on `chunk` samples at a time.
+
+    Args:
+        model: a compiled `keras.Model`.
+        inputs: an array of shape `(n, ...)`, or a dict of such arrays.
+        targets: their targets, an array of shape `(n, ...)` or a dict of such arrays.
+        chunk: `int` >= 1, samples per call. Defaults to 512.
+
+    Returns:
+        Metric name -> value, with Keras's names ("loss", "accuracy", ...).
+    """
+    import keras
+    import tensorflow as tf
+
+    # As `evaluate` does: the metrics start again from zero, then add up every chunk.
+    model.reset_metrics()
+    n_samples = len(next(iter(targets.values()))) if isinstance(targets, dict) else len(targets)
+    results: dict = {}
+    for start in range(0, n_samples, chunk):
+        rows = slice(start, start + chunk)
+        batch = keras.tree.map_structure(
+            lambda array, rows=rows: tf.convert_to_tensor(array[rows]), (inputs, targets)
+        )
+        results = model.test_step(batch)
+    return {name: float(value) for name, value in results.items()}
 
 
 def predict_proba(model: Any, samples: ArrayLike, *, batch_size: int) -> np.ndarray:

@@ -32,6 +32,7 @@ import tensorflow as tf
 
 from dlcore._checks import check_int
 from dlcore.runtime import memory  # noqa: F401  (imported for its fix: trained models are freed)
+from dlcore.training.evaluation import measure_eagerly
 from dlcore.training.history import History
 
 PROGRESS_SECONDS = 0.5
@@ -164,17 +165,8 @@ class EagerValidation(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is None:
             return
-        # As `evaluate` does: the metrics start again from zero, then add up every chunk.
-        self.model.reset_metrics()
-        n_samples = _n_samples(self.targets)
-        for start in range(0, n_samples, VALIDATION_CHUNK):
-            rows = slice(start, start + VALIDATION_CHUNK)
-            chunk = keras.tree.map_structure(
-                lambda array, rows=rows: tf.convert_to_tensor(array[rows]),
-                (self.inputs, self.targets),
-            )
-            results = self.model.test_step(chunk)
-        logs.update({f"val_{name}": float(value) for name, value in results.items()})
+        results = measure_eagerly(self.model, self.inputs, self.targets, chunk=VALIDATION_CHUNK)
+        logs.update({f"val_{name}": value for name, value in results.items()})
 
 
 def make_batches(
