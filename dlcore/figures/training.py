@@ -16,7 +16,7 @@ VALIDATION_COLOR = "#ff7f0e"
 def history_figure(
     epochs: Sequence[int], metrics: Mapping[str, Sequence[float]], *, title: str = "Training"
 ) -> go.Figure:
-    """Loss on the left, accuracy on the right (when there is one), training and held out.
+    """Loss on the left, accuracy on the right (when there is one), training and validation.
 
     Args:
         epochs: the 1-based epoch numbers, one per value.
@@ -164,7 +164,7 @@ def _curve(
     epochs: Sequence[int], values: Sequence[float], name: str, *, scale: float, axis: str
 ) -> go.Scatter:
     held_out = name.startswith("val_")
-    label = f"{name.removeprefix('val_')} ({'held out' if held_out else 'training'})"
+    label = f"{name.removeprefix('val_')} ({'validation' if held_out else 'training'})"
     return go.Scatter(
         x=list(epochs),
         y=[value * scale for value in values],

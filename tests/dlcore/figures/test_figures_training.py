@@ -31,9 +31,9 @@ def test_history_puts_losses_left_and_accuracies_right_in_percent():
     )
     panels = {trace.name: (trace.xaxis, trace.yaxis, list(trace.y)) for trace in figure.data}
     assert panels["loss (training)"] == ("x", "y", [1.0, 0.5, 0.25])
-    assert panels["loss (held out)"][:2] == ("x", "y")
+    assert panels["loss (validation)"][:2] == ("x", "y")
     assert panels["accuracy (training)"] == ("x2", "y2", [50.0, 75.0, 100.0])
-    assert panels["accuracy (held out)"][2] == pytest.approx([40.0, 70.0, 90.0])
+    assert panels["accuracy (validation)"][2] == pytest.approx([40.0, 70.0, 90.0])
     assert figure.layout.xaxis.domain[1] < figure.layout.xaxis2.domain[0]
 
 
