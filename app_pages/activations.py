@@ -4,19 +4,19 @@ import streamlit as st
 
 from dlcore.concepts.activations import ACTIVATION_NAMES, ACTIVATIONS, neuron
 from dlcore.figures.activations import activation_figure, neuron_figure, softmax_figure
+from ui.concept_layout import concept_layout
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
 
 settings = PageSettings("act")
 
-st.title("Activations")
-st.markdown(
+controls, chart = concept_layout(
+    "Activations",
     "A neuron adds up its weighted inputs and passes the sum through an **activation "
     "function**. Its slope decides how much gradient flows back during training: where "
-    "the slope is nearly zero, learning stalls."
+    "the slope is nearly zero, learning stalls.",
+    chart_width=2.4,
 )
-
-controls, chart = st.columns([1, 2.4], gap="large")
 with controls:
     name = st.selectbox(
         "Function",

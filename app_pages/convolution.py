@@ -15,6 +15,7 @@ from dlcore.concepts.kernels import (
 )
 from dlcore.figures.convolution import numeric_grid_figure, products_figure
 from dlcore.media.images import to_float
+from ui.concept_layout import concept_layout
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
@@ -38,15 +39,13 @@ def _kernel_from_url(preset: str) -> np.ndarray:
     return KERNEL_PRESETS[preset]
 
 
-st.title("Convolution")
-st.markdown(
+controls, results = concept_layout(
+    "Convolution",
     "A convolution slides a small grid of weights, the **kernel**, over the image. At each "
     "position it multiplies the pixels under the kernel by the weights and adds the "
     "products up: one output pixel. The same kernel everywhere finds the same pattern "
-    "everywhere — blurs, edges, corners."
+    "everywhere — blurs, edges, corners.",
 )
-
-controls, results = st.columns([1, 2.6], gap="large")
 with controls:
     chosen = choose_image(settings)
     preset = st.selectbox("Kernel", list(KERNEL_PRESETS), **settings.bind("kernel"))

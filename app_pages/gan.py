@@ -5,17 +5,10 @@ import math
 
 import streamlit as st
 
-from ui.presenter import explain, show_figure
+from ui import trainer_flow
+from ui.presenter import show_figure
 from ui.settings import PageSettings
-from ui.trainer import show_run_status, trainer_run, training_buttons
-from ui.trainer_flow import (
-    chart_drawing,
-    export_section,
-    score_once,
-    settings_changed_note,
-    shown,
-    train_and_score,
-)
+from ui.trainer import show_run_status
 from ui.trainer_settings import seed_input, validated
 
 PAGE = "gan"
@@ -30,35 +23,36 @@ TARGET_TITLES = {
 SHORT_TITLES = {"ring": "ring", "spiral": "spiral", "moons": "moons", "grid": "grid"}
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.005, 0.01, 0.03]
 UNITS = [4, 8, 16, 32, 64, 128]
+NETWORKS = ("generator", "discriminator")
 # Seconds between redraws of the progress chart while training (the points have LiveChart).
 PROGRESS_SECONDS = 0.5
 
-st.title("GAN")
-explain(
-    "Two networks play against each other, as in GAN Lab. The **generator** turns random "
-    "noise into points; the **discriminator** scores every point of the plane with how "
-    "likely it is to be real, shown as the background (green: real, purple: generated). "
-    "The discriminator learns to tell the purple points from the green ones; the generator "
-    "learns to move its points to where the discriminator is fooled, until they cover the "
-    "target. The distance to the target (sliced Wasserstein) should fall as they train. "
-    "To see **mode collapse**, give the generator a high learning rate (0.005) and 3 steps "
-    "per step of the discriminator: its points crowd onto a few modes and jump between them."
+settings_column, output_column, (target_tab, network_tab, training_tab) = (
+    trainer_flow.trainer_layout(
+        "GAN",
+        "Two networks play against each other, as in GAN Lab. The **generator** turns random "
+        "noise into points; the **discriminator** scores every point of the plane with how "
+        "likely it is to be real, shown as the background (green: real, purple: generated). "
+        "The discriminator learns to tell the purple points from the green ones; the generator "
+        "learns to move its points to where the discriminator is fooled, until they cover the "
+        "target. The distance to the target (sliced Wasserstein) should fall as they train. "
+        "To see **mode collapse**, give the generator a high learning rate (0.005) and 3 steps "
+        "per step of the discriminator: its points crowd onto a few modes and jump between them.",
+        tabs=("Target", "Networks", "Training"),
+    )
 )
-
-settings_column, output_column = st.columns([1, 1.7], gap="large")
-with settings_column:
-    target_tab, network_tab, training_tab = st.tabs(["Target", "Networks", "Training"])
+fields = {}  # the gan.Config fields, as the widgets set them
 with target_tab:
-    target = st.selectbox(
+    fields["target"] = st.selectbox(
         "Target distribution",
         list(TARGET_TITLES),
         format_func=TARGET_TITLES.get,
         **settings.bind("target"),
     )
-    n_samples = st.select_slider(
+    fields["n_samples"] = st.select_slider(
         "Real points", [100, 250, 500, 1000, 2000], 1000, **settings.bind("points")
     )
-    noise_dim = st.slider(
+    fields["noise_dim"] = st.slider(
         "Noise dimensions",
         1,
         8,
@@ -67,62 +61,41 @@ with target_tab:
         **settings.bind("noise"),
     )
 with network_tab:
-    st.markdown("**Generator**")
-    generator_layers = st.slider("Generator hidden layers", 1, 4, 2, **settings.bind("g_layers"))
-    generator_units = st.select_slider(
-        "Generator units per layer", UNITS, 64, **settings.bind("g_units")
-    )
-    st.markdown("**Discriminator**")
-    discriminator_layers = st.slider(
-        "Discriminator hidden layers", 1, 4, 2, **settings.bind("d_layers")
-    )
-    discriminator_units = st.select_slider(
-        "Discriminator units per layer", UNITS, 64, **settings.bind("d_units")
-    )
+    for network in NETWORKS:
+        title, key = network.capitalize(), network[0]  # "Generator"; keys g_layers, g_units
+        st.markdown(f"**{title}**")
+        fields[f"{network}_layers"] = st.slider(
+            f"{title} hidden layers", 1, 4, 2, **settings.bind(f"{key}_layers")
+        )
+        fields[f"{network}_units"] = st.select_slider(
+            f"{title} units per layer", UNITS, 64, **settings.bind(f"{key}_units")
+        )
 with training_tab:
-    generator_learning_rate = st.select_slider(
-        "Generator learning rate", LEARNING_RATES, 0.001, **settings.bind("g_lr")
+    for network in NETWORKS:
+        fields[f"{network}_learning_rate"] = st.select_slider(
+            f"{network.capitalize()} learning rate",
+            LEARNING_RATES,
+            0.001,
+            **settings.bind(f"{network[0]}_lr"),
+        )
+    fields["d_steps"] = st.slider(
+        "Discriminator updates per step", 1, 5, 1, **settings.bind("d_steps")
     )
-    discriminator_learning_rate = st.select_slider(
-        "Discriminator learning rate", LEARNING_RATES, 0.001, **settings.bind("d_lr")
-    )
-    d_steps = st.slider("Discriminator updates per step", 1, 5, 1, **settings.bind("d_steps"))
-    g_steps = st.slider("Generator updates per step", 1, 5, 1, **settings.bind("g_steps"))
-    batch_size = st.select_slider(
+    fields["g_steps"] = st.slider("Generator updates per step", 1, 5, 1, **settings.bind("g_steps"))
+    fields["batch_size"] = st.select_slider(
         "Batch size", [16, 32, 64, 128, 256, 512], 128, **settings.bind("batch")
     )
     steps = st.select_slider(
         "Steps per run", [100, 500, 1000, 2000, 5000, 10000], 2000, **settings.bind("steps")
     )
-    seed = seed_input(
+    fields["seed"] = seed_input(
         settings, help="The same seed gives the same real points, starting weights and noise."
     )
 
 from dlcore.trainers import gan  # noqa: E402  (TensorFlow starts here, after the widgets)
 
-config = validated(
-    lambda: gan.Config(
-        target=target,
-        noise_dim=noise_dim,
-        generator_layers=generator_layers,
-        generator_units=generator_units,
-        discriminator_layers=discriminator_layers,
-        discriminator_units=discriminator_units,
-        generator_learning_rate=generator_learning_rate,
-        discriminator_learning_rate=discriminator_learning_rate,
-        d_steps=d_steps,
-        g_steps=g_steps,
-        batch_size=batch_size,
-        n_samples=n_samples,
-        seed=seed,
-    ),
-    what="a GAN",
-    where=settings_column,
-)
-
-run = trainer_run(PAGE)
-with output_column:
-    action = training_buttons(PAGE, can_train=config is not None)
+config = validated(lambda: gan.Config(**fields), what="a GAN", where=settings_column)
+run, action = trainer_flow.trainer_controls(PAGE, config, where=output_column)
 
 from dlcore.figures.gan import history_progress_figure, snapshot_figure  # noqa: E402
 from dlcore.training.history import History  # noqa: E402
@@ -155,7 +128,7 @@ def draw_points(trained) -> object:
 
 def live(run) -> object:
     first_step = run.history.epochs[-1] if len(run.history) else 0
-    drawing = chart_drawing(
+    drawing = trainer_flow.chart_drawing(
         PAGE,
         run,
         draw_points,
@@ -182,7 +155,7 @@ def register(config: gan.Config, scores: dict) -> dict:
 def show_results(data: gan.GANData) -> None:
     """The trained GAN now, its test scores, and how training went."""
     show_figure(draw_points(run), key=f"{PAGE}.chart.points")
-    scores = score_once(run, gan, data)
+    scores = trainer_flow.score_once(run, gan, data)
     columns = st.columns(3)
     columns[0].metric(
         "Test distance to the target",
@@ -201,12 +174,12 @@ def show_results(data: gan.GANData) -> None:
     show_figure(history_progress_figure(run.history), key=f"{PAGE}.chart.progress")
 
 
-shown_config = shown(run, config)
+shown_config = trainer_flow.shown(run, config)
 data = target_data(shown_config)
 
 if action == "train" and config is not None:
     with output_column:
-        train_and_score(
+        trainer_flow.train_and_score(
             run,
             gan,
             config,
@@ -220,7 +193,7 @@ if action == "train" and config is not None:
         )
 
 with output_column:
-    settings_changed_note(run, config, what="this GAN")
+    trainer_flow.settings_changed_note(run, config, what="this GAN")
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
         show_results(target_data(run.config))
@@ -231,7 +204,7 @@ with output_column:
         show_figure(figure, key=f"{PAGE}.chart.untrained")
 
 trained_steps = run.history.epochs[-1] if run.is_trained else 0
-export_section(
+trainer_flow.export_section(
     PAGE,
     gan,
     run,

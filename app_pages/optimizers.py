@@ -5,6 +5,7 @@ import streamlit as st
 from dlcore.concepts.losses import LOSSES
 from dlcore.concepts.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
 from dlcore.concepts.surfaces import SURFACES
+from ui.concept_layout import concept_layout
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
 
@@ -36,14 +37,12 @@ def _use_the_surface_learning_rate() -> None:
     st.session_state[settings.key("lr")] = surface.default_learning_rate
 
 
-st.title("Optimizers and losses")
-st.markdown(
+controls, chart = concept_layout(
+    "Optimizers and losses",
     "Training walks downhill on the loss. Here the real Keras optimizers race from the "
     "same start on a 2-D loss surface: plain SGD, momentum, and the adaptive methods that "
-    "scale each step by the gradients they have seen."
+    "scale each step by the gradients they have seen.",
 )
-
-controls, chart = st.columns([1, 2.6], gap="large")
 with controls:
     surface_name = st.selectbox(
         "Surface",

@@ -7,6 +7,7 @@ from dlcore.concepts.display import enlarge, to_display
 from dlcore.concepts.pooling import global_pool, pool2d, pool_window, shift_effect
 from dlcore.figures.convolution import numeric_grid_figure
 from dlcore.media.images import to_float, to_grayscale
+from ui.concept_layout import concept_layout
 from ui.image_source import choose_image
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
@@ -21,14 +22,12 @@ MODES = {
     "Global average": "average",
 }
 
-st.title("Pooling")
-st.markdown(
+controls, results = concept_layout(
+    "Pooling",
     "Pooling shrinks a feature map: a window slides over it and keeps **one number** per "
     "position — the largest (max pooling) or the mean (average pooling). Global pooling "
-    "keeps one number per channel for the whole image."
+    "keeps one number per channel for the whole image.",
 )
-
-controls, results = st.columns([1, 2.6], gap="large")
 with controls:
     chosen = choose_image(settings)
     mode_title = st.radio("Pooling", list(MODES), horizontal=True, **settings.bind("mode"))

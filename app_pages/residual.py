@@ -4,36 +4,30 @@ batch norm, trained side by side, with the size of the gradient at every layer."
 import streamlit as st
 
 from dlcore.figures.residual import VARIANT_TITLES
-from ui.presenter import explain, show_figure
+from ui import trainer_flow
+from ui.presenter import show_figure
 from ui.settings import PageSettings
-from ui.trainer import show_run_status, trainer_run, training_buttons
-from ui.trainer_flow import (
-    chart_drawing,
-    export_section,
-    score_once,
-    settings_changed_note,
-    shown,
-    train_and_score,
-)
-from ui.trainer_settings import (
-    activation_input,
-    epochs_inputs,
-    rate_and_batch_inputs,
-    seed_input,
-    validated,
-)
+from ui.trainer import show_run_status
+from ui.trainer_settings import TrainingOptions, activation_input, training_inputs, validated
 
 PAGE = "res"
 settings = PageSettings(PAGE)
 
 DATASET_TITLES = {"digits": "Handwritten digits (8×8)", "spiral": "Spiral (2-D points)"}
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "gelu")
-LEARNING_RATES = [0.0003, 0.001, 0.002, 0.003, 0.01, 0.03]
+TRAINING = TrainingOptions(
+    learning_rates=([0.0003, 0.001, 0.002, 0.003, 0.01, 0.03], 0.002),
+    rate_label="Learning rate (Adam)",
+    batch_sizes=([1, 8, 16, 32, 64, 128], 64),
+    epochs=([1, 2, 5, 10, 20, 50], 20),
+    patience=None,
+    seed_help="The same seed gives the same split, starting weights and batches.",
+)
 # Seconds between redraws of the gradient chart while training (the curves have LiveChart).
 GRADIENT_SECONDS = 0.5
 
-st.title("Depth and residuals (ResNet)")
-explain(
+settings_column, output_column, (network_tab, training_tab) = trainer_flow.trainer_layout(
+    "Depth and residuals (ResNet)",
     "The same deep stack of dense layers, four ways: **plain**, with **batch norm**, with "
     "**skip connections** (each layer adds its output to its input, as in a ResNet), and "
     "with both. All four start from the same weights and learn from the same batches, side "
@@ -41,71 +35,50 @@ explain(
     "of one factor per layer, so it fades away (or blows up), and those layers hardly learn; "
     "a skip connection gives the gradient a path past every layer, and batch norm keeps each "
     "layer's input at the same size. The lower chart shows the gradient's size at every "
-    "layer. Press **Train**, then try a depth of 5 against 30, or the sigmoid activation."
+    "layer. Press **Train**, then try a depth of 5 against 30, or the sigmoid activation.",
+    tabs=("Network", "Training"),
 )
-
-settings_column, output_column = st.columns([1, 1.7], gap="large")
-with settings_column:
-    network_tab, training_tab = st.tabs(["Network", "Training"])
 with network_tab:
-    dataset = st.selectbox(
-        "Task", list(DATASET_TITLES), format_func=DATASET_TITLES.get, **settings.bind("data")
-    )
-    depth = st.slider(
-        "Depth (hidden layers)",
-        1,
-        50,
-        30,
-        help="Deeper stacks take longer to compile: about 6 s for 30 layers here.",
-        **settings.bind("depth"),
-    )
-    width = st.select_slider("Units per layer", [8, 16, 32, 64, 128], 32, **settings.bind("width"))
-    activation = activation_input(settings, ACTIVATIONS)
-    variants = st.multiselect(
-        "Networks to compare",
-        list(VARIANT_TITLES),
-        list(VARIANT_TITLES),
-        format_func=VARIANT_TITLES.get,
-        **settings.bind("variants"),
-    )
+    network = {  # the config fields set as they are
+        "dataset": st.selectbox(
+            "Task", list(DATASET_TITLES), format_func=DATASET_TITLES.get, **settings.bind("data")
+        ),
+        "depth": st.slider(
+            "Depth (hidden layers)",
+            1,
+            50,
+            30,
+            help="Deeper stacks take longer to compile: about 6 s for 30 layers here.",
+            **settings.bind("depth"),
+        ),
+        "width": st.select_slider(
+            "Units per layer", [8, 16, 32, 64, 128], 32, **settings.bind("width")
+        ),
+        "activation": activation_input(settings, ACTIVATIONS),
+        "variants": tuple(
+            st.multiselect(
+                "Networks to compare",
+                list(VARIANT_TITLES),
+                list(VARIANT_TITLES),
+                format_func=VARIANT_TITLES.get,
+                **settings.bind("variants"),
+            )
+        ),
+    }
 with training_tab:
-    learning_rate, batch_size = rate_and_batch_inputs(
-        settings,
-        LEARNING_RATES,
-        0.002,
-        [1, 8, 16, 32, 64, 128],
-        64,
-        rate_label="Learning rate (Adam)",
-    )
-    epochs, _ = epochs_inputs(settings, [1, 2, 5, 10, 20, 50], 20, patience=None)
-    seed = seed_input(
-        settings, help="The same seed gives the same split, starting weights and batches."
-    )
+    training = training_inputs(settings, TRAINING)
 
 from dlcore.trainers import residual  # noqa: E402  (TensorFlow starts here, after the widgets)
 
 config = validated(
-    lambda: residual.Config(
-        dataset=dataset,
-        depth=depth,
-        width=width,
-        activation=activation,
-        variants=tuple(variants),
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        seed=seed,
-    ),
+    lambda: residual.Config(**network, **training.fields),
     what="the networks",
     where=settings_column,
 )
-
-run = trainer_run(PAGE)
-with output_column:
-    action = training_buttons(PAGE, can_train=config is not None)
+run, action = trainer_flow.trainer_controls(PAGE, config, where=output_column)
 
 from dlcore.data.split import SplitData  # noqa: E402
 from dlcore.figures.residual import curves_figure, gradient_norms_figure  # noqa: E402
-from dlcore.training.history import History  # noqa: E402
 from dlcore.training.scores import best_on_validation  # noqa: E402
 
 
@@ -141,11 +114,11 @@ def live(run) -> object:
         )
         return f"Epoch {report.epoch} · loss {losses}"
 
-    drawing = chart_drawing(
+    drawing = trainer_flow.chart_drawing(
         PAGE,
         run,
         draw_curves,
-        total_epochs=run.epochs_trained + epochs,
+        total_epochs=run.epochs_trained + training.epochs,
         text=text,
         also=lambda report: gradient_norms_figure(report.gradient_norms, epoch=report.epoch),
         also_seconds=GRADIENT_SECONDS,
@@ -182,7 +155,9 @@ def show_results(trained_config: residual.Config) -> None:
             key=f"{PAGE}.chart.gradients",
         )
     # A run that Stop interrupted has ended too: its test score, once.
-    scores = score_once(run, residual, task_data(trained_config.dataset, trained_config.seed))
+    scores = trainer_flow.score_once(
+        run, residual, task_data(trained_config.dataset, trained_config.seed)
+    )
     st.markdown("**Test accuracy** of each network, measured once after training")
     columns = st.columns(len(trained_config.variants))
     for column, name in zip(columns, trained_config.variants, strict=True):
@@ -198,20 +173,19 @@ def show_results(trained_config: residual.Config) -> None:
         )
 
 
-shown_config = shown(run, config)
+shown_config = trainer_flow.shown(run, config)
 data = task_data(shown_config.dataset, shown_config.seed)
 
 if action == "train" and config is not None:
     with output_column:
-        train_and_score(
+        trainer_flow.train_and_score(
             run,
             residual,
             config,
             data,
             what=model_title(config),
-            epochs=epochs,
+            epochs=training.epochs,
             live=live,
-            new_history=History,
             keep=lambda report: {
                 "gradient_norms": report.gradient_norms,
                 "norms_epoch": report.epoch,
@@ -221,7 +195,7 @@ if action == "train" and config is not None:
         )
 
 with output_column:
-    settings_changed_note(run, config, what="these networks", starts="anew")
+    trainer_flow.settings_changed_note(run, config, what="these networks", starts="anew")
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
         show_results(run.config)
@@ -231,11 +205,11 @@ with output_column:
             key=f"{PAGE}.chart.initial_gradients",
         )
 
-export_section(
+trainer_flow.export_section(
     PAGE,
     residual,
     run,
     config,
-    epochs=max(epochs, run.epochs_trained),
+    epochs=max(training.epochs, run.epochs_trained),
     file_stem=f"residual_{config.dataset}" if config else "",
 )

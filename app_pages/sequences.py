@@ -3,27 +3,19 @@ look at its hidden state, token by token or step by step."""
 
 import streamlit as st
 
+from ui import trainer_flow
 from ui.presenter import explain, show_figure
 from ui.sequences import (
     LANGUAGE_TITLES,
     PAGE,
     TASK_TITLES,
-    forecast_settings,
-    intent_settings,
     sequences_title,
     settings,
     show_forecast_results,
     show_intent_results,
+    task_settings,
 )
-from ui.trainer import show_run_status, trainer_run, training_buttons
-from ui.trainer_flow import (
-    chart_drawing,
-    export_section,
-    kept,
-    settings_changed_note,
-    shown,
-    train_and_score,
-)
+from ui.trainer import show_run_status
 from ui.trainer_settings import validated
 
 st.title("Sequences (RNN, LSTM, GRU)")
@@ -46,36 +38,29 @@ task = st.radio(
 )
 settings_column, output_column = st.columns([1, 1.7], gap="large")
 with settings_column:
-    config, epochs, patience = intent_settings() if task == "intents" else forecast_settings()
+    config, training = task_settings(task)
 config = validated(lambda: config, where=settings_column)
 
 RUN_KEY = f"{PAGE}.{task}"
-run = trainer_run(RUN_KEY)
-with output_column:
-    action = training_buttons(RUN_KEY, can_train=config is not None)
+run, action = trainer_flow.trainer_controls(RUN_KEY, config, where=output_column)
 
 from dlcore.figures.sequences import forecast_figure  # noqa: E402
 from dlcore.figures.training import history_figure  # noqa: E402
 from dlcore.trainers import forecast, intents  # noqa: E402
-from dlcore.training.history import History  # noqa: E402
 
 trainer = intents if task == "intents" else forecast
 
 
-INTENT_FIELDS = ("language", "max_length", "validation_fraction", "test_fraction", "seed")
-"""The settings that make the corpus's token ids and split: the rest only build and train."""
-
-
-@st.cache_resource(show_spinner="Reading the corpus…", max_entries=8)
-def intent_data(*values: object):
-    """The split corpus as token ids, shared read-only by every browser session."""
-    return intents.load_data(intents.Config(**dict(zip(INTENT_FIELDS, values, strict=True))))
+# The settings that make the corpus's token ids and split: the rest only build and train.
+intent_data = trainer_flow.shared_data(
+    intents, ("language", "max_length"), spinner="Reading the corpus…", max_entries=8
+)
 
 
 def load_data(shown):
     """The data a config trains on."""
     if task == "intents":
-        return intent_data(*(getattr(shown, field) for field in INTENT_FIELDS))
+        return intent_data(shown)
     # A few milliseconds: generated again rather than cached.
     return forecast.load_data(shown)
 
@@ -95,8 +80,8 @@ def live(run) -> object:
         )
         return f"Epoch {report.epoch} · {measure}"
 
-    total = run.epochs_trained + epochs
-    return chart_drawing(RUN_KEY, run, draw_history, total_epochs=total, text=text)
+    total = run.epochs_trained + training.epochs
+    return trainer_flow.chart_drawing(RUN_KEY, run, draw_history, total_epochs=total, text=text)
 
 
 def register(config, data, scores) -> dict:
@@ -105,30 +90,29 @@ def register(config, data, scores) -> dict:
         language = LANGUAGE_TITLES[config.language]
         title = f"{sequences_title(config)} on {language} intents ({scores['test_accuracy']:.1%})"
         return {"title": title}
-    mae = kept(run, "forecast", lambda: forecast.forecast(run.model, data)).mae
+    mae = trainer_flow.kept(run, "forecast", lambda: forecast.forecast(run.model, data)).mae
     return {"title": f"{sequences_title(config)} forecaster (MAE {mae:.3f})", "labels": ()}
 
 
-shown_config = shown(run, config)
+shown_config = trainer_flow.shown(run, config)
 data = load_data(shown_config)
 
 if action == "train" and config is not None:
     with output_column:
-        train_and_score(
+        trainer_flow.train_and_score(
             run,
             trainer,
             config,
             data,
             what="Sequences: intents" if task == "intents" else "Sequences: forecast",
-            epochs=epochs,
+            epochs=training.epochs,
             live=live,
-            new_history=History,
-            patience=patience,
+            patience=training.patience,
             register=lambda scores: register(config, data, scores),
         )
 
 with output_column:
-    settings_changed_note(run, config)
+    trainer_flow.settings_changed_note(run, config)
     show_run_status(run, what=sequences_title(run.config or shown_config))
     if run.is_trained:
         show_figure(draw_history(run), key=f"{RUN_KEY}.history")
@@ -142,12 +126,12 @@ with output_column:
             forecast_figure(data.series, test_start=data.test_start), key=f"{RUN_KEY}.series"
         )
 
-export_section(
+trainer_flow.export_section(
     RUN_KEY,
     trainer,
     run,
     config,
-    epochs=max(epochs, run.epochs_trained),
+    epochs=max(training.epochs, run.epochs_trained),
     file_stem=(f"intents_{config.encoder}" if task == "intents" else f"forecast_{config.cell}")
     if config
     else "",

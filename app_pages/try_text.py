@@ -9,6 +9,7 @@ from dlcore.explain import text as text_insight
 from dlcore.figures.predictions import confidence_figure
 from dlcore.figures.text_insight import attribution_figure, token_state_figure
 from dlcore.media import texts as media_texts
+from ui.downloads import download_button
 from ui.presenter import explain, plain, show_figure
 from ui.pretrained import model_title, predictor_for, session_models
 from ui.settings import PageSettings
@@ -261,13 +262,10 @@ def show_batch(predictor, model_key: str) -> None:
         placeholder="—",
         key=f"{PAGE}.table",
     )
-    st.download_button(
+    download_button(
         "Download the table (CSV)",
         media_texts.rows_to_csv(rows),
         file_name="intents.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
         key=f"{PAGE}.download",
     )
 

@@ -8,14 +8,27 @@ Traceback (most recent call last):
 ...
 ValueError: The batch size must be an integer of at least 1 image. Received: batch_size=0.
 
-Each check returns the value it accepted, so a config's `validate()` reads as a list.
+Every check takes the value received first, then by name:
+
+- `name`: the argument's name, for "Received: name=value";
+- `what` (where the message names the argument): how it does, e.g. "The batch size";
+  defaults to `name` quoted;
+- `hint` (where there is one): added before "Received": "(8 to 32 is typical)" or
+  ", e.g. 8" continue the sentence, anything else is a sentence of its own.
+
+Each returns the value it accepted, and raises ValueError naming what was expected
+otherwise, so a trainer's `Config` can list its checks in a table
+(`dlcore.training.settings.TrainerConfig`).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import numpy as np
 
 
 def is_int(value: object) -> bool:
@@ -41,23 +54,16 @@ def check_int(
     """Checks that `value` is an integer within [`minimum`, `maximum`] (either may be None).
 
     Args:
-        value: what was received.
-        name: the argument's name, for "Received: name=value".
-        what: how the message names it, e.g. "The batch size". Defaults to `name` quoted.
+        value, name, what, hint: as every check takes them (see the module's docstring).
         minimum, maximum: the bounds, inclusive; None for no bound.
         unit: what is counted, after the bound: "image" gives "of at least 1 image".
-        hint: added before "Received": "(8 to 32 is typical)" or ", e.g. 8" continue the
-            sentence, anything else is a sentence of its own.
-
-    Returns:
-        `value`, unchanged.
 
     Raises:
         ValueError: If `value` is not an integer (a bool is not) or is out of bounds.
     """
     if not is_int(value) or not _within(value, minimum=minimum, maximum=maximum):
         bounds = _bounds_text(minimum=minimum, maximum=maximum, unit=unit, between="from")
-        _fail(name, value, f"{what or f'`{name}`'} must be an integer{bounds}", hint)
+        refuse(name, value, f"{what or f'`{name}`'} must be an integer{bounds}", hint)
     return value  # type: ignore[return-value]
 
 
@@ -76,16 +82,10 @@ def check_number(
     """Checks that `value` is a real number within the given bounds.
 
     Args:
-        value: what was received.
-        name: the argument's name, for "Received: name=value".
-        what: how the message names it, e.g. "The learning rate". Defaults to `name` quoted.
+        value, name, what, hint: as every check takes them (see the module's docstring).
         above, below: exclusive bounds; None for none.
         minimum, maximum: inclusive bounds; None for none.
         finite: refuse infinities and NaN as well ("must be a finite number").
-        hint: added before "Received", e.g. "(0.001 to 0.01 suits Adam)".
-
-    Returns:
-        `value`, unchanged.
 
     Raises:
         ValueError: If `value` is not a real number (a bool is not) or is out of bounds.
@@ -110,14 +110,16 @@ def check_number(
         ]
         bounds = f" {' and '.join(parts)}" if parts else ""
         number = "a finite number" if finite else "a number"
-        _fail(name, value, f"{what or f'`{name}`'} must be {number}{bounds}", hint)
+        refuse(name, value, f"{what or f'`{name}`'} must be {number}{bounds}", hint)
     return value  # type: ignore[return-value]
 
 
 def check_fraction(value: object, *, name: str, what: str | None = None, hint: str = "") -> float:
     """Checks that `value` is a number strictly between 0 and 1, as a share of samples is."""
     if not is_real(value) or not 0 < value < 1:  # type: ignore[operator]
-        _fail(name, value, f"{what or f'`{name}`'} must be a number strictly between 0 and 1", hint)
+        refuse(
+            name, value, f"{what or f'`{name}`'} must be a number strictly between 0 and 1", hint
+        )
     return value  # type: ignore[return-value]
 
 
@@ -125,22 +127,15 @@ def check_choice(value: object, *, name: str, choices: Sequence[str], what: str 
     """Checks that `value` is one of `choices`: "Unknown optimizer. Choose one of: ...".
 
     Args:
-        value: what was received.
-        name: the argument's name, for "Received: name=value".
+        value, name: as every check takes them (see the module's docstring).
         choices: the allowed values, in the order the message lists them.
         what: how the message names the thing chosen. Defaults to `name`.
-
-    Returns:
-        `value`, unchanged.
 
     Raises:
         ValueError: If `value` is not one of `choices`.
     """
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(
-            f"Unknown {what or name}. Choose one of: {', '.join(choices)}. "
-            f"Received: {name}={value!r}."
-        )
+        refuse(name, value, f"Unknown {what or name}. Choose one of: {', '.join(choices)}")
     return value
 
 
@@ -156,8 +151,7 @@ def check_names(
     """Checks that `value` is a sequence of names from `choices`, each at most once.
 
     Args:
-        value: what was received.
-        name: the argument's name, for "Received: name=value".
+        value, name: as every check takes them (see the module's docstring).
         choices: the allowed names, in the order the message lists them.
         what: what one name stands for: "augmentation" gives "Unknown augmentation 'blur'".
         example: a valid value, shown when `value` is not a sequence of names (or is empty).
@@ -181,12 +175,19 @@ def check_names(
         expected = f"Each {what} may appear once"
     else:
         return tuple(value)
-    raise ValueError(f"{expected}. Received: {name}={value!r}.")
+    refuse(name, value, expected)
 
 
-def check_seed(value: object) -> int:
+def check_bool(value: object, *, name: str) -> bool:
+    """Checks that `value` is True or False (Python's or NumPy's)."""
+    if not isinstance(value, bool | np.bool_):
+        refuse(name, value, f"`{name}` must be True or False")
+    return value  # type: ignore[return-value]
+
+
+def check_seed(value: object, *, name: str = "seed") -> int:
     """Checks that a random seed is an integer of at least 0, as NumPy's seeds are."""
-    return check_int(value, name="seed", minimum=0)
+    return check_int(value, name=name, minimum=0)
 
 
 def _within(value: object, *, minimum: float | None, maximum: float | None) -> bool:
@@ -204,7 +205,45 @@ def _bounds_text(*, minimum: float | None, maximum: float | None, unit: str, bet
     return ""
 
 
-def _fail(name: str, value: object, expected: str, hint: str) -> None:
+def rule(accepts: Callable[[Any], bool], expected: str) -> Callable[..., Any]:
+    """A check, for a config's table of checks, from a test of the value and its message.
+
+    Args:
+        accepts: whether a value is acceptable; it guards its own types (a string must
+            give False, not raise).
+        expected: what is expected, for the message; `{name}` stands for the setting.
+
+    Returns:
+        `check(value, *, name)`, which returns the value `accepts`, and refuses others
+        with the house message.
+
+    >>> check_even = rule(lambda value: is_int(value) and value % 2 == 0, "`{name}` must be even")
+    >>> check_even(3, name="width")
+    Traceback (most recent call last):
+    ...
+    ValueError: `width` must be even. Received: width=3.
+    """
+
+    def check(value: object, *, name: str) -> Any:
+        if not accepts(value):
+            refuse(name, value, expected.format(name=name))
+        return value
+
+    return check
+
+
+def refuse(name: str, value: object, expected: str, hint: str = "") -> NoReturn:
+    """Raises the house ValueError: what is expected, the hint, then what was received.
+
+    Args:
+        name, value: the argument refused and its value, for "Received: name=value".
+        expected: what was wrong and what is expected, e.g. "`batch_norm` must be True or
+            False"; a final period is optional.
+        hint: as every check takes it (see the module's docstring).
+
+    Raises:
+        ValueError: always.
+    """
     # A hint in parentheses or after a comma continues the sentence; any other is its own.
     if hint.startswith("("):
         expected += f" {hint}"

@@ -1,10 +1,12 @@
 """The Sequences page's two tasks, intents and forecasting: each one's settings form and its
 results after training. The page (app_pages/sequences.py) holds the flow between them.
 
-The forms import TensorFlow only once their widgets are drawn.
+The settings import TensorFlow only once their widgets are drawn.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
@@ -13,11 +15,10 @@ from ui.settings import PageSettings
 from ui.trainer_flow import kept, score_once
 from ui.trainer_settings import (
     EARLY_STOPPING_HELP,
-    epochs_inputs,
-    optimizer_inputs,
-    rate_and_batch_inputs,
-    seed_input,
+    TrainingChoices,
+    TrainingOptions,
     split_inputs,
+    training_inputs,
 )
 
 PAGE = "seq"
@@ -33,8 +34,15 @@ ENCODER_TITLES = {
     "transformer": "Transformer",
 }
 CELL_TITLES = {name: ENCODER_TITLES[name] for name in ("simple_rnn", "lstm", "gru")}
-OPTIMIZERS = ("adam", "rmsprop", "sgd", "momentum")
-LEARNING_RATES = [0.0003, 0.001, 0.003, 0.005, 0.01, 0.03, 0.1]
+TRAINING = TrainingOptions(
+    optimizers=("adam", "rmsprop", "sgd", "momentum"),
+    learning_rates=([0.0003, 0.001, 0.003, 0.005, 0.01, 0.03, 0.1], 0.005),
+    batch_sizes=([8, 16, 32, 64, 128], 32),
+    epochs=([1, 2, 5, 10, 20, 50], 10),
+    patience_help=EARLY_STOPPING_HELP + " The test part is scored once, after training.",
+    seed_help="The same seed gives the same split, series and initial weights.",
+)
+"""The Training tab, the same for both tasks."""
 SAMPLE_SENTENCES = {
     "both": "Will it rain in Paris tomorrow?",
     "en": "Will it rain in Paris tomorrow?",
@@ -42,26 +50,7 @@ SAMPLE_SENTENCES = {
 }
 
 
-def training_settings(*, default_epochs: int) -> tuple[str, float, int, int, int | None, int]:
-    """The Training tab's widgets, shared by both tasks: optimizer, rate, batch, epochs,
-    early stopping, seed."""
-    optimizer = optimizer_inputs(settings, OPTIMIZERS)
-    learning_rate, batch_size = rate_and_batch_inputs(
-        settings, LEARNING_RATES, 0.005, [8, 16, 32, 64, 128], 32
-    )
-    epochs, patience = epochs_inputs(
-        settings,
-        [1, 2, 5, 10, 20, 50],
-        default_epochs,
-        patience_help=EARLY_STOPPING_HELP + " The test part is scored once, after training.",
-    )
-    seed = seed_input(
-        settings, help="The same seed gives the same split, series and initial weights."
-    )
-    return optimizer, learning_rate, batch_size, epochs, patience, seed
-
-
-def split_settings() -> tuple[float, float]:
+def split_settings() -> dict[str, float]:
     """The shares of the data kept for validation and for the test."""
     return split_inputs(
         settings,
@@ -72,9 +61,25 @@ def split_settings() -> tuple[float, float]:
     )
 
 
-def intent_settings():
-    """The intent classifier's widgets; returns the config (None if impossible) and epochs."""
-    data_tab, network_tab, training_tab = st.tabs(["Data", "Network", "Training"])
+def task_settings(task: str) -> tuple[Any, TrainingChoices]:
+    """The task's settings tabs (its data, its network, then the Training tab both share);
+    returns its config, not yet validated, and the Training tab's choices."""
+    data_title, task_fields = (
+        ("Data", intent_fields) if task == "intents" else ("Series", forecast_fields)
+    )
+    data_tab, network_tab, training_tab = st.tabs([data_title, "Network", "Training"])
+    fields = task_fields(data_tab, network_tab)
+    with training_tab:
+        training = training_inputs(settings, TRAINING)
+    # TensorFlow starts here, after the widgets.
+    from dlcore.trainers import forecast, intents
+
+    trainer = intents if task == "intents" else forecast
+    return trainer.Config(**fields, **training.fields), training
+
+
+def intent_fields(data_tab: Any, network_tab: Any) -> dict[str, Any]:
+    """The intent classifier's data and network widgets; returns the config fields they set."""
     with data_tab:
         language = st.selectbox(
             "Language",
@@ -91,7 +96,7 @@ def intent_settings():
             "has 20 tokens.",
             **settings.bind("max_length"),
         )
-        validation_fraction, test_fraction = split_settings()
+        split = split_settings()
     with network_tab:
         encoder = st.selectbox(
             "Encoder",
@@ -107,97 +112,71 @@ def intent_settings():
             help="Read the sentence forwards and backwards and join both states.",
             **settings.bind("bidirectional"),
         )
-        units = st.select_slider(
-            "Units" if encoder != "conv1d" else "Filters",
-            [2, 4, 8, 16, 32, 64, 128],
-            32,
-            **settings.bind("units"),
-        )
-        n_layers = st.slider("Layers", 1, 4, 1, **settings.bind("layers"))
-        embedding_dim = st.select_slider(
-            "Embedding size", [2, 4, 8, 16, 32, 64], 32, **settings.bind("embedding")
-        )
-        n_heads = st.slider(
-            "Attention heads", 1, 8, 2, disabled=encoder != "transformer", **settings.bind("heads")
-        )
-        kernel_size = st.slider(
-            "Kernel (tokens)", 1, 9, 3, disabled=encoder != "conv1d", **settings.bind("kernel")
-        )
-        dropout = st.slider("Dropout", 0.0, 0.7, 0.1, 0.1, **settings.bind("dropout"))
-    with training_tab:
-        optimizer, learning_rate, batch_size, epochs, patience, seed = training_settings(
-            default_epochs=10
-        )
-    from dlcore.trainers.intents import Config  # TensorFlow starts here, after the widgets
-
-    config = Config(
-        language=language,
-        encoder=encoder,
-        bidirectional=bidirectional and recurrent,
-        units=units,
-        n_layers=n_layers,
-        embedding_dim=embedding_dim,
-        max_length=max_length,
-        n_heads=n_heads,
-        kernel_size=kernel_size,
-        dropout=dropout,
-        optimizer=optimizer,
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        validation_fraction=validation_fraction,
-        test_fraction=test_fraction,
-        seed=seed,
-    )
-    return config, epochs, patience
+        network = {  # the config fields set as they are
+            "units": st.select_slider(
+                "Units" if encoder != "conv1d" else "Filters",
+                [2, 4, 8, 16, 32, 64, 128],
+                32,
+                **settings.bind("units"),
+            ),
+            "n_layers": st.slider("Layers", 1, 4, 1, **settings.bind("layers")),
+            "embedding_dim": st.select_slider(
+                "Embedding size", [2, 4, 8, 16, 32, 64], 32, **settings.bind("embedding")
+            ),
+            "n_heads": st.slider(
+                "Attention heads",
+                1,
+                8,
+                2,
+                disabled=encoder != "transformer",
+                **settings.bind("heads"),
+            ),
+            "kernel_size": st.slider(
+                "Kernel (tokens)", 1, 9, 3, disabled=encoder != "conv1d", **settings.bind("kernel")
+            ),
+            "dropout": st.slider("Dropout", 0.0, 0.7, 0.1, 0.1, **settings.bind("dropout")),
+        }
+    return {
+        "language": language,
+        "encoder": encoder,
+        "max_length": max_length,
+        "bidirectional": bidirectional and recurrent,
+        **network,
+        **split,
+    }
 
 
-def forecast_settings():
-    """The forecaster's widgets; returns the config (None if impossible) and epochs."""
-    data_tab, network_tab, training_tab = st.tabs(["Series", "Network", "Training"])
+def forecast_fields(data_tab: Any, network_tab: Any) -> dict[str, Any]:
+    """The forecaster's series and network widgets; returns the config fields they set."""
     with data_tab:
-        n_steps = st.select_slider(
-            "Steps in the series", [200, 300, 500, 1000, 2000], 1000, **settings.bind("steps")
-        )
-        n_sines = st.slider("Sines", 0, 5, 3, **settings.bind("sines"))
-        trend = st.slider("Trend (total rise)", -5.0, 5.0, 0.0, 0.5, **settings.bind("trend"))
-        noise = st.slider("Noise", 0.0, 0.5, 0.1, 0.05, **settings.bind("noise"))
-        window_length = st.slider("Window (past steps seen)", 2, 128, 32, **settings.bind("window"))
-        horizon = st.slider("Horizon (steps forecast)", 1, 20, 1, **settings.bind("horizon"))
-        validation_fraction, test_fraction = split_settings()
+        series = {  # the config fields set as they are
+            "n_steps": st.select_slider(
+                "Steps in the series", [200, 300, 500, 1000, 2000], 1000, **settings.bind("steps")
+            ),
+            "n_sines": st.slider("Sines", 0, 5, 3, **settings.bind("sines")),
+            "trend": st.slider("Trend (total rise)", -5.0, 5.0, 0.0, 0.5, **settings.bind("trend")),
+            "noise": st.slider("Noise", 0.0, 0.5, 0.1, 0.05, **settings.bind("noise")),
+            "window_length": st.slider(
+                "Window (past steps seen)", 2, 128, 32, **settings.bind("window")
+            ),
+            "horizon": st.slider("Horizon (steps forecast)", 1, 20, 1, **settings.bind("horizon")),
+        }
+        split = split_settings()
     with network_tab:
-        cell = st.selectbox(
-            "Cell",
-            list(CELL_TITLES),
-            index=2,
-            format_func=CELL_TITLES.get,
-            **settings.bind("cell"),
-        )
-        units = st.select_slider("Units", [2, 4, 8, 16, 32, 64, 128], 32, **settings.bind("units"))
-        n_layers = st.slider("Layers", 1, 4, 1, **settings.bind("layers"))
-    with training_tab:
-        optimizer, learning_rate, batch_size, epochs, patience, seed = training_settings(
-            default_epochs=10
-        )
-    from dlcore.trainers.forecast import Config  # TensorFlow starts here, after the widgets
-
-    config = Config(
-        n_steps=n_steps,
-        n_sines=n_sines,
-        trend=trend,
-        noise=noise,
-        window_length=window_length,
-        horizon=horizon,
-        cell=cell,
-        units=units,
-        n_layers=n_layers,
-        optimizer=optimizer,
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        validation_fraction=validation_fraction,
-        test_fraction=test_fraction,
-        seed=seed,
-    )
-    return config, epochs, patience
+        network = {
+            "cell": st.selectbox(
+                "Cell",
+                list(CELL_TITLES),
+                index=2,
+                format_func=CELL_TITLES.get,
+                **settings.bind("cell"),
+            ),
+            "units": st.select_slider(
+                "Units", [2, 4, 8, 16, 32, 64, 128], 32, **settings.bind("units")
+            ),
+            "n_layers": st.slider("Layers", 1, 4, 1, **settings.bind("layers")),
+        }
+    return {**series, **split, **network}
 
 
 def sequences_title(config) -> str:

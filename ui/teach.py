@@ -22,6 +22,7 @@ import streamlit as st
 from dlcore import pretrained
 from dlcore.media.images import ImageDecodeError, center_crop, decode_image, fit_within
 from dlcore.trainers import teach
+from ui.downloads import download_button
 from ui.presenter import explain, plain, show_figure
 from ui.trainer import (
     REGISTRY_KEY,
@@ -442,33 +443,21 @@ def _as_picture(prepared: np.ndarray) -> np.ndarray:
 
 def _downloads(trained: Any, *, code: str) -> None:
     with st.container(horizontal=True):
-        st.download_button(
+        download_button(
             "Trained model (.keras)",
             # Saved only when clicked: writing the file on every rerun would be wasted.
             lambda: teach.model_bytes(trained),
             file_name="my_classes.keras",
-            mime="application/zip",
-            icon=":material/download:",
-            on_click="ignore",
             key="teach.download_model",
         )
-        st.download_button(
+        download_button(
             "Labels and preprocessing (.json)",
             teach.labels_json(trained),
             file_name="my_classes.json",
-            mime="application/json",
-            icon=":material/data_object:",
-            on_click="ignore",
             key="teach.download_labels",
         )
-        st.download_button(
-            "Keras code (.py)",
-            code,
-            file_name="my_classes.py",
-            mime="text/x-python",
-            icon=":material/code:",
-            on_click="ignore",
-            key="teach.export_code",
+        download_button(
+            "Keras code (.py)", code, file_name="my_classes.py", key="teach.export_code"
         )
     with st.expander("The code", icon=":material/description:"):
         st.caption("Trains the same model on a folder of your images, one sub-folder per class.")

@@ -34,6 +34,7 @@ from typing import Any
 import streamlit as st
 
 from dlcore.runtime import devices
+from ui.downloads import download_button
 from ui.presenter import show_figure
 from ui.sidebar import record_run, requested_placement
 
@@ -199,6 +200,28 @@ def training(run: TrainerRun, what: str) -> Iterator[devices.Placement]:
     record_run(what, where.device, precision)
 
 
+class Throttle:
+    """Tells a live drawing when to redraw: at most once every `seconds`.
+
+    Example:
+        >>> curves = Throttle(1.0)
+        >>> curves.due(), curves.due()  # the second call comes too soon
+        (True, False)
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._last = 0.0
+
+    def due(self, *, force: bool = False) -> bool:
+        """Whether to redraw now (always if `force`); if so, the time is counted from now."""
+        now = time.perf_counter()
+        if not force and now - self._last < self.seconds:
+            return False
+        self._last = now
+        return True
+
+
 class LiveChart:
     """A progress bar and a chart redrawn as epochs finish.
 
@@ -215,14 +238,12 @@ class LiveChart:
         self._progress = st.progress(0.0, text="Starting…")
         self._chart = st.empty()
         self._redraws = 0
-        self._last_redraw = 0.0
+        self._throttle = Throttle(REDRAW_SECONDS)
 
     def update(self, run: TrainerRun, *, epoch: int, text: str, force: bool = False) -> None:
         """Redraw after `epoch` (counted over every run) if enough time has passed."""
-        now = time.perf_counter()
-        if not force and epoch < self.total_epochs and now - self._last_redraw < REDRAW_SECONDS:
+        if not self._throttle.due(force=force or epoch >= self.total_epochs):
             return
-        self._last_redraw = now
         self._redraws += 1
         self._progress.progress(min(epoch / self.total_epochs, 1.0), text=text)
         with self._chart.container():
@@ -283,23 +304,14 @@ def export_buttons(page: str, *, code: str, model: Any, file_stem: str) -> None:
     from dlcore.training.saving import model_to_bytes
 
     with st.container(horizontal=True):
-        st.download_button(
-            "Keras code (.py)",
-            code,
-            file_name=f"{file_stem}.py",
-            mime="text/x-python",
-            icon=":material/code:",
-            on_click="ignore",
-            key=f"{page}.export_code",
+        download_button(
+            "Keras code (.py)", code, file_name=f"{file_stem}.py", key=f"{page}.export_code"
         )
-        st.download_button(
+        download_button(
             "Trained model (.keras)",
             # Saved only when clicked: a few MB written for every rerun would be wasted.
             (lambda: model_to_bytes(model)) if model is not None else b"",
             file_name=f"{file_stem}.keras",
-            mime="application/zip",
-            icon=":material/download:",
-            on_click="ignore",
             disabled=model is None,
             key=f"{page}.export_model",
         )

@@ -11,7 +11,7 @@ Every trainer module in `dlcore.trainers` has the same names (`TASK`, `Config`,
     if action == "train" and config is not None:
         with output_column:
             train_and_score(run, cnn, config, data, what="CNN on digits", epochs=epochs,
-                            live=live, new_history=History,
+                            live=live,
                             register=lambda scores: {"title": f"CNN ({scores[...]:.1%})"})
     settings_changed_note(run, config)
     show_run_status(run, what="CNN on digits")         # ui.trainer
@@ -26,20 +26,95 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
 
+from dlcore.training.history import History
+from ui.presenter import explain, show_figure
 from ui.trainer import (
     LiveChart,
+    Throttle,
     TrainerRun,
     export_buttons,
     register_model,
     show_summary,
+    trainer_run,
     training,
+    training_buttons,
 )
+
+
+def trainer_layout(
+    title: str, explanation: str, *, tabs: Sequence[str], output_width: float = 1.7
+) -> tuple[Any, Any, Sequence[Any]]:
+    """The top of a trainer page: its title and explanation, then two columns, the settings
+    (in `tabs`) on the left and the training and its results on the right.
+
+    Args:
+        title: the page title.
+        explanation: Markdown on what the page shows and how to use it.
+        tabs: the settings tabs' labels, e.g. `("Data", "Network", "Training")`.
+        output_width: the output column's width, the settings column's being 1.
+
+    Returns:
+        `(settings_column, output_column, tabs)`.
+    """
+    st.title(title)
+    explain(explanation)
+    settings_column, output_column = st.columns([1, output_width], gap="large")
+    with settings_column:
+        return settings_column, output_column, st.tabs(list(tabs))
+
+
+def trainer_controls(page: str, config: Any, *, where: Any) -> tuple[TrainerRun, str | None]:
+    """The page's run, and its Train, Stop and Reset buttons drawn in `where`.
+
+    Args:
+        page: the run's key and the buttons' key prefix.
+        config: the validated config, or None: then Train is disabled.
+        where: the column (or other container) the buttons go in.
+
+    Returns:
+        `(run, action)`: the `TrainerRun` and the button clicked in this script run
+        (see `ui.trainer.training_buttons`).
+    """
+    run = trainer_run(page)
+    with where:
+        action = training_buttons(page, can_train=config is not None)
+    return run, action
+
+
+SPLIT_FIELDS = ("validation_fraction", "test_fraction", "seed")
+"""The settings of every trainer that split its data three ways."""
+
+
+def shared_data(
+    trainer: Any, fields: Sequence[str], *, spinner: str, max_entries: int
+) -> Callable[[Any], Any]:
+    """A page's `load_data(config)`: the trainer's data, cached under the config's `fields`
+    and its split settings (see `data_part`), and shared read-only by every browser session.
+
+    Streamlit keys the cache by the trainer's `load_data` itself, so it lives across reruns.
+
+    Args:
+        trainer: the `dlcore.trainers` module.
+        fields: the settings that make the data, besides `SPLIT_FIELDS`.
+        spinner: what the page says while the data is made.
+        max_entries: the most data sets kept (fewer where each is large, such as clips).
+    """
+    cached = st.cache_resource(show_spinner=spinner, max_entries=max_entries)(trainer.load_data)
+    return lambda config: cached(data_part(config, (*fields, *SPLIT_FIELDS)))
+
+
+def data_part(config: Any, fields: Sequence[str]) -> Any:
+    """`config` with only `fields` kept, the rest at their defaults.
+
+    A page caches its data under this part: the fields that make the data and its split.
+    A setting that only builds or trains the model then does not load the data again.
+    """
+    return type(config)(**{field: getattr(config, field) for field in fields})
 
 
 @dataclasses.dataclass
@@ -83,19 +158,15 @@ def chart_drawing(
         also_seconds: the shortest time between two redraws of `also`.
         also_key: names the second figure's element keys, `{page}.live.{also_key}.{epoch}`.
     """
-    from ui.presenter import show_figure
-
     chart = LiveChart(page, draw, total_epochs=total_epochs)
     slot = st.empty() if also is not None else None
-    drawn_at = [0.0]
+    also_throttle = Throttle(also_seconds)
 
     def on_epoch(report: Any) -> None:
         chart.update(run, epoch=report.epoch, text=text(report))
         if also is None:
             return
-        now = time.perf_counter()
-        if now - drawn_at[0] >= also_seconds or report.epoch == report.final_epoch:
-            drawn_at[0] = now
+        if also_throttle.due(force=report.epoch == report.final_epoch):
             with slot.container():
                 show_figure(also(report), key=f"{page}.live.{also_key}.{report.epoch}")
 
@@ -116,7 +187,7 @@ def train_and_score(
     what: str,
     epochs: int,
     live: Callable[[TrainerRun], Drawing],
-    new_history: Callable[[], Any],
+    new_history: Callable[[], Any] = History,
     keep: Callable[[Any], dict[str, Any]] | None = None,
     callback: str = "on_epoch",
     register: Callable[[dict[str, float]], dict[str, Any] | None] | None = None,
@@ -133,7 +204,7 @@ def train_and_score(
         what: the run's name for the device panel, e.g. "CNN on digits".
         epochs: epochs in this run (for the Playground and the GAN, their own unit).
         live: makes the page's live `Drawing`, once the model exists.
-        new_history: an empty history for a new model, e.g. `History`.
+        new_history: an empty history for a new model. Defaults to `History`.
         keep: what to keep from a report besides its weights (e.g. a snapshot).
         callback: the name of `fit`'s per-report argument ("on_update" on the Playground).
         register: the `TrainedModel`'s fields for the scores (at least its `title`; see
@@ -211,6 +282,21 @@ def score_once(run: TrainerRun, trainer: Any, data: Any) -> dict[str, float]:
     """The trained model's test scores, measured once after training and kept until it trains
     further (a run that Stop interrupted has ended too)."""
     return kept(run, "test_scores", lambda: trainer.evaluate(run.model, data))
+
+
+def show_confusion(page: str, run: TrainerRun, trainer: Any, data: Any, *, title: str) -> Any:
+    """Draw the trained classifier's confusion matrix on the test part, and return it.
+
+    The matrix comes from `trainer.confusion_matrix` and is kept until the model trains
+    further (see `kept`); its chart's key is `{page}.chart.confusion`.
+    """
+    from dlcore.figures.training import confusion_figure
+
+    confusion = kept(run, "confusion", lambda: trainer.confusion_matrix(run.model, data))
+    show_figure(
+        confusion_figure(confusion, data.labels, title=title), key=f"{page}.chart.confusion"
+    )
+    return confusion
 
 
 def shown(run: TrainerRun, config: Any) -> Any:

@@ -3,10 +3,19 @@ stopping and the seed, each bound to the page's URL settings, and the config's v
 
 Each function draws its widgets where it is called (inside the page's tab) and returns
 their values; the widget keys are the page's `PageSettings` names, so links stay valid.
+A page declares its Training tab once, as a `TrainingOptions` table, and passes the
+config fields it returns straight to its trainer's `Config`:
+
+    TRAINING = TrainingOptions(learning_rates=([0.001, 0.01], 0.01), batch_sizes=([16, 32], 32),
+                               epochs=([5, 10], 10), seed_help="The same seed gives ...")
+    with training_tab:
+        training = training_inputs(settings, TRAINING)
+    config = cnn.Config(n_blocks=n_blocks, **split, **training.fields)
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -49,17 +58,17 @@ def split_inputs(
     test: tuple[float, float, float, float],
     validation_help: str,
     test_help: str,
-) -> tuple[float, float]:
+) -> dict[str, float]:
     """The Validation share and Test share sliders; each range is `(low, high, default, step)`.
 
     Returns:
-        `(validation_fraction, test_fraction)`.
+        The config fields they set: `validation_fraction` and `test_fraction`.
     """
     validation_fraction = st.slider(
         "Validation share", *validation, help=validation_help, **settings.bind("validation")
     )
     test_fraction = st.slider("Test share", *test, help=test_help, **settings.bind("test"))
-    return validation_fraction, test_fraction
+    return {"validation_fraction": validation_fraction, "test_fraction": test_fraction}
 
 
 def optimizer_inputs(settings: PageSettings, names: Sequence[str], *, index: int = 0) -> str:
@@ -120,6 +129,68 @@ def epochs_inputs(
 def seed_input(settings: PageSettings, *, help: str) -> int:
     """The Seed box, 0 to 10,000."""
     return int(st.number_input("Seed", 0, 10_000, 0, help=help, **settings.bind("seed")))
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingOptions:
+    """What a page's Training tab offers; each `(stops, default)` pair feeds one slider.
+
+    Attributes:
+        learning_rates: the Learning rate slider's stops and default.
+        batch_sizes: the Batch size slider's stops and default.
+        epochs: the Epochs per run slider's stops and default.
+        seed_help: the Seed box's help: what the seed decides on this page.
+        optimizers: the Optimizer box's names (keys of `OPTIMIZER_TITLES`); () for no box,
+            when the trainer has one optimizer.
+        optimizer_index: the optimizer chosen at first.
+        rate_label: the learning rate slider's label, e.g. "Learning rate (Adam)".
+        patience: the Early stopping slider's stops, or None for no early stopping.
+        patience_help: the Early stopping slider's help.
+    """
+
+    learning_rates: tuple[Sequence[float], float]
+    batch_sizes: tuple[Sequence[int], int]
+    epochs: tuple[Sequence[int], int]
+    seed_help: str
+    optimizers: Sequence[str] = ()
+    optimizer_index: int = 0
+    rate_label: str = "Learning rate"
+    patience: Sequence[Any] | None = ("off", 2, 3, 5, 10)
+    patience_help: str = EARLY_STOPPING_HELP
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingChoices:
+    """What the Training tab chose.
+
+    Attributes:
+        fields: the trainer config's fields it sets: `learning_rate`, `batch_size`, `seed`,
+            and `optimizer` where the tab offers one.
+        epochs: the epochs one click on Train runs.
+        patience: early stopping's patience, or None when it is off.
+    """
+
+    fields: dict[str, Any]
+    epochs: int
+    patience: int | None
+
+
+def training_inputs(settings: PageSettings, options: TrainingOptions) -> TrainingChoices:
+    """The Training tab's widgets, in this order: Optimizer (if offered), Learning rate,
+    Batch size, Epochs per run, Early stopping (if offered) and Seed."""
+    fields: dict[str, Any] = {}
+    if options.optimizers:
+        fields["optimizer"] = optimizer_inputs(
+            settings, options.optimizers, index=options.optimizer_index
+        )
+    fields["learning_rate"], fields["batch_size"] = rate_and_batch_inputs(
+        settings, *options.learning_rates, *options.batch_sizes, rate_label=options.rate_label
+    )
+    epochs, patience = epochs_inputs(
+        settings, *options.epochs, patience=options.patience, patience_help=options.patience_help
+    )
+    fields["seed"] = seed_input(settings, help=options.seed_help)
+    return TrainingChoices(fields, epochs, patience)
 
 
 def validated(make: Callable[[], Config], *, what: str = "a network", where: Any) -> Config | None:

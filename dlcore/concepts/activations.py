@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -203,27 +204,40 @@ ACTIVATIONS: dict[str, ActivationInfo] = {
 }
 
 
-def activation(
-    name: str,
-    x: ArrayLike,
-    *,
-    negative_slope: float = 0.2,
-    alpha: float = 1.0,
-    temperature: float = 1.0,
-    other_logits: Sequence[float] = (0.0,),
-) -> np.ndarray:
-    """Applies an activation function elementwise, as `keras.activations.<name>` does.
+class ActivationOptions(TypedDict, total=False):
+    """The settings some activations take; each activation ignores those it does not use.
 
-    Options that the chosen activation does not use are ignored.
+    `activation`, `derivative` and `neuron` take them as keyword arguments.
 
-    Args:
-        name: One of `ACTIVATION_NAMES`.
-        x: A number or an array of any shape.
+    Attributes:
         negative_slope: `float`, the slope of `"leaky_relu"` for x <= 0. Defaults to `0.2`.
         alpha: `float`, the size of `"elu"`'s negative saturation, -alpha. Defaults to `1.0`.
         temperature: `float` > 0, divides all logits of `"softmax"`. Defaults to `1.0`.
         other_logits: The logits of the other classes for `"softmax"`, which stay fixed
             while x varies as the logit of class 0. Defaults to `(0.0,)`.
+    """
+
+    negative_slope: float
+    alpha: float
+    temperature: float
+    other_logits: Sequence[float]
+
+
+_DEFAULT_OPTIONS: ActivationOptions = {
+    "negative_slope": 0.2,
+    "alpha": 1.0,
+    "temperature": 1.0,
+    "other_logits": (0.0,),
+}
+
+
+def activation(name: str, x: ArrayLike, **options: Unpack[ActivationOptions]) -> np.ndarray:
+    """Applies an activation function elementwise, as `keras.activations.<name>` does.
+
+    Args:
+        name: One of `ACTIVATION_NAMES`.
+        x: A number or an array of any shape.
+        **options: The `ActivationOptions` the chosen activation uses; it ignores the others.
 
     Returns:
         A float64 array of the same shape as `x`. For `"softmax"`, the probability of
@@ -231,6 +245,7 @@ def activation(
 
     Raises:
         ValueError: If `name` is unknown or `temperature` <= 0 for `"softmax"`.
+        TypeError: If an option is not one of `ActivationOptions`.
 
     Example:
 
@@ -238,6 +253,7 @@ def activation(
     array([0., 3.])
     """
     _check_name(name)
+    settings = _with_defaults(options)
     x = np.asarray(x, dtype=np.float64)
     match name:
         case "sigmoid":
@@ -247,9 +263,9 @@ def activation(
         case "relu":
             values = np.maximum(x, 0.0)
         case "leaky_relu":
-            values = np.where(x > 0, x, negative_slope * x)
+            values = np.where(x > 0, x, settings["negative_slope"] * x)
         case "elu":
-            values = _elu(x, alpha)
+            values = _elu(x, settings["alpha"])
         case "selu":
             values = SELU_SCALE * _elu(x, SELU_ALPHA)
         case "gelu":
@@ -260,20 +276,12 @@ def activation(
             # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): e^x itself would overflow for x > 709.
             values = np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
         case "softmax":
-            values = _class_probabilities(x, other_logits, temperature)[..., 0]
+            values = _class_probabilities(x, settings)[..., 0]
     # NumPy returns a scalar, not a 0-d array, for a 0-d input; keep the promised type.
     return np.asarray(values)
 
 
-def derivative(
-    name: str,
-    x: ArrayLike,
-    *,
-    negative_slope: float = 0.2,
-    alpha: float = 1.0,
-    temperature: float = 1.0,
-    other_logits: Sequence[float] = (0.0,),
-) -> np.ndarray:
+def derivative(name: str, x: ArrayLike, **options: Unpack[ActivationOptions]) -> np.ndarray:
     """Computes the exact derivative d f / d x of an activation function, elementwise.
 
     At x = 0, where ReLU, Leaky ReLU, ELU (alpha != 1) and SELU have a kink and no
@@ -283,10 +291,7 @@ def derivative(
     Args:
         name: One of `ACTIVATION_NAMES`.
         x: A number or an array of any shape.
-        negative_slope: `float`, as in `activation`. Defaults to `0.2`.
-        alpha: `float`, as in `activation`. Defaults to `1.0`.
-        temperature: `float` > 0, as in `activation`. Defaults to `1.0`.
-        other_logits: As in `activation`. Defaults to `(0.0,)`.
+        **options: The `ActivationOptions` the chosen activation uses; it ignores the others.
 
     Returns:
         A float64 array of the same shape as `x`. For `"softmax"`, d p0 / d x, in
@@ -294,6 +299,7 @@ def derivative(
 
     Raises:
         ValueError: If `name` is unknown or `temperature` <= 0 for `"softmax"`.
+        TypeError: If an option is not one of `ActivationOptions`.
 
     Example:
 
@@ -301,6 +307,7 @@ def derivative(
     array(0.25)
     """
     _check_name(name)
+    settings = _with_defaults(options)
     x = np.asarray(x, dtype=np.float64)
     match name:
         case "sigmoid":
@@ -311,9 +318,9 @@ def derivative(
         case "relu":
             slopes = np.where(x > 0, 1.0, 0.0)
         case "leaky_relu":
-            slopes = np.where(x > 0, 1.0, negative_slope)
+            slopes = np.where(x > 0, 1.0, settings["negative_slope"])
         case "elu":
-            slopes = _elu_derivative(x, alpha)
+            slopes = _elu_derivative(x, settings["alpha"])
         case "selu":
             slopes = SELU_SCALE * _elu_derivative(x, SELU_ALPHA)
         case "gelu":
@@ -324,11 +331,11 @@ def derivative(
         case "softplus":
             slopes = _sigmoid(x)
         case "softmax":
-            probabilities = _class_probabilities(x, other_logits, temperature)
+            probabilities = _class_probabilities(x, settings)
             # 1 - p0 is summed from the other classes: 1.0 - p0 would round to 0 when p0 is
             # close to 1 and lose the tiny gradient that is left.
             first_class, other_classes = probabilities[..., 0], probabilities[..., 1:].sum(axis=-1)
-            slopes = first_class * other_classes / temperature
+            slopes = first_class * other_classes / settings["temperature"]
     return np.asarray(slopes)
 
 
@@ -436,15 +443,7 @@ class NeuronOutput:
 
 
 def neuron(
-    x: ArrayLike,
-    *,
-    weight: float,
-    bias: float,
-    name: str,
-    negative_slope: float = 0.2,
-    alpha: float = 1.0,
-    temperature: float = 1.0,
-    other_logits: Sequence[float] = (0.0,),
+    x: ArrayLike, *, weight: float, bias: float, name: str, **options: Unpack[ActivationOptions]
 ) -> NeuronOutput:
     """Runs one neuron with a single input, f(weight * x + bias), and its backward pass.
 
@@ -457,16 +456,14 @@ def neuron(
         weight: `float`, the neuron's weight w.
         bias: `float`, the neuron's bias b.
         name: The activation f, one of `ACTIVATION_NAMES`.
-        negative_slope: `float`, as in `activation`. Defaults to `0.2`.
-        alpha: `float`, as in `activation`. Defaults to `1.0`.
-        temperature: `float` > 0, as in `activation`. Defaults to `1.0`.
-        other_logits: As in `activation`. Defaults to `(0.0,)`.
+        **options: The `ActivationOptions` f uses; it ignores the others.
 
     Returns:
         A `NeuronOutput` whose fields are float64 arrays of the shape of `x`.
 
     Raises:
         ValueError: If `name` is unknown or `temperature` <= 0 for `"softmax"`.
+        TypeError: If an option is not one of `ActivationOptions`.
 
     Example:
 
@@ -475,12 +472,6 @@ def neuron(
     (-2.0, 0.0, 0.0)
     """
     x = np.asarray(x, dtype=np.float64)
-    options = {
-        "negative_slope": negative_slope,
-        "alpha": alpha,
-        "temperature": temperature,
-        "other_logits": other_logits,
-    }
     pre_activation = weight * x + bias
     local_gradient = derivative(name, pre_activation, **options)
     return NeuronOutput(
@@ -490,6 +481,17 @@ def neuron(
         weight_gradient=local_gradient * x,
         bias_gradient=local_gradient,
     )
+
+
+def _with_defaults(options: ActivationOptions) -> ActivationOptions:
+    """Every option: those given, and the defaults of the others."""
+    unknown = sorted(set(options) - set(_DEFAULT_OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"Unknown activation option {unknown[0]!r}. "
+            f"Valid options are: {', '.join(_DEFAULT_OPTIONS)}."
+        )
+    return {**_DEFAULT_OPTIONS, **options}
 
 
 def _check_name(name: str) -> None:
@@ -532,11 +534,9 @@ def _standard_normal_cdf(x: np.ndarray) -> np.ndarray:
     return 0.5 * _erfc(-x / math.sqrt(2.0))
 
 
-def _class_probabilities(
-    x: np.ndarray, other_logits: Sequence[float], temperature: float
-) -> np.ndarray:
+def _class_probabilities(x: np.ndarray, settings: ActivationOptions) -> np.ndarray:
     """Softmax of the logits [x, *other_logits] for each element of x, shape x.shape + (K,)."""
-    other_logits = np.asarray(other_logits, dtype=np.float64)
+    other_logits = np.asarray(settings["other_logits"], dtype=np.float64)
     if other_logits.ndim != 1:
         raise ValueError(
             "`other_logits` must be a flat sequence of numbers, one per other class. "
@@ -546,4 +546,4 @@ def _class_probabilities(
         [x[..., np.newaxis], np.broadcast_to(other_logits, (*x.shape, other_logits.size))],
         axis=-1,
     )
-    return softmax(logits, temperature=temperature)
+    return softmax(logits, temperature=settings["temperature"])

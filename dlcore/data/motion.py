@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from dlcore.data import shapes
+from dlcore.data.class_counts import class_counts_line
 
 MOTION_LABELS = ("left", "right", "up", "down", "zoom_in", "zoom_out")
 """The classes of `make_motion_clips`, in the order of their `target` values 0 to 5."""
@@ -124,10 +125,6 @@ def make_motion_clips(
     if return_X_y:
         return clips, target
 
-    counts = np.bincount(target, minlength=n_classes)
-    per_class = (
-        f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
-    )
     description = (
         "Motion clips\n\n"
         "Generated colour clips in which one piece of content, a shape or a photo crop, "
@@ -135,7 +132,7 @@ def make_motion_clips(
         "background; in half of them the camera moves, so the background moves too. "
         "One frame alone does not tell the class: a model must compare frames, as a "
         "per-frame CNN followed by a GRU, a ConvLSTM or a Conv3D does.\n\n"
-        f"Classes: {n_classes}; clips: {n_clips} ({per_class} per class); "
+        f"{class_counts_line(target, n_classes, unit='clips')}; "
         f"frames: {frames} of {image_size}x{image_size} RGB, float32 in [0, 1]; "
         f"camera moving: {int(np.count_nonzero(camera))}; "
         f"image axes: x to the right, y downwards."

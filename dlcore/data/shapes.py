@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 from sklearn.utils import Bunch
 
 from dlcore.data import sample_images
+from dlcore.data.class_counts import class_counts_line
 
 SHAPE_LABELS = ("circle", "square", "triangle", "star")
 """The classes of `make_shapes`, in the order of their `target` values 0, 1, 2, 3."""
@@ -129,10 +130,6 @@ def make_shapes(
     if return_X_y:
         return images, target
 
-    counts = np.bincount(target, minlength=n_classes)
-    per_class = (
-        f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
-    )
     kinds = ", ".join(f"{name} {np.count_nonzero(background == name)}" for name in backgrounds)
     description = (
         "Shapes\n\n"
@@ -141,7 +138,7 @@ def make_shapes(
         "image), position and rotation, drawn anti-aliased on a plain, noisy or textured "
         "(photo) background. A small CNN learns them in a few epochs on plain "
         "backgrounds; outlines and photo backgrounds make them harder.\n\n"
-        f"Classes: {n_classes}; samples: {n_samples} ({per_class} per class); "
+        f"{class_counts_line(target, n_classes)}; "
         f"images: {image_size}x{image_size} RGB, float32 in [0, 1]; "
         f"filled: {int(np.count_nonzero(filled))}; backgrounds: {kinds}."
     )

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -64,6 +65,84 @@ class SplitData:
     def test(self) -> tuple[Any, Any]:
         """`(x_test, y_test)`."""
         return self.x_test, self.y_test
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one input sample, e.g. `(height, width, channels)` of an image."""
+        return tuple(int(size) for size in np.shape(self.x_train)[1:])
+
+    @property
+    def n_classes(self) -> int:
+        """How many classes the model tells apart (0 for a model that predicts numbers)."""
+        return len(self.labels)
+
+    @classmethod
+    def from_parts(
+        cls,
+        parts: Iterable[tuple[Any, Any]],
+        *,
+        labels: tuple[str, ...],
+        preprocessing: dict[str, Any],
+        **fields: Any,
+    ) -> Self:
+        """Builds the data from its three `(inputs, targets)` parts.
+
+        Args:
+            parts: the training, validation and test parts, in that order.
+            labels, preprocessing: as the attributes of the same names.
+            **fields: the values of a subclass's own fields.
+
+        Returns:
+            An instance of the class it is called on (`SplitData` or a subclass).
+        """
+        (x_train, y_train), (x_val, y_val), (x_test, y_test) = parts
+        return cls(
+            x_train=x_train,
+            y_train=y_train,
+            x_val=x_val,
+            y_val=y_val,
+            x_test=x_test,
+            y_test=y_test,
+            labels=labels,
+            preprocessing=preprocessing,
+            **fields,
+        )
+
+    @classmethod
+    def from_indices(
+        cls,
+        inputs: Any,
+        targets: Any,
+        indices: Iterable[Any],
+        *,
+        labels: tuple[str, ...],
+        preprocessing: dict[str, Any],
+        **fields: Any,
+    ) -> Self:
+        """Splits whole arrays of samples along axis 0: `from_parts` of their rows.
+
+        Args:
+            inputs, targets: NumPy arrays with the samples on axis 0.
+            indices: what selects the training, validation and test rows, in that
+                order: index arrays (as `split_indices` returns them) or boolean masks.
+            labels, preprocessing: as the attributes of the same names.
+            **fields: the values of a subclass's own fields.
+
+        Example:
+
+        >>> data = SplitData.from_indices(
+        ...     np.arange(10), np.arange(10) % 2, split_indices(np.arange(10) % 2,
+        ...     validation_fraction=0.2, test_fraction=0.2, seed=0),
+        ...     labels=("even", "odd"), preprocessing={})
+        >>> len(data.y_train), len(data.y_val), len(data.y_test)
+        (6, 2, 2)
+        """
+        return cls.from_parts(
+            ((inputs[rows], targets[rows]) for rows in indices),
+            labels=labels,
+            preprocessing=preprocessing,
+            **fields,
+        )
 
 
 def split_sizes(
@@ -116,6 +195,20 @@ def check_split(
             f"Received: n_samples={n_samples}, validation_fraction={validation_fraction!r}, "
             f"test_fraction={test_fraction!r}."
         )
+
+
+def split_as_configured(
+    targets: ArrayLike, config: Any, *, stratify: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`split_indices` with a trainer config's `validation_fraction`, `test_fraction` and
+    `seed`."""
+    return split_indices(
+        targets,
+        validation_fraction=config.validation_fraction,
+        test_fraction=config.test_fraction,
+        seed=config.seed,
+        stratify=stratify,
+    )
 
 
 def split_indices(

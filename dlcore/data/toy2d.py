@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import sklearn.datasets
 from numpy.typing import ArrayLike
 from sklearn.utils import Bunch
+
+from dlcore.data.class_counts import class_counts_line
 
 RADIUS = 5.0
 """Every set's exact shape lies within this distance of the origin on each axis."""
@@ -40,37 +42,105 @@ _BLOB_DISTANCE = 2.0 * math.sqrt(2.0)
 _SPIRAL_TURNS = 1.75
 
 
-def make_circles(
-    n_samples: int = 500,
-    *,
-    noise: float = 0.0,
-    n_classes: int = 2,
-    seed: int | None = 0,
-    return_X_y: bool = False,
-) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Generates concentric rings: a disc in the middle (class 0), then one ring per class.
+LabelledPoints = tuple[np.ndarray, np.ndarray]
+"""Points, float shape `(n_samples, 2)`, and their class labels, int shape `(n_samples,)`."""
+
+
+class ToySet:
+    """One of the 2-D sets, called like scikit-learn's `make_*` generators.
+
+    A subclass draws the set's exact shape (`draw`) and says what it teaches (`describe`);
+    calling the set checks the arguments, then adds the noise, clips, shuffles and packs
+    the result the same way for every set.
+
+    Attributes:
+        name: The set's key in `TOY_DATASETS`, e.g. `"xor"`; the generator is `make_<name>`.
+        title: The first line of `DESCR`, e.g. `"XOR"`.
+        two_classes_only: Whether the set has exactly two classes (XOR and the moons).
+    """
+
+    name: str
+    title: str
+    two_classes_only: bool = False
+
+    def __call__(
+        self,
+        n_samples: int = 500,
+        *,
+        noise: float = 0.0,
+        n_classes: int = 2,
+        seed: int | None = 0,
+        return_X_y: bool = False,
+    ) -> Bunch | tuple[np.ndarray, np.ndarray]:
+        """Generates the set.
+
+        Args:
+            n_samples: `int` >= `n_classes`, the number of points. Defaults to `500`.
+            noise: `float` in [0, 1]. Each coordinate moves by a uniform offset in
+                [-noise * 5, noise * 5]. Defaults to `0.0`.
+            n_classes: `int` >= 2, the number of classes; must be 2 where
+                `two_classes_only`. Defaults to `2`.
+            seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
+            return_X_y: `bool`, return only `(data, target)`. Defaults to `False`.
+
+        Returns:
+            A `Bunch` with `data` (float32, shape `(n_samples, 2)`, values in [-6, 6]),
+            `target` (int64, shape `(n_samples,)`, values in [0, n_classes)),
+            `feature_names` (`["x1", "x2"]`), `target_names` (`["class 0", ...]`),
+            `DESCR` (str) and the set's own `extras`; or only `(data, target)` if
+            `return_X_y` is true.
+
+        Raises:
+            ValueError: If an argument is out of its range.
+        """
+        if self.two_classes_only and n_classes != 2:
+            raise ValueError(
+                f"`make_{self.name}` makes exactly 2 classes; use make_circles, make_gaussian "
+                f"or make_spiral for more. Received: n_classes={n_classes!r}."
+            )
+        _check_arguments(n_samples, noise, n_classes)
+        rng = np.random.default_rng(seed)
+        points, labels = self.draw(n_samples, n_classes, rng)
+        points = points + rng.uniform(-noise * RADIUS, noise * RADIUS, size=points.shape)
+        order = rng.permutation(n_samples)
+        data = np.clip(points[order], -EXTENT, EXTENT).astype(np.float32)
+        target = labels[order].astype(np.int64)
+        if return_X_y:
+            return data, target
+        facts = (
+            f"{class_counts_line(target, n_classes)}; "
+            f"features: x1, x2 in [-{EXTENT:g}, {EXTENT:g}]; "
+            f"noise: {noise:g} (each coordinate moved by up to {noise * RADIUS:g})."
+        )
+        return Bunch(
+            data=data,
+            target=target,
+            feature_names=["x1", "x2"],
+            target_names=[f"class {label}" for label in range(n_classes)],
+            DESCR=f"{self.title}\n\n{self.describe(n_classes)}\n\n{facts}",
+            **self.extras(n_classes),
+        )
+
+    def draw(self, n_samples: int, n_classes: int, rng: np.random.Generator) -> LabelledPoints:
+        """The set's exact points and their labels, before the noise and the shuffle."""
+        raise NotImplementedError
+
+    def describe(self, n_classes: int) -> str:
+        """What the set looks like and what an MLP needs to separate it."""
+        raise NotImplementedError
+
+    def extras(self, n_classes: int) -> dict[str, np.ndarray]:
+        """Further fields of the `Bunch`; none unless a set overrides this."""
+        return {}
+
+
+class Circles(ToySet):
+    """Concentric rings: a disc in the middle (class 0), then one ring per class.
 
     The radius 5 is split into `n_classes` equal bands of width w = 5 / n_classes. Class 0
     fills the disc of radius w; class k >= 1 fills the ring from (k + 0.4) w to (k + 1) w,
     so without noise the distance from the origin separates the classes exactly. With two
     classes this is Playground's "Circle": a disc of radius 2.5 inside a ring from 3.5 to 5.
-
-    Args:
-        n_samples: `int` >= `n_classes`, the number of points. Defaults to `500`.
-        noise: `float` in [0, 1]. Each coordinate moves by a uniform offset in
-            [-noise * 5, noise * 5]. Defaults to `0.0`.
-        n_classes: `int` >= 2, the number of rings (the disc counts as one). Defaults to `2`.
-        seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
-        return_X_y: `bool`, return only `(data, target)`. Defaults to `False`.
-
-    Returns:
-        A `Bunch` with `data` (float32, shape `(n_samples, 2)`, values in [-6, 6]),
-        `target` (int64, shape `(n_samples,)`, values in [0, n_classes)), `feature_names`
-        (`["x1", "x2"]`), `target_names` (`["class 0", ...]`) and `DESCR` (str); or only
-        `(data, target)` if `return_X_y` is true.
-
-    Raises:
-        ValueError: If an argument is out of its range.
 
     Example:
 
@@ -78,54 +148,36 @@ def make_circles(
     >>> circles.data.shape, circles.data.dtype, np.bincount(circles.target).tolist()
     ((200, 2), dtype('float32'), [100, 100])
     """
-    _check_arguments(n_samples, noise, n_classes)
-    rng = np.random.default_rng(seed)
-    labels = _balanced_labels(n_samples, n_classes)
-    width = RADIUS / n_classes
-    inner = np.where(labels == 0, 0.0, (labels + _RING_GAP) * width)
-    radii = rng.uniform(inner, (labels + 1) * width)
-    angles = rng.uniform(0.0, 2.0 * math.pi, size=n_samples)
-    points = np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
-    description = (
-        f"{n_classes} concentric classes: a disc of radius {width:.3g} in the middle, then "
-        f"rings {(1 - _RING_GAP) * width:.3g} wide with gaps of {_RING_GAP * width:.3g}. "
-        "The distance from the origin decides the class, so no "
-        "straight line separates them. An MLP needs a hidden layer (3 or more neurons "
-        "for 2 classes) to bend its boundary into a closed curve; with the x1^2 and x2^2 "
-        "features, which add up to the squared radius, no hidden layer is needed."
-    )
-    return _finish(points, labels, n_classes, rng, "Circles", description, noise, return_X_y)
+
+    name = "circles"
+    title = "Circles"
+
+    def draw(self, n_samples: int, n_classes: int, rng: np.random.Generator) -> LabelledPoints:
+        labels = _balanced_labels(n_samples, n_classes)
+        width = RADIUS / n_classes
+        inner = np.where(labels == 0, 0.0, (labels + _RING_GAP) * width)
+        radii = rng.uniform(inner, (labels + 1) * width)
+        angles = rng.uniform(0.0, 2.0 * math.pi, size=n_samples)
+        return np.column_stack([radii * np.cos(angles), radii * np.sin(angles)]), labels
+
+    def describe(self, n_classes: int) -> str:
+        width = RADIUS / n_classes
+        return (
+            f"{n_classes} concentric classes: a disc of radius {width:.3g} in the middle, then "
+            f"rings {(1 - _RING_GAP) * width:.3g} wide with gaps of {_RING_GAP * width:.3g}. "
+            "The distance from the origin decides the class, so no "
+            "straight line separates them. An MLP needs a hidden layer (3 or more neurons "
+            "for 2 classes) to bend its boundary into a closed curve; with the x1^2 and x2^2 "
+            "features, which add up to the squared radius, no hidden layer is needed."
+        )
 
 
-def make_xor(
-    n_samples: int = 500,
-    *,
-    noise: float = 0.0,
-    n_classes: int = 2,
-    seed: int | None = 0,
-    return_X_y: bool = False,
-) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Generates the four quadrants of XOR: class 0 where x1 and x2 have the same sign.
+class Xor(ToySet):
+    """The four quadrants of XOR: class 0 where x1 and x2 have the same sign.
 
     Class 0 fills the quadrants x1 * x2 > 0, class 1 the quadrants x1 * x2 < 0. Without
     noise each coordinate's size is uniform in [0.3, 5], so the classes keep a gap of 0.6
-    along both axes, as in Playground's "Exclusive or".
-
-    Args:
-        n_samples: `int` >= 2, the number of points. Defaults to `500`.
-        noise: `float` in [0, 1]. Each coordinate moves by a uniform offset in
-            [-noise * 5, noise * 5]. Defaults to `0.0`.
-        n_classes: `int`, must be 2; accepted so that every set takes the same arguments.
-            Defaults to `2`.
-        seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
-        return_X_y: `bool`, return only `(data, target)`. Defaults to `False`.
-
-    Returns:
-        A `Bunch` as `make_circles` returns, with `target` in {0, 1}; or only
-        `(data, target)` if `return_X_y` is true.
-
-    Raises:
-        ValueError: If `n_classes` is not 2 or another argument is out of its range.
+    along both axes, as in Playground's "Exclusive or". Two classes only.
 
     Example:
 
@@ -133,160 +185,110 @@ def make_xor(
     >>> bool(np.all((x[:, 0] * x[:, 1] < 0) == (y == 1)))
     True
     """
-    _check_two_classes("make_xor", n_classes)
-    _check_arguments(n_samples, noise, n_classes)
-    rng = np.random.default_rng(seed)
-    labels = _balanced_labels(n_samples, n_classes)
-    sizes = rng.uniform(_XOR_PADDING, RADIUS, size=(n_samples, 2))
-    x1_signs = rng.choice([-1.0, 1.0], size=n_samples)
-    # Class 0: x2 has the sign of x1; class 1: the opposite sign.
-    x2_signs = np.where(labels == 0, x1_signs, -x1_signs)
-    points = sizes * np.column_stack([x1_signs, x2_signs])
-    description = (
-        "Four quadrants: class 0 where x1 and x2 have the same sign, class 1 where they "
-        "differ. No straight line separates them. An MLP needs a hidden layer with at "
-        "least 2 neurons (4 learn it reliably) to cut the plane along both axes; with the "
-        "x1*x2 feature, whose sign is the class, no hidden layer is needed."
-    )
-    return _finish(points, labels, n_classes, rng, "XOR", description, noise, return_X_y)
+
+    name = "xor"
+    title = "XOR"
+    two_classes_only = True
+
+    def draw(self, n_samples: int, n_classes: int, rng: np.random.Generator) -> LabelledPoints:
+        labels = _balanced_labels(n_samples, n_classes)
+        sizes = rng.uniform(_XOR_PADDING, RADIUS, size=(n_samples, 2))
+        x1_signs = rng.choice([-1.0, 1.0], size=n_samples)
+        # Class 0: x2 has the sign of x1; class 1: the opposite sign.
+        x2_signs = np.where(labels == 0, x1_signs, -x1_signs)
+        return sizes * np.column_stack([x1_signs, x2_signs]), labels
+
+    def describe(self, n_classes: int) -> str:
+        return (
+            "Four quadrants: class 0 where x1 and x2 have the same sign, class 1 where they "
+            "differ. No straight line separates them. An MLP needs a hidden layer with at "
+            "least 2 neurons (4 learn it reliably) to cut the plane along both axes; with the "
+            "x1*x2 feature, whose sign is the class, no hidden layer is needed."
+        )
 
 
-def make_gaussian(
-    n_samples: int = 500,
-    *,
-    noise: float = 0.0,
-    n_classes: int = 2,
-    seed: int | None = 0,
-    return_X_y: bool = False,
-) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Generates one round Gaussian blob per class, with centres evenly spaced on a circle.
+class Gaussian(ToySet):
+    """One round Gaussian blob per class, with centres evenly spaced on a circle.
 
     The centres lie at distance 2 * sqrt(2) from the origin, at angles 45 degrees +
     k * 360 / n_classes: with two classes, (2, 2) and (-2, -2), as in Playground's
     "Gaussian". Each blob has a standard deviation of sqrt(0.5) on each axis before noise.
-
-    Args:
-        n_samples: `int` >= `n_classes`, the number of points. Defaults to `500`.
-        noise: `float` in [0, 1]. Each coordinate moves by a uniform offset in
-            [-noise * 5, noise * 5]. Defaults to `0.0`.
-        n_classes: `int` >= 2, the number of blobs. Defaults to `2`.
-        seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
-        return_X_y: `bool`, return only `(data, target)`. Defaults to `False`.
-
-    Returns:
-        A `Bunch` as `make_circles` returns, plus `centers` (float32, shape
-        `(n_classes, 2)`, the blob centres by class); or only `(data, target)` if
-        `return_X_y` is true.
-
-    Raises:
-        ValueError: If an argument is out of its range.
+    The `Bunch` also holds `centers` (float32, shape `(n_classes, 2)`, the blob centres by
+    class).
 
     Example:
 
     >>> make_gaussian(100, seed=0).centers.round(3).tolist()
     [[2.0, 2.0], [-2.0, -2.0]]
     """
-    _check_arguments(n_samples, noise, n_classes)
-    rng = np.random.default_rng(seed)
-    labels = _balanced_labels(n_samples, n_classes)
-    angles = math.pi / 4.0 + 2.0 * math.pi * np.arange(n_classes) / n_classes
-    centers = _BLOB_DISTANCE * np.column_stack([np.cos(angles), np.sin(angles)])
-    points = centers[labels] + rng.normal(0.0, _BLOB_STD, size=(n_samples, 2))
-    linear = "a straight line" if n_classes == 2 else "straight lines"
-    description = (
-        f"{n_classes} round Gaussian blobs, one per class, with centres on a circle of "
-        f"radius 2.83. The classes overlap little without noise, so {linear} separate "
-        "them: an MLP with no hidden layer (logistic or softmax regression) is enough. "
-        "Noise makes the blobs overlap, and no model can then classify every point."
-    )
-    bunch = _finish(points, labels, n_classes, rng, "Gaussian", description, noise, return_X_y)
-    if not return_X_y:
-        bunch.centers = centers.astype(np.float32)
-    return bunch
+
+    name = "gaussian"
+    title = "Gaussian"
+
+    def draw(self, n_samples: int, n_classes: int, rng: np.random.Generator) -> LabelledPoints:
+        labels = _balanced_labels(n_samples, n_classes)
+        centers = self._centers(n_classes)
+        return centers[labels] + rng.normal(0.0, _BLOB_STD, size=(n_samples, 2)), labels
+
+    def describe(self, n_classes: int) -> str:
+        linear = "a straight line" if n_classes == 2 else "straight lines"
+        return (
+            f"{n_classes} round Gaussian blobs, one per class, with centres on a circle of "
+            f"radius 2.83. The classes overlap little without noise, so {linear} separate "
+            "them: an MLP with no hidden layer (logistic or softmax regression) is enough. "
+            "Noise makes the blobs overlap, and no model can then classify every point."
+        )
+
+    def extras(self, n_classes: int) -> dict[str, np.ndarray]:
+        return {"centers": self._centers(n_classes).astype(np.float32)}
+
+    @staticmethod
+    def _centers(n_classes: int) -> np.ndarray:
+        angles = math.pi / 4.0 + 2.0 * math.pi * np.arange(n_classes) / n_classes
+        return _BLOB_DISTANCE * np.column_stack([np.cos(angles), np.sin(angles)])
 
 
-def make_spiral(
-    n_samples: int = 500,
-    *,
-    noise: float = 0.0,
-    n_classes: int = 2,
-    seed: int | None = 0,
-    return_X_y: bool = False,
-) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Generates interleaved spiral arms, one per class, winding out from the origin.
+class Spiral(ToySet):
+    """Interleaved spiral arms, one per class, winding out from the origin.
 
     A point of class k at position t in [0, 1] along its arm lies at radius 5 t and angle
     1.75 * 2 pi * t + 2 pi k / n_classes, so each arm turns 1.75 times, as in Playground's
-    "Spiral", and the arms are rotated copies of each other.
-
-    Args:
-        n_samples: `int` >= `n_classes`, the number of points. Defaults to `500`.
-        noise: `float` in [0, 1]. Each coordinate moves by a uniform offset in
-            [-noise * 5, noise * 5]; the arms of 2 classes lie 1.4 apart, so above 0.15
-            they start to merge. Defaults to `0.0`.
-        n_classes: `int` >= 2, the number of arms. Defaults to `2`.
-        seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
-        return_X_y: `bool`, return only `(data, target)`. Defaults to `False`.
-
-    Returns:
-        A `Bunch` as `make_circles` returns; or only `(data, target)` if `return_X_y`
-        is true.
-
-    Raises:
-        ValueError: If an argument is out of its range.
+    "Spiral", and the arms are rotated copies of each other. The arms of 2 classes lie 1.4
+    apart, so above a `noise` of 0.15 they start to merge.
 
     Example:
 
     >>> make_spiral(300, n_classes=3, seed=0).target_names
     ['class 0', 'class 1', 'class 2']
     """
-    _check_arguments(n_samples, noise, n_classes)
-    rng = np.random.default_rng(seed)
-    labels = _balanced_labels(n_samples, n_classes)
-    positions = rng.uniform(0.0, 1.0, size=n_samples)
-    radii = RADIUS * positions
-    angles = 2.0 * math.pi * (_SPIRAL_TURNS * positions + labels / n_classes)
-    points = np.column_stack([radii * np.cos(angles), radii * np.sin(angles)])
-    description = (
-        f"{n_classes} spiral arms that wind around each other 1.75 times. The class "
-        "changes many times along any straight line from the centre, so the boundary "
-        "must curl with the arms: the hardest set here. An MLP needs several hidden layers "
-        "(Playground's 8, 8, 8 with tanh, or more) and many epochs; the sin(x1) and "
-        "sin(x2) features help."
-    )
-    return _finish(points, labels, n_classes, rng, "Spiral", description, noise, return_X_y)
+
+    name = "spiral"
+    title = "Spiral"
+
+    def draw(self, n_samples: int, n_classes: int, rng: np.random.Generator) -> LabelledPoints:
+        labels = _balanced_labels(n_samples, n_classes)
+        positions = rng.uniform(0.0, 1.0, size=n_samples)
+        radii = RADIUS * positions
+        angles = 2.0 * math.pi * (_SPIRAL_TURNS * positions + labels / n_classes)
+        return np.column_stack([radii * np.cos(angles), radii * np.sin(angles)]), labels
+
+    def describe(self, n_classes: int) -> str:
+        return (
+            f"{n_classes} spiral arms that wind around each other 1.75 times. The class "
+            "changes many times along any straight line from the centre, so the boundary "
+            "must curl with the arms: the hardest set here. An MLP needs several hidden "
+            "layers (Playground's 8, 8, 8 with tanh, or more) and many epochs; the sin(x1) "
+            "and sin(x2) features help."
+        )
 
 
-def make_moons(
-    n_samples: int = 500,
-    *,
-    noise: float = 0.0,
-    n_classes: int = 2,
-    seed: int | None = 0,
-    return_X_y: bool = False,
-) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Generates two interleaving half circles, scikit-learn's moons scaled to the square.
+class Moons(ToySet):
+    """Two interleaving half circles, scikit-learn's moons scaled to the square.
 
     `sklearn.datasets.make_moons` gives the exact half circles, with x1 in [-1, 2] and x2
     in [-0.5, 1]; they are centred and scaled by 10 / 3 to x1 in [-5, 5], x2 in
     [-2.5, 2.5], then get this module's noise so that `noise` means the same for every set.
-    Class 0 is the upper moon.
-
-    Args:
-        n_samples: `int` >= 2, the number of points. Defaults to `500`.
-        noise: `float` in [0, 1]. Each coordinate moves by a uniform offset in
-            [-noise * 5, noise * 5]. Defaults to `0.0`.
-        n_classes: `int`, must be 2; accepted so that every set takes the same arguments.
-            Defaults to `2`.
-        seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
-        return_X_y: `bool`, return only `(data, target)`. Defaults to `False`.
-
-    Returns:
-        A `Bunch` as `make_circles` returns, with `target` in {0, 1}; or only
-        `(data, target)` if `return_X_y` is true.
-
-    Raises:
-        ValueError: If `n_classes` is not 2 or another argument is out of its range.
+    Class 0 is the upper moon. Two classes only.
 
     Example:
 
@@ -294,27 +296,35 @@ def make_moons(
     >>> x.min(axis=0).round(2).tolist(), x.max(axis=0).round(2).tolist()
     ([-5.0, -2.5], [5.0, 2.5])
     """
-    _check_two_classes("make_moons", n_classes)
-    _check_arguments(n_samples, noise, n_classes)
-    rng = np.random.default_rng(seed)
-    # Without noise and shuffling, scikit-learn's moons use no randomness: the points are
-    # evenly spaced along each half circle, and `rng` adds the noise and the order.
-    points, labels = sklearn.datasets.make_moons(n_samples, shuffle=False, noise=None)
-    points = (points - [0.5, 0.25]) * (10.0 / 3.0)
-    description = (
-        "Two interleaving half circles, scikit-learn's moons: each moon's tip reaches into "
-        "the other's hollow, so no straight line separates them. An MLP with one hidden "
-        "layer of a few neurons (3 to 4 with ReLU or tanh) bends its boundary around the tips."
-    )
-    return _finish(points, labels, n_classes, rng, "Moons", description, noise, return_X_y)
+
+    name = "moons"
+    title = "Moons"
+    two_classes_only = True
+
+    def draw(self, n_samples: int, n_classes: int, rng: np.random.Generator) -> LabelledPoints:
+        # Without noise and shuffling, scikit-learn's moons use no randomness: the points are
+        # evenly spaced along each half circle, and `rng` adds the noise and the order.
+        points, labels = sklearn.datasets.make_moons(n_samples, shuffle=False, noise=None)
+        return (points - [0.5, 0.25]) * (10.0 / 3.0), labels
+
+    def describe(self, n_classes: int) -> str:
+        return (
+            "Two interleaving half circles, scikit-learn's moons: each moon's tip reaches "
+            "into the other's hollow, so no straight line separates them. An MLP with one "
+            "hidden layer of a few neurons (3 to 4 with ReLU or tanh) bends its boundary "
+            "around the tips."
+        )
 
 
-TOY_DATASETS: dict[str, Callable[..., Bunch | tuple[np.ndarray, np.ndarray]]] = {
-    "circles": make_circles,
-    "xor": make_xor,
-    "gaussian": make_gaussian,
-    "spiral": make_spiral,
-    "moons": make_moons,
+make_circles = Circles()
+make_xor = Xor()
+make_gaussian = Gaussian()
+make_spiral = Spiral()
+make_moons = Moons()
+
+TOY_DATASETS: dict[str, ToySet] = {
+    toy_set.name: toy_set
+    for toy_set in (make_circles, make_xor, make_gaussian, make_spiral, make_moons)
 }
 """The sets by name, in the order the Playground page offers them. Each takes the same
 arguments: `(n_samples, *, noise, n_classes, seed, return_X_y)`."""
@@ -387,14 +397,6 @@ def _check_arguments(n_samples: int, noise: float, n_classes: int) -> None:
         )
 
 
-def _check_two_classes(function_name: str, n_classes: int) -> None:
-    if n_classes != 2:
-        raise ValueError(
-            f"`{function_name}` makes exactly 2 classes; use make_circles, make_gaussian or "
-            f"make_spiral for more. Received: n_classes={n_classes!r}."
-        )
-
-
 def _is_int(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
@@ -402,39 +404,3 @@ def _is_int(value: object) -> bool:
 def _balanced_labels(n_samples: int, n_classes: int) -> np.ndarray:
     """Class labels 0, 1, ..., n_classes - 1, 0, 1, ...: sizes differ by at most 1."""
     return np.arange(n_samples, dtype=np.int64) % n_classes
-
-
-def _finish(
-    points: np.ndarray,
-    labels: np.ndarray,
-    n_classes: int,
-    rng: np.random.Generator,
-    title: str,
-    description: str,
-    noise: float,
-    return_X_y: bool,
-) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Adds the noise, clips to the square, shuffles the rows and packs the result."""
-    n_samples = len(labels)
-    points = points + rng.uniform(-noise * RADIUS, noise * RADIUS, size=points.shape)
-    order = rng.permutation(n_samples)
-    data = np.clip(points[order], -EXTENT, EXTENT).astype(np.float32)
-    target = labels[order].astype(np.int64)
-    if return_X_y:
-        return data, target
-    counts = np.bincount(target, minlength=n_classes)
-    per_class = (
-        f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
-    )
-    facts = (
-        f"Classes: {n_classes}; samples: {n_samples} ({per_class} per class); "
-        f"features: x1, x2 in [-{EXTENT:g}, {EXTENT:g}]; "
-        f"noise: {noise:g} (each coordinate moved by up to {noise * RADIUS:g})."
-    )
-    return Bunch(
-        data=data,
-        target=target,
-        feature_names=["x1", "x2"],
-        target_names=[f"class {label}" for label in range(n_classes)],
-        DESCR=f"{title}\n\n{description}\n\n{facts}",
-    )

@@ -34,6 +34,9 @@ Each time step has its own channel weights (the gradient averaged over that step
 positions only), and all of a clip's maps share one scale, so that a frame that matters
 little shows a faint map rather than one stretched to full brightness.
 
+Which conv layer Grad-CAM looks at, and where it sits in the model, is decided in
+`dlcore.explain.conv_layers`.
+
 `overlay` lays a map over the image it explains, in colour, for a page to show, and
 `prepare_with_steps` shows the other half of "what the model sees": how a person's image
 became the model's input, step by step.
@@ -49,12 +52,13 @@ dtype('uint8')
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 from PIL import Image
+
+from dlcore.explain.conv_layers import ConvTarget, find_conv_target, input_in, output_in
 
 # Colour stops of the heatmap colour scale, dark blue (0) through cyan, yellow and red
 # (1): a "jet"-like scale, the one the Grad-CAM paper and the keras.io example show.
@@ -69,26 +73,6 @@ _HEAT_STOPS = np.array(
     ],
     dtype=np.float32,
 )
-
-# Layers that act on each value (or each channel) of a conv layer's output without
-# mixing positions: Grad-CAM looks at the end of such a chain, the conv block's
-# activation, as the keras.io example does ("..._act").
-_ELEMENTWISE_LAYER_NAMES = ("BatchNormalization", "ReLU", "Activation", "LeakyReLU", "ELU")
-
-
-@dataclasses.dataclass(frozen=True)
-class _ConvTarget:
-    """Where the explained conv layer sits: at the top level, or inside a per-frame model."""
-
-    layer: Any  # the layer whose output is explained
-    graph: Any  # the model whose layer it is: the model, or the per-frame model
-    frame_model: Any = None  # the inner model of a TimeDistributed wrapper, if nested
-    wrapper: Any = None  # that TimeDistributed wrapper
-
-    @property
-    def output(self) -> Any:
-        """The layer's output tensor in its own model's graph."""
-        return _output_in(self.graph, self.layer)
 
 
 def grad_cam(
@@ -138,7 +122,7 @@ def grad_cam(
     import tensorflow as tf
 
     values = _check_inputs(model, inputs)
-    target = _find_target(model, layer_name, is_video=_is_video(model))
+    target = find_conv_target(model, layer_name, is_video=_is_video(model))
     with tf.GradientTape() as tape:
         activations, scores = _forward(model, target, values)
         score = _class_score(scores, class_index)
@@ -271,111 +255,6 @@ def _check_inputs(model: Any, inputs: ArrayLike) -> np.ndarray:
     return values
 
 
-def _is_conv(layer: Any) -> bool:
-    import keras
-
-    conv_types = (
-        keras.layers.Conv2D,
-        keras.layers.Conv3D,
-        keras.layers.SeparableConv2D,
-        keras.layers.DepthwiseConv2D,
-        keras.layers.ConvLSTM2D,
-    )
-    return isinstance(layer, conv_types)
-
-
-def _frame_model(layer: Any) -> Any:
-    """The model a `TimeDistributed` layer runs on every frame, or None."""
-    import keras
-
-    if isinstance(layer, keras.layers.TimeDistributed) and isinstance(layer.layer, keras.Model):
-        return layer.layer
-    return None
-
-
-def _candidates(model: Any) -> list[_ConvTarget]:
-    """Every conv layer, input side first, with where it sits."""
-    found = []
-    for layer in model.layers:
-        inner = _frame_model(layer)
-        if inner is not None:
-            found += [
-                _ConvTarget(child, inner, frame_model=inner, wrapper=layer)
-                for child in inner.layers
-                if _is_conv(child)
-            ]
-        elif _is_conv(layer):
-            found.append(_ConvTarget(layer, model))
-    return found
-
-
-def _find_target(model: Any, layer_name: str | None, *, is_video: bool) -> _ConvTarget:
-    candidates = _candidates(model)
-    if layer_name is not None:
-        for candidate in candidates:
-            if candidate.layer.name == layer_name:
-                return _follow_elementwise(candidate)
-        names = ", ".join(candidate.layer.name for candidate in candidates) or "none"
-        raise ValueError(
-            f"The model has no conv layer named {layer_name!r}. Its conv layers: {names}. "
-            f"Received: layer_name={layer_name!r}."
-        )
-    if not candidates:
-        raise ValueError(
-            f"Grad-CAM needs a conv layer, and model {model.name!r} has none: use `saliency` "
-            "for models without convolutions."
-        )
-    if is_video:
-        with_time = [candidate for candidate in candidates if _keeps_time(candidate)]
-        if with_time:
-            return _follow_elementwise(with_time[-1])
-    return _follow_elementwise(candidates[-1])
-
-
-def _keeps_time(target: _ConvTarget) -> bool:
-    """Whether a video model's conv layer gives maps per frame (or per time step)."""
-    return target.frame_model is not None or len(target.output.shape) == 5
-
-
-def _follow_elementwise(target: _ConvTarget) -> _ConvTarget:
-    """Moves from a conv layer to the end of the batch norm/activation chain right after it."""
-    layers = target.graph.layers
-    index = next(position for position, layer in enumerate(layers) if layer is target.layer)
-    current = target.layer
-    for following in layers[index + 1 :]:
-        if type(following).__name__ not in _ELEMENTWISE_LAYER_NAMES:
-            break
-        if _input_in(target.graph, following) is not _output_in(target.graph, current):
-            break
-        current = following
-    return dataclasses.replace(target, layer=current)
-
-
-def _call_in(graph: Any, layer: Any) -> Any:
-    """The call (Keras `Node`) of `layer` that belongs to `graph`'s model.
-
-    A layer reused in a second model (a model built from a bundled model's layers, say)
-    has one call per model, and `layer.output` is always the first model's tensor.
-    """
-    # Keras keeps no public map from a model to its layers' calls: `_nodes` holds the
-    # keys of the calls in the model's graph, built as "<id of layer>_ib-<call index>".
-    keys = getattr(graph, "_nodes", ())
-    for index, node in enumerate(layer._inbound_nodes):
-        if f"{id(layer)}_ib-{index}" in keys:
-            return node
-    return layer._inbound_nodes[0]
-
-
-def _output_in(graph: Any, layer: Any) -> Any:
-    outputs = _call_in(graph, layer).outputs
-    return outputs[0] if len(outputs) == 1 else outputs
-
-
-def _input_in(graph: Any, layer: Any) -> Any:
-    inputs = _call_in(graph, layer).input_tensors
-    return inputs[0] if len(inputs) == 1 else inputs
-
-
 def _softmax_head(model: Any) -> tuple[str, Any]:
     """How to reach the score before the softmax: ("dense", layer), ("logits", layer) or
     ("output", None) where it cannot be reached."""
@@ -398,7 +277,7 @@ def _softmax_head(model: Any) -> tuple[str, Any]:
 def _score_source(model: Any) -> Any:
     """The symbolic tensor the class scores are computed from."""
     kind, layer = _softmax_head(model)
-    return model.outputs[0] if kind == "output" else _input_in(model, layer)
+    return model.outputs[0] if kind == "output" else input_in(model, layer)
 
 
 def _scores(model: Any, source: Any) -> Any:
@@ -421,7 +300,7 @@ def _score_model(model: Any) -> Any:
     return keras.Model(model.inputs, _score_source(model))
 
 
-def _forward(model: Any, target: _ConvTarget, values: np.ndarray) -> tuple[Any, Any]:
+def _forward(model: Any, target: ConvTarget, values: np.ndarray) -> tuple[Any, Any]:
     """Runs the model on one input, returning (the target's activations, the class scores).
 
     Both are computed in one pass, so that a surrounding tape links them. Activations:
@@ -440,8 +319,8 @@ def _forward(model: Any, target: _ConvTarget, values: np.ndarray) -> tuple[Any, 
     inner = target.frame_model
     head = keras.Model(inner.inputs, target.output)
     tail = keras.Model(target.output, inner.outputs[0])
-    rest = keras.Model(_output_in(model, target.wrapper), _score_source(model))
-    clips = _input_in(model, target.wrapper)
+    rest = keras.Model(output_in(model, target.wrapper), _score_source(model))
+    clips = input_in(model, target.wrapper)
     if clips is not model.inputs[0]:  # layers before the per-frame model
         batch = keras.Model(model.inputs, clips)(batch, training=False)
     activations = head(batch[0], training=False)

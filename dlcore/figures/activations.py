@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 import numpy as np
 import plotly.graph_objects as go
@@ -24,7 +24,7 @@ def activation_figure(
     x_max: float = 6.0,
     n_points: int = 601,
     threshold: float = 0.05,
-    **activation_options: Any,
+    **activation_options: Unpack[activations.ActivationOptions],
 ) -> go.Figure:
     """Draws an activation function, its derivative, and where the gradient vanishes.
 
@@ -35,8 +35,8 @@ def activation_figure(
         n_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `601`.
         threshold: `float` >= 0. Bands are shaded where `|f'(x)| < threshold`.
             Defaults to `0.05`.
-        **activation_options: `negative_slope`, `alpha`, `temperature`, `other_logits`,
-            passed on to `dlcore.concepts.activations.activation` and `derivative`.
+        **activation_options: `dlcore.concepts.activations.ActivationOptions`, passed on
+            to `activation` and `derivative`.
 
     Returns:
         A figure with two line traces, `"f(x)"` and `"f'(x)"`, each with `x` and `y`
@@ -100,7 +100,7 @@ def neuron_figure(
     x_min: float = -6.0,
     x_max: float = 6.0,
     n_points: int = 401,
-    **activation_options: Any,
+    **activation_options: Unpack[activations.ActivationOptions],
 ) -> go.Figure:
     """Draws one neuron's output f(w·x + b) over its input x, with a tangent at `x_value`.
 
@@ -115,8 +115,8 @@ def neuron_figure(
         x_min: `float`, the left end of the x axis. Defaults to `-6.0`.
         x_max: `float` > `x_min`, the right end of the x axis. Defaults to `6.0`.
         n_points: `int` >= 2, how many evenly spaced x values to sample. Defaults to `401`.
-        **activation_options: `negative_slope`, `alpha`, `temperature`, `other_logits`,
-            passed on to `dlcore.concepts.activations.neuron`.
+        **activation_options: `dlcore.concepts.activations.ActivationOptions`, passed on
+            to `neuron`.
 
     Returns:
         A figure with three traces: `"f(w·x + b)"` (shape `(n_points,)`), the marked

@@ -3,7 +3,8 @@
 The builders take the arrays that `dlcore.trainers.cnn` returns (`first_layer_filters`,
 `feature_maps`, `misclassified`, `augment`) and draw them with
 `dlcore.figures.training.image_grid_figure`, except greyscale filters, whose weights have
-a sign and are drawn on a diverging scale centred on 0.
+a sign and are drawn on a diverging scale centred on 0 in the same grid
+(`dlcore.figures.training.panel_grid_figure`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
-from plotly.subplots import make_subplots
 
-from dlcore.figures.training import image_grid_figure
+from dlcore.figures.training import image_grid_figure, panel_grid_figure
 
 FILTER_COLORSCALE = "RdBu"
 """Greyscale filters: blue for negative weights, white for 0, red for positive (reversed)."""
@@ -54,20 +54,10 @@ def filters_figure(
             kernels - low, spread, out=np.full(kernels.shape, 0.5), where=spread > 0
         )
         return image_grid_figure(stretched, captions, title=title, n_columns=n_columns)
-    weights = kernels[..., 0]
-    n_columns = max(1, min(n_columns, len(weights)))
-    n_rows = -(-len(weights) // n_columns)
-    figure = make_subplots(
-        rows=n_rows,
-        cols=n_columns,
-        subplot_titles=captions,
-        horizontal_spacing=0.02,
-        vertical_spacing=0.08 / max(1, n_rows - 1) if n_rows > 1 else 0.0,
-    )
-    for index, weight in enumerate(weights):
-        row, column = divmod(index, n_columns)
+    traces = []
+    for weight in kernels[..., 0]:
         largest = float(np.abs(weight).max()) or 1.0
-        figure.add_trace(
+        traces.append(
             go.Heatmap(
                 z=weight,
                 zmin=-largest,
@@ -76,19 +66,9 @@ def filters_figure(
                 reversescale=True,
                 showscale=False,
                 hovertemplate="row %{y}, column %{x}: weight %{z:.3f}<extra></extra>",
-            ),
-            row=row + 1,
-            col=column + 1,
+            )
         )
-        axis_number = "" if index == 0 else str(index + 1)
-        figure.update_yaxes(scaleanchor=f"x{axis_number}", row=row + 1, col=column + 1)
-    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
-    figure.update_annotations(font_size=11)
-    figure.update_layout(
-        title=title, font={"size": 14}, height=110 * n_rows + 90, margin={"t": 70, "b": 10}
-    )
-    return figure
+    return panel_grid_figure(traces, captions, title=title, n_columns=n_columns)
 
 
 def feature_maps_figure(

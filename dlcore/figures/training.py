@@ -132,8 +132,38 @@ def image_grid_figure(
             "Expected n >= 1 images of shape (n, height, width) or (n, height, width, 3) "
             f"and one caption each. Received: shape {pictures.shape}, {len(captions)} captions."
         )
-    n_columns = max(1, min(n_columns, len(pictures)))
-    n_rows = -(-len(pictures) // n_columns)
+    traces = [
+        go.Image(z=np.clip(picture, 0, 1) * 255, hoverinfo="skip")
+        if picture.ndim == 3
+        else go.Heatmap(z=picture, colorscale=colorscale, showscale=False, hoverinfo="skip")
+        for picture in pictures
+    ]
+    return panel_grid_figure(traces, captions, title=title, n_columns=n_columns)
+
+
+def panel_grid_figure(
+    traces: Sequence[go.Image | go.Heatmap],
+    captions: Sequence[str],
+    *,
+    title: str,
+    n_columns: int = 8,
+) -> go.Figure:
+    """Pictures in a grid of square-pixel panels, one trace and one caption per panel.
+
+    The grid every picture grid shares (`image_grid_figure`, the CNN's greyscale filters):
+    rows of `n_columns` panels, no ticks, image rows drawn downwards.
+
+    Args:
+        traces: one `go.Image` or `go.Heatmap` per panel, in reading order; at least one.
+        captions: one caption per trace.
+        title: the figure's title.
+        n_columns: panels per row. Defaults to 8.
+
+    Returns:
+        A grid of `len(traces)` panels, `n_columns` per row.
+    """
+    n_columns = max(1, min(n_columns, len(traces)))
+    n_rows = -(-len(traces) // n_columns)
     figure = make_subplots(
         rows=n_rows,
         cols=n_columns,
@@ -141,12 +171,8 @@ def image_grid_figure(
         horizontal_spacing=0.02,
         vertical_spacing=0.08 / max(1, n_rows - 1) if n_rows > 1 else 0.0,
     )
-    for index, picture in enumerate(pictures):
+    for index, trace in enumerate(traces):
         row, column = divmod(index, n_columns)
-        if picture.ndim == 3:
-            trace = go.Image(z=np.clip(picture, 0, 1) * 255, hoverinfo="skip")
-        else:
-            trace = go.Heatmap(z=picture, colorscale=colorscale, showscale=False, hoverinfo="skip")
         figure.add_trace(trace, row=row + 1, col=column + 1)
         # Square pixels: each panel's y axis keeps the scale of its own x axis.
         axis_number = "" if index == 0 else str(index + 1)

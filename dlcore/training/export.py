@@ -57,6 +57,30 @@ def run_note(*, epochs: int | str, output: str) -> str:
     )
 
 
+def settings_code(config: Any, *, learning_rate: bool = True) -> str:
+    """The script's constants of the settings every trainer's config holds, one line each.
+
+    `LEARNING_RATE`, `BATCH_SIZE`, then the split's `VALIDATION_FRACTION`,
+    `TEST_FRACTION` and `SEED`, which `split_code` reads.
+
+    Args:
+        config: the trainer's `Config`.
+        learning_rate: `bool`, False for a config without one learning rate (the GAN
+            has one per network). Defaults to True.
+
+    Returns:
+        The lines, ending with a newline.
+    """
+    lines = [f"LEARNING_RATE = {float(config.learning_rate)!r}"] if learning_rate else []
+    lines += [
+        f"BATCH_SIZE = {config.batch_size!r}",
+        f"VALIDATION_FRACTION = {float(config.validation_fraction)!r}",
+        f"TEST_FRACTION = {float(config.test_fraction)!r}",
+        f"SEED = {config.seed!r}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def split_code(
     *, doc: str, argument: str = "labels", stratify: bool = True, select: bool = False
 ) -> str:

@@ -272,15 +272,65 @@ def fit_live(
         callbacks.append(early_stopping)
     # The live callback goes last: it reports what the others decided this epoch.
     callbacks.append(live)
-    asked_to_stop = _StopWhenAsked(stop) if stop is not None else None
+    asked_to_stop = StopWhenAsked(stop) if stop is not None else None
     if asked_to_stop is not None:
         callbacks.append(asked_to_stop)
     if validation is not None:
         # First: the callbacks after it read the "val_" metrics it adds.
         callbacks.insert(0, EagerValidation(*validation))
+    return run_fit(
+        model,
+        make_batches(inputs, targets, batch_size=batch_size, seed=seed),
+        history,
+        epochs=epochs,
+        steps_per_epoch=steps_per_epoch,
+        callbacks=callbacks,
+        initial_epoch=initial_epoch,
+        early_stopping=early_stopping,
+        stopper=asked_to_stop,
+    )
+
+
+def run_fit(
+    model: Any,
+    batches: tf.data.Dataset,
+    history: History,
+    *,
+    epochs: int,
+    steps_per_epoch: int,
+    callbacks: list[Any],
+    initial_epoch: int = 0,
+    early_stopping: keras.callbacks.EarlyStopping | None = None,
+    stopper: Any = None,
+) -> FitResult:
+    """Runs Keras's `fit`, silent, on an endless pipeline that shuffles itself; says how it went.
+
+    What every trainer's loop ends with, whatever its callbacks record and report.
+
+    Args:
+        model: a compiled `keras.Model`.
+        batches: an endless `tf.data.Dataset` of batches (`make_batches`), shuffled with
+            the trainer's seed: Keras's own shuffle draws from global random state.
+        history: the `History` the callbacks append to; the result counts the entries
+            this run adds.
+        epochs: `int` >= 1, epochs to run from `initial_epoch`.
+        steps_per_epoch: `int` >= 1, batches per epoch.
+        callbacks: the Keras callbacks, in the order they run.
+        initial_epoch: Keras's epoch to go on from (the epochs of earlier runs).
+            Defaults to 0.
+        early_stopping: the `keras.callbacks.EarlyStopping` among `callbacks`, or None.
+            It gives the result's `stopped_early`, and its `best_epoch`: the history's
+            epoch of this run where the metric it monitors is lowest.
+        stopper: the callback among `callbacks` that ends the run when asked, with a
+            `stopped` flag; or None.
+
+    Returns:
+        The `FitResult`.
+    """
+    first_entry = len(history)
     started = time.perf_counter()
     model.fit(
-        make_batches(inputs, targets, batch_size=batch_size, seed=seed),
+        batches,
         epochs=initial_epoch + epochs,
         initial_epoch=initial_epoch,
         steps_per_epoch=steps_per_epoch,
@@ -288,18 +338,17 @@ def fit_live(
         verbose=0,
         callbacks=callbacks,
     )
-    stopped_early = bool(early_stopping is not None and early_stopping.stopped_epoch > 0)
     best_epoch = None
-    if early_stopping is not None and history.metrics.get(monitor):
-        run_values = history.metrics[monitor][initial_epoch:]
-        best_epoch = initial_epoch + 1 + int(np.argmin(run_values))
+    if early_stopping is not None and history.metrics.get(early_stopping.monitor):
+        run_values = history.metrics[early_stopping.monitor][first_entry:]
+        best_epoch = history.epochs[first_entry + int(np.argmin(run_values))]
     return FitResult(
         history=history,
-        epochs_run=len(history) - initial_epoch,
+        epochs_run=len(history) - first_entry,
         seconds=time.perf_counter() - started,
-        stopped_early=stopped_early,
+        stopped_early=bool(early_stopping is not None and early_stopping.stopped_epoch > 0),
         best_epoch=best_epoch,
-        stopped=asked_to_stop is not None and asked_to_stop.stopped,
+        stopped=bool(stopper is not None and stopper.stopped),
     )
 
 
@@ -365,8 +414,9 @@ def fit_split(
     )
 
 
-class _StopWhenAsked(keras.callbacks.Callback):
-    """Ends `fit` after the epoch at whose end `stop()` says so."""
+class StopWhenAsked(keras.callbacks.Callback):
+    """Ends `fit` after the epoch at whose end `stop()` says so (it is not asked after the
+    last epoch: ending there is no stop); `stopped` says whether it did."""
 
     def __init__(self, stop: Callable[[], bool]) -> None:
         super().__init__()

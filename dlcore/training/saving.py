@@ -1,4 +1,9 @@
-"""TODO docstring."""
+"""A trained model as bytes and back, and as the try-it pages receive it.
+
+`model_to_bytes` and `model_from_bytes` move a model in the `.keras` format (the Export
+button, a model handed between processes); `TrainedModel` is a model with what a try-it
+page needs to use it: its task, labels, preprocessing and test scores.
+"""
 
 from __future__ import annotations
 

@@ -29,7 +29,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import keras
@@ -38,7 +37,7 @@ from numpy.typing import ArrayLike
 
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import shapes, vision
-from dlcore.data.split import SplitData, split_indices
+from dlcore.data.split import SplitData, split_as_configured
 from dlcore.pretrained import split_as_trained
 from dlcore.trainers.cnn.config import (
     AUGMENTATIONS,
@@ -62,9 +61,9 @@ from dlcore.trainers.cnn.model import (
     ZOOM,
     augmentation_layer,
     build_cnn,
-    compile_classifier,
 )
 from dlcore.training import evaluation
+from dlcore.training.compiling import compile_model, epoch_batches
 from dlcore.training.evaluation import test_scores
 from dlcore.training.fit import FitResult, fit_split
 
@@ -143,15 +142,6 @@ class ImageData(SplitData):
 
     description: str = ""
 
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        """`(height, width, channels)` of one image."""
-        return tuple(int(size) for size in self.x_train.shape[1:])  # type: ignore[return-value]
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.labels)
-
 
 def _source(config: Config) -> Any:
     """The configured image set before any split (a Bunch with images and target)."""
@@ -204,19 +194,10 @@ def load_data(config: Config) -> ImageData:
     source = _source(config)
     images = np.asarray(source.images, dtype=np.float32)
     targets = np.asarray(source.target, dtype=np.int64)
-    train, validation, test = split_indices(
+    return ImageData.from_indices(
+        images,
         targets,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-    )
-    return ImageData(
-        x_train=images[train],
-        y_train=targets[train],
-        x_val=images[validation],
-        y_val=targets[validation],
-        x_test=images[test],
-        y_test=targets[test],
+        split_as_configured(targets, config),
         labels=tuple(source.target_names),
         preprocessing=_preprocessing(config.dataset),
         description=source.DESCR,
@@ -252,10 +233,10 @@ def build_model(config: Config, data: SplitData) -> Any:
             f"Received: images of shape {input_shape}."
         )
     model = build_cnn(expected_shape, len(data.labels), **config.builder_arguments())
-    return compile_classifier(
+    return compile_model(
         model,
         make_optimizer(config.optimizer, learning_rate=config.learning_rate),
-        steps_per_execution=math.ceil(len(data.y_train) / config.batch_size),
+        steps_per_execution=epoch_batches(len(data.y_train), config.batch_size),
     )
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import math
+from functools import partial
+from typing import ClassVar
 
-import numpy as np
-
-from dlcore._checks import check_choice, check_int, check_names, is_real
+from dlcore._checks import check_bool, check_choice, check_int, check_names
 from dlcore.data import shapes
-from dlcore.data.split import check_split, split_sizes
-from dlcore.training.settings import check_conv_blocks, check_training_settings
+from dlcore.data.split import check_split
+from dlcore.training import settings
+from dlcore.training.settings import Limits, TrainerConfig
 
 DATASETS = ("digits", "faces", "shapes")
 """The image sets the page offers."""
@@ -44,8 +44,8 @@ MAX_SHAPES = 10_000
 """The most shape images `load_data` draws (10,000 take about 5 s and 120 MB)."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(TrainerConfig):
     """The Image classifier page's settings: data, architecture and training.
 
     Attributes:
@@ -98,39 +98,37 @@ class Config:
     dense_units: int = 64
     optimizer: str = "adam"
     learning_rate: float = 0.003
-    batch_size: int = 32
-    validation_fraction: float = 0.2
-    test_fraction: float = 0.2
-    seed: int = 0
 
-    def validate(self) -> Config:
-        """Returns this config if its images and network can be built and trained.
-
-        Raises:
-            ValueError: naming the first impossible setting, e.g. a kernel larger than the image.
-        """
-        check_choice(self.dataset, name="dataset", choices=DATASETS)
-        self._validate_data()
-        self._validate_architecture()
-        check_training_settings(self, optimizers=OPTIMIZERS, unit="image")
-        return self
-
-    def _validate_data(self) -> None:
-        check_int(
-            self.n_samples,
-            name="n_samples",
-            what="The number of shape images",
-            minimum=1,
-            maximum=MAX_SHAPES,
-        )
-        check_names(
-            self.backgrounds,
-            name="backgrounds",
+    LIMITS: ClassVar[Limits] = {
+        "dataset": partial(check_choice, choices=DATASETS),
+        "n_samples": partial(
+            check_int, what="The number of shape images", minimum=1, maximum=MAX_SHAPES
+        ),
+        "backgrounds": partial(
+            check_names,
             choices=shapes.BACKGROUNDS,
             what="background",
             example=("plain",),
             empty="Choose at least one background for the shapes",
-        )
+        ),
+        "pooling": partial(check_choice, choices=POOLINGS),
+        "batch_norm": check_bool,
+        "dropout": partial(settings.check_dropout, maximum=MAX_DROPOUT),
+        "augmentation": partial(
+            check_names, choices=AUGMENTATIONS, what="augmentation", example=("rotate", "shift")
+        ),
+        "dense_units": partial(
+            check_int, what="The dense layer's units", minimum=0, hint="(0 for no dense layer)"
+        ),
+        **settings.training_limits(optimizers=OPTIMIZERS, unit="image"),
+    }
+
+    def check_combinations(self) -> None:
+        """Checks that the set splits, and that the conv blocks fit its images.
+
+        Raises:
+            ValueError: naming the first impossible setting, e.g. a kernel larger than the image.
+        """
         check_split(
             n_samples=self.n_images,
             n_classes=self.n_classes,
@@ -138,47 +136,15 @@ class Config:
             test_fraction=self.test_fraction,
             what="images",
         )
+        settings.check_conv_blocks(self, max_blocks=MAX_BLOCKS, max_filters=MAX_FILTERS)
+        self._check_sizes()
 
-    def _validate_architecture(self) -> None:
-        check_conv_blocks(self, max_blocks=MAX_BLOCKS, max_filters=MAX_FILTERS)
-        check_choice(self.pooling, name="pooling", choices=POOLINGS)
-        self._validate_sizes()
-        if not isinstance(self.batch_norm, bool | np.bool_):
-            raise ValueError(
-                f"`batch_norm` must be True or False. Received: batch_norm={self.batch_norm!r}."
-            )
-        if not is_real(self.dropout) or not 0 <= self.dropout <= MAX_DROPOUT:
-            raise ValueError(
-                f"The dropout rate must be a number from 0 to {MAX_DROPOUT}: at 1 it would drop "
-                f"every feature. Received: dropout={self.dropout!r}."
-            )
-        check_names(
-            self.augmentation,
-            name="augmentation",
-            choices=AUGMENTATIONS,
-            what="augmentation",
-            example=("rotate", "shift"),
-        )
-        check_int(
-            self.dense_units,
-            name="dense_units",
-            what="The dense layer's units",
-            minimum=0,
-            hint="(0 for no dense layer)",
-        )
-
-    def _validate_sizes(self) -> None:
+    def _check_sizes(self) -> None:
         side = IMAGE_SIZES[self.dataset]
         if self.pooling != "none":
-            max_blocks = int(math.log2(side))
-            if self.n_blocks > max_blocks:
-                steps = " -> ".join(str(side // 2**step) for step in range(max_blocks + 1))
-                raise ValueError(
-                    f"Too many conv blocks for {side}x{side} images: each block's 2x2 pooling "
-                    f"halves the feature map ({steps}), so at most {max_blocks} blocks fit. "
-                    f"Use at most {max_blocks} conv blocks, or pooling 'none'. "
-                    f"Received: n_blocks={self.n_blocks!r}."
-                )
+            settings.check_pooling_depth(
+                self, side=side, what="images", alternative="pooling 'none'"
+            )
         for block, block_side in enumerate(block_input_sizes(self), start=1):
             if self.kernel_size <= block_side:
                 continue
@@ -212,11 +178,7 @@ class Config:
     @property
     def n_train(self) -> int:
         """The number of training images after the three-way split."""
-        return split_sizes(
-            self.n_images,
-            validation_fraction=self.validation_fraction,
-            test_fraction=self.test_fraction,
-        )[0]
+        return self.training_size(self.n_images)
 
     def builder_arguments(self) -> dict[str, object]:
         """The keyword arguments of `dlcore.trainers.cnn.model.build_cnn` for this config."""

@@ -54,11 +54,7 @@ def export_code(config: Config, *, epochs: int = 20) -> str:
         else []
     )
     constants += [
-        f"VALIDATION_FRACTION = {float(config.validation_fraction)!r}",
-        f"TEST_FRACTION = {float(config.test_fraction)!r}",
-        f"LEARNING_RATE = {float(config.learning_rate)!r}",
-        f"BATCH_SIZE = {config.batch_size!r}",
-        f"SEED = {config.seed!r}",
+        *export.settings_code(config).splitlines(),
         "",
         "# The network's constants, as Deep Learning Studio defines them.",
         f"AUGMENTATIONS = {AUGMENTATIONS!r}",

@@ -23,20 +23,20 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import numpy as np
 
-from dlcore._checks import check_choice, check_fraction, check_int, check_number
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import timeseries
 from dlcore.data.split import SplitData
+from dlcore.trainers._arguments import builder_arguments
 from dlcore.trainers._recurrent import CLIP_NORM, RECURRENT_CELLS, fit
+from dlcore.trainers.forecast.config import OPTIMIZERS, Config, part_starts
 from dlcore.trainers.forecast.export import export_code
-from dlcore.trainers.forecast.model import builder_arguments, forecaster
+from dlcore.trainers.forecast.model import forecaster
+from dlcore.training.compiling import compile_model, epoch_batches
 from dlcore.training.evaluation import test_scores
-from dlcore.training.settings import check_training_settings
 
 __all__ = [
     "OPTIMIZERS",
@@ -56,106 +56,6 @@ __all__ = [
 
 TASK = "forecast"
 """What the models predict: the next values of a series (no try-it page takes them)."""
-
-OPTIMIZERS = ("adam", "rmsprop", "sgd", "momentum")
-"""The optimizers on offer, from `dlcore.concepts.optimizers`."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Config:
-    """The forecaster's settings: the series, the windows, the network and training.
-
-    Attributes:
-        n_steps: `int` >= 2, the length of the series. Defaults to `1000`.
-        n_sines: `int` >= 0, sines summed into the series. Defaults to `3`.
-        trend: `float`, the trend's total rise over the series. Defaults to `0.0`.
-        noise: `float` >= 0, the standard deviation of the noise. Defaults to `0.1`.
-        validation_fraction: `float` in (0, 1), the share of the series, just before the
-            test part, whose windows early stopping watches. Defaults to `0.1`.
-        test_fraction: `float` in (0, 1), the share of the series, at its end, scored
-            once. Defaults to `0.2`.
-        seed: `int` >= 0, seeds the series, the initial weights and the shuffling.
-            Defaults to `0`.
-        window_length: `int` >= 1, past steps the model sees. Defaults to `32`.
-        horizon: `int` >= 1, future steps it predicts at once. Defaults to `1`.
-        cell: one of `RECURRENT_CELLS`. Defaults to `"gru"`.
-        units: `int` >= 1, the state size of each recurrent layer. Defaults to `32`.
-        n_layers: `int` >= 1, recurrent layers stacked. Defaults to `1`.
-        optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
-        learning_rate: `float` > 0. Defaults to `0.005`.
-        batch_size: `int` >= 1. Defaults to `32`.
-    """
-
-    n_steps: int = 1000
-    n_sines: int = 3
-    trend: float = 0.0
-    noise: float = 0.1
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.2
-    seed: int = 0
-    window_length: int = 32
-    horizon: int = 1
-    cell: str = "gru"
-    units: int = 32
-    n_layers: int = 1
-    optimizer: str = "adam"
-    learning_rate: float = 0.005
-    batch_size: int = 32
-
-    def validate(self) -> Config:
-        """Returns this config if its series, windows and network can be built and trained.
-
-        Raises:
-            ValueError: naming the first impossible setting, e.g. a window that does not fit.
-        """
-        check_int(self.n_steps, name="n_steps", minimum=2, unit="steps")
-        check_int(self.n_sines, name="n_sines", minimum=0)
-        check_number(self.trend, name="trend", finite=True)
-        check_number(self.noise, name="noise", minimum=0, finite=True)
-        check_int(
-            self.window_length,
-            name="window_length",
-            minimum=1,
-            hint="The model must see at least one past step",
-        )
-        check_int(
-            self.horizon, name="horizon", minimum=1, hint="The model must predict at least one step"
-        )
-        check_choice(self.cell, name="cell", choices=RECURRENT_CELLS)
-        check_int(
-            self.units, name="units", minimum=1, hint="A layer of zero units passes nothing on"
-        )
-        check_int(
-            self.n_layers, name="n_layers", minimum=1, hint="The model needs at least one layer"
-        )
-        check_fraction(self.validation_fraction, name="validation_fraction")
-        check_fraction(self.test_fraction, name="test_fraction")
-        validation_start, test_start = _part_starts(self)
-        n_train_windows = validation_start - self.window_length - self.horizon + 1
-        if n_train_windows < 1:
-            raise ValueError(
-                f"A window of {self.window_length} steps and a horizon of {self.horizon} do not "
-                f"fit in the {max(validation_start, 0)} training steps: use a shorter window "
-                "or horizon, a longer series or smaller validation and test fractions. "
-                f"Received: window_length={self.window_length}, horizon={self.horizon}, "
-                f"n_steps={self.n_steps}."
-            )
-        if test_start - validation_start < self.horizon:
-            raise ValueError(
-                f"The validation part of the series ({test_start - validation_start} steps) "
-                f"is shorter than the horizon ({self.horizon}): use a larger validation "
-                f"fraction or a shorter horizon. Received: validation_fraction="
-                f"{self.validation_fraction!r}, horizon={self.horizon}."
-            )
-        if self.n_steps - test_start < self.horizon:
-            raise ValueError(
-                f"The held-out end of the series ({self.n_steps - test_start} steps) is shorter "
-                f"than the horizon ({self.horizon}): use a larger test fraction or a shorter "
-                f"horizon. Received: test_fraction={self.test_fraction!r}, "
-                f"horizon={self.horizon}."
-            )
-        check_training_settings(self, optimizers=OPTIMIZERS, unit="window")
-        return self
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,7 +125,8 @@ def load_data(config: Config) -> ForecastData:
         config: the `Config`; validated first.
 
     Returns:
-        A `ForecastData`.
+        A `ForecastData`: float32 standardized past windows `(n, window_length, 1)` and
+        next steps `(n, horizon)`, each part later in the series than the one before.
 
     Raises:
         ValueError: If the config is invalid.
@@ -238,7 +139,7 @@ def load_data(config: Config) -> ForecastData:
         noise=config.noise,
         seed=config.seed,
     ).data
-    validation_start, test_start = _part_starts(config)
+    validation_start, test_start = part_starts(config)
     mean = float(series[:validation_start].mean())
     scale = float(series[:validation_start].std()) or 1.0
     inputs, targets = timeseries.make_windows(
@@ -250,13 +151,10 @@ def load_data(config: Config) -> ForecastData:
     is_train = last_targets < validation_start
     is_validation = (first_targets >= validation_start) & (last_targets < test_start)
     is_test = first_targets >= test_start
-    return ForecastData(
-        x_train=inputs[is_train],
-        y_train=targets[is_train],
-        x_val=inputs[is_validation],
-        y_val=targets[is_validation],
-        x_test=inputs[is_test],
-        y_test=targets[is_test],
+    return ForecastData.from_indices(
+        inputs,
+        targets,
+        (is_train, is_validation, is_test),
         labels=(),
         preprocessing={
             "window_length": config.window_length,
@@ -285,22 +183,20 @@ def build_model(config: Config, data: ForecastData) -> Any:
         data: the `ForecastData` from `load_data(config)`, for the steps per epoch.
 
     Returns:
-        A compiled `keras.Model` named "forecast_<cell>".
+        A compiled `keras.Model` named "forecast_<cell>": standardized past windows in,
+        the next `horizon` standardized steps out.
 
     Raises:
         ValueError: If the config is invalid.
     """
     config.validate()
-    model = forecaster(**builder_arguments(config))
-    model.compile(
-        optimizer=make_optimizer(
-            config.optimizer, learning_rate=config.learning_rate, clipnorm=CLIP_NORM
-        ),
+    return compile_model(
+        forecaster(**builder_arguments(forecaster, config)),
+        make_optimizer(config.optimizer, learning_rate=config.learning_rate, clipnorm=CLIP_NORM),
+        steps_per_execution=epoch_batches(len(data.y_train), config.batch_size),
         loss="mse",
-        metrics=["mae"],
-        steps_per_execution=math.ceil(len(data.y_train) / config.batch_size),
+        metrics=("mae",),
     )
-    return model
 
 
 def evaluate(model: Any, data: ForecastData) -> dict[str, float]:
@@ -345,9 +241,3 @@ def forecast(model: Any, data: ForecastData) -> Forecast:
         mae=float(np.abs(predictions - truth).mean()),
         naive_mae=float(np.abs(naive - truth).mean()),
     )
-
-
-def _part_starts(config: Config) -> tuple[int, int]:
-    """The first step of the validation part and of the test part."""
-    test_start = config.n_steps - math.ceil(config.n_steps * config.test_fraction)
-    return test_start - math.ceil(config.n_steps * config.validation_fraction), test_start

@@ -7,6 +7,7 @@ import inspect
 from typing import Any
 
 from dlcore.concepts.optimizers import optimizer_code
+from dlcore.trainers._arguments import builder_arguments
 from dlcore.trainers._recurrent import (
     CELL_CLASS_NAMES,
     CLIP_NORM,
@@ -15,7 +16,7 @@ from dlcore.trainers._recurrent import (
     recurrent_stack,
     seeded_dropout,
 )
-from dlcore.trainers.forecast.model import builder_arguments, forecaster
+from dlcore.trainers.forecast.model import forecaster
 from dlcore.training import export
 
 
@@ -38,7 +39,7 @@ def export_code(config: Any, *, epochs: int = 20) -> str:
     pieces = (layer_seeds, seeded_dropout, recurrent_layer, recurrent_stack, forecaster)
     optimizer = optimizer_code(config.optimizer, clipnorm=CLIP_NORM)
     source = "\n\n".join(inspect.getsource(piece) for piece in pieces)
-    builder = builder_arguments(config)
+    builder = builder_arguments(forecaster, config)
     settings = "".join(f"{name.upper()} = {value!r}\n" for name, value in builder.items())
     arguments = "".join(f"        {name}={name.upper()},\n" for name in builder)
     return f'''\

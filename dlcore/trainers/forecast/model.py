@@ -47,15 +47,3 @@ def forecaster(
         name="output",
     )(features)
     return keras.Model(window, outputs, name=f"forecast_{cell}")
-
-
-def builder_arguments(config: Any) -> dict[str, Any]:
-    """`forecaster`'s keyword arguments for a config."""
-    return {
-        "window_length": config.window_length,
-        "horizon": config.horizon,
-        "cell": config.cell,
-        "units": config.units,
-        "n_layers": config.n_layers,
-        "seed": config.seed,
-    }

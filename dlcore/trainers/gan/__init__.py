@@ -52,7 +52,7 @@ import tensorflow as tf
 from dlcore._checks import check_int
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import gan_targets
-from dlcore.data.split import SplitData, split_indices
+from dlcore.data.split import SplitData, split_as_configured
 from dlcore.runtime import memory  # noqa: F401  (imported for its fix: trained models are freed)
 from dlcore.trainers.gan.config import (
     COVERAGE_RADIUS,
@@ -63,7 +63,7 @@ from dlcore.trainers.gan.config import (
 )
 from dlcore.trainers.gan.export import export_code
 from dlcore.trainers.gan.model import ADAM_BETA_1, GAN, make_gan
-from dlcore.training.fit import EpochReport, FitResult
+from dlcore.training.fit import EpochReport, FitResult, StopWhenAsked, run_fit
 from dlcore.training.history import History
 
 __all__ = [
@@ -163,7 +163,8 @@ def load_data(config: Config) -> GANData:
         config: the `Config`; validated first.
 
     Returns:
-        A `GANData`.
+        A `GANData`: float32 points `(n, 2)`, each with the index of its nearest mode
+        (0 for a target without modes).
 
     Raises:
         ValueError: If the config is invalid.
@@ -183,20 +184,10 @@ def load_data(config: Config) -> GANData:
     else:
         distances = np.linalg.norm(points[:, np.newaxis] - modes[np.newaxis], axis=-1)
         nearest = distances.argmin(axis=1).astype(np.int64)
-    train, validation, test = split_indices(
+    return GANData.from_indices(
+        points,
         nearest,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-        stratify=False,
-    )
-    return GANData(
-        x_train=points[train],
-        y_train=nearest[train],
-        x_val=points[validation],
-        y_val=nearest[validation],
-        x_test=points[test],
-        y_test=nearest[test],
+        split_as_configured(nearest, config, stratify=False),
         labels=(),
         preprocessing={"noise_dim": config.noise_dim, "noise": "standard normal"},
         modes=modes,
@@ -330,7 +321,7 @@ def evaluate(model: GAN, data: GANData) -> dict[str, float]:
 
 
 class _ReportCallback(keras.callbacks.Callback):
-    """After every epoch: measure on the validation points, record, report, ask to stop."""
+    """After every epoch: measure on the validation points, record, report."""
 
     def __init__(
         self,
@@ -340,7 +331,6 @@ class _ReportCallback(keras.callbacks.Callback):
         steps_per_epoch: int,
         final_step: int,
         on_epoch: Callable[[GANReport], None] | None,
-        stop: Callable[[], bool] | None,
     ) -> None:
         super().__init__()
         self.data = data
@@ -348,8 +338,6 @@ class _ReportCallback(keras.callbacks.Callback):
         self.steps_per_epoch = steps_per_epoch
         self.final_step = final_step
         self.on_epoch = on_epoch
-        self.stop = stop
-        self.stopped = False
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -373,10 +361,6 @@ class _ReportCallback(keras.callbacks.Callback):
                     snapshot=current,
                 )
             )
-        last = self.params and epoch + 1 >= self.params.get("epochs", 0)
-        if self.stop is not None and not last and self.stop():
-            self.stopped = True
-            self.model.stop_training = True
 
 
 def fit(
@@ -422,7 +406,6 @@ def fit(
     if patience is not None:
         check_int(patience, name="patience", minimum=1, unit="epoch")
     history = history if history is not None else History(unit="step")
-    initial_entries = len(history)
     first_step = history.epochs[-1] if history.epochs else 0
     callback = _ReportCallback(
         data,
@@ -430,9 +413,11 @@ def fit(
         steps_per_epoch=config.steps_per_epoch,
         final_step=first_step + epochs * config.steps_per_epoch,
         on_epoch=on_epoch,
-        stop=stop,
     )
     callbacks: list[Any] = [callback]
+    asked_to_stop = StopWhenAsked(stop) if stop is not None else None
+    if asked_to_stop is not None:  # asked after the report, as the docstring says
+        callbacks.append(asked_to_stop)
     early_stopping = None
     if patience is not None:
         early_stopping = keras.callbacks.EarlyStopping(
@@ -447,24 +432,14 @@ def fit(
         .batch(config.d_steps * config.batch_size, drop_remainder=True)
         .prefetch(tf.data.AUTOTUNE)
     )
-    started = time.perf_counter()
-    model.fit(
+    # Keras counts this run's epochs from 0: the history counts the steps.
+    return run_fit(
+        model,
         batches,
+        history,
         epochs=epochs,
         steps_per_epoch=config.steps_per_epoch,
-        shuffle=False,  # the pipeline shuffles with the seed
-        verbose=0,
         callbacks=callbacks,
-    )
-    best_epoch = None
-    if early_stopping is not None and history.metrics.get(MONITOR):
-        run_values = history.metrics[MONITOR][initial_entries:]
-        best_epoch = history.epochs[initial_entries + int(np.argmin(run_values))]
-    return FitResult(
-        history=history,
-        epochs_run=len(history) - initial_entries,
-        seconds=time.perf_counter() - started,
-        stopped_early=bool(early_stopping is not None and early_stopping.stopped_epoch > 0),
-        best_epoch=best_epoch,
-        stopped=callback.stopped,
+        early_stopping=early_stopping,
+        stopper=asked_to_stop,
     )

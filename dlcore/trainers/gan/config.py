@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
+from typing import ClassVar
 
-from dlcore._checks import check_choice, check_int, check_seed, is_int, is_real
+from dlcore._checks import check_choice, check_seed, is_int, is_real, rule
 from dlcore.data import gan_targets
-from dlcore.data.split import check_split, split_sizes
+from dlcore.data.split import check_split
+from dlcore.training.settings import Limits, TrainerConfig, positive_counts
 
 TARGETS = tuple(gan_targets.GAN_TARGETS)
 """The target distributions the page offers: "ring", "spiral", "moons", "grid"."""
@@ -23,8 +26,19 @@ STEPS_PER_EXECUTION = 25
 """Training steps per compiled call: an epoch's steps are a multiple of it."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+_check_learning_rate = rule(
+    lambda value: is_real(value) and math.isfinite(value) and value > 0,
+    "`{name}` must be a finite number > 0",
+)
+_check_steps_per_epoch = rule(
+    lambda value: is_int(value) and value >= 1 and value % STEPS_PER_EXECUTION == 0,
+    f"`{{name}}` must be a positive multiple of {STEPS_PER_EXECUTION}, the steps run per "
+    "compiled call",
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(TrainerConfig):
     """The GAN page's settings: the target, the two networks and how they train.
 
     A GAN counts steps, not passes over its data: one "epoch" here is `steps_per_epoch`
@@ -69,34 +83,33 @@ class Config:
     batch_size: int = 128
     n_samples: int = 1000
     steps_per_epoch: int = 100
-    validation_fraction: float = 0.2
-    test_fraction: float = 0.2
-    seed: int = 0
 
-    def validate(self) -> Config:
-        """Returns this config if its target and two networks can be built and trained.
+    LIMITS: ClassVar[Limits] = {
+        "target": partial(check_choice, choices=TARGETS),
+        **positive_counts(
+            {
+                "noise_dim": "The generator needs at least one random number per point",
+                "generator_layers": "The generator needs a hidden layer to bend its noise",
+                "generator_units": "A layer with no units passes nothing on",
+                "discriminator_layers": "The discriminator needs a hidden layer",
+                "discriminator_units": "A layer with no units passes nothing on",
+                "d_steps": "Each side must train at least once per step",
+                "g_steps": "Each side must train at least once per step",
+                "n_samples": "The target needs at least one point",
+            }
+        ),
+        "generator_learning_rate": _check_learning_rate,
+        "discriminator_learning_rate": _check_learning_rate,
+        "steps_per_epoch": _check_steps_per_epoch,
+        "seed": check_seed,
+    }
+
+    def check_combinations(self) -> None:
+        """Checks that the points split, and that a batch holds no more than train.
 
         Raises:
             ValueError: naming the first impossible setting, e.g. batches of more points than train.
         """
-        check_choice(self.target, name="target", choices=TARGETS)
-        for name, meaning in (
-            ("noise_dim", "The generator needs at least one random number per point"),
-            ("generator_layers", "The generator needs a hidden layer to bend its noise"),
-            ("generator_units", "A layer with no units passes nothing on"),
-            ("discriminator_layers", "The discriminator needs a hidden layer"),
-            ("discriminator_units", "A layer with no units passes nothing on"),
-            ("d_steps", "Each side must train at least once per step"),
-            ("g_steps", "Each side must train at least once per step"),
-            ("n_samples", "The target needs at least one point"),
-        ):
-            check_int(getattr(self, name), name=name, minimum=1, hint=meaning)
-        for name in ("generator_learning_rate", "discriminator_learning_rate"):
-            value = getattr(self, name)
-            if not is_real(value) or not (math.isfinite(value) and value > 0):
-                raise ValueError(
-                    f"`{name}` must be a finite number > 0. Received: {name}={value!r}."
-                )
         check_split(
             n_samples=self.n_samples,
             n_classes=None,
@@ -111,24 +124,8 @@ class Config:
                 "there are. Use a smaller batch or more samples. "
                 f"Received: batch_size={self.batch_size!r}."
             )
-        if (
-            not is_int(self.steps_per_epoch)
-            or self.steps_per_epoch < 1
-            or self.steps_per_epoch % STEPS_PER_EXECUTION
-        ):
-            raise ValueError(
-                f"`steps_per_epoch` must be a positive multiple of {STEPS_PER_EXECUTION}, the "
-                "steps run per compiled call. "
-                f"Received: steps_per_epoch={self.steps_per_epoch!r}."
-            )
-        check_seed(self.seed)
-        return self
 
     @property
     def n_train(self) -> int:
         """The real points the GAN trains on, after the split."""
-        return split_sizes(
-            self.n_samples,
-            validation_fraction=self.validation_fraction,
-            test_fraction=self.test_fraction,
-        )[0]
+        return self.training_size(self.n_samples)

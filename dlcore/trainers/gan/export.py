@@ -39,6 +39,7 @@ def export_code(config: Config, *, epochs: int = 30) -> str:
             gan_targets._interpolate_quantiles,
         )
     )
+    settings = export.settings_code(config, learning_rate=False)  # one rate per network
     header = f'''\
 """A GAN learns to draw the {config.target} target, 2-D points, from {config.noise_dim}-D noise.
 
@@ -61,8 +62,6 @@ from sklearn.model_selection import train_test_split
 
 TARGET = {config.target!r}
 N_SAMPLES = {config.n_samples!r}  # real points drawn, before the split
-VALIDATION_FRACTION = {float(config.validation_fraction)!r}
-TEST_FRACTION = {float(config.test_fraction)!r}
 NOISE_DIM = {config.noise_dim!r}
 GENERATOR_LAYERS = {config.generator_layers!r}
 GENERATOR_UNITS = {config.generator_units!r}
@@ -72,10 +71,8 @@ GENERATOR_LEARNING_RATE = {float(config.generator_learning_rate)!r}
 DISCRIMINATOR_LEARNING_RATE = {float(config.discriminator_learning_rate)!r}
 D_STEPS = {config.d_steps!r}  # discriminator updates per step
 G_STEPS = {config.g_steps!r}  # generator updates per step
-BATCH_SIZE = {config.batch_size!r}
 STEPS_PER_EPOCH = {config.steps_per_epoch!r}
-SEED = {config.seed!r}
-SPREAD = 0.05  # the standard deviation of the noise around the target's shape
+{settings}SPREAD = 0.05  # the standard deviation of the noise around the target's shape
 COVERAGE_RADIUS = {COVERAGE_RADIUS!r}  # a mode counts as reached by a point this close
 GENERATOR_ACTIVATION = {model.GENERATOR_ACTIVATION!r}
 DISCRIMINATOR_ACTIVATION = {model.DISCRIMINATOR_ACTIVATION!r}

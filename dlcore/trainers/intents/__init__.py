@@ -25,22 +25,22 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from dlcore._checks import check_choice, check_fraction, check_int, check_number
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import intents as intents_data
-from dlcore.data.split import SplitData, split_indices, split_sizes
+from dlcore.data.split import SplitData, split_as_configured
 from dlcore.preprocess import PADDING_ID, UNKNOWN_ID
+from dlcore.trainers._arguments import builder_arguments
 from dlcore.trainers._recurrent import CLIP_NORM, RECURRENT_CELLS, fit
+from dlcore.trainers.intents.config import ENCODERS, LANGUAGE_CHOICES, OPTIMIZERS, Config
 from dlcore.trainers.intents.export import export_code
-from dlcore.trainers.intents.model import builder_arguments, intent_classifier
+from dlcore.trainers.intents.model import intent_classifier
+from dlcore.training.compiling import compile_model, epoch_batches
 from dlcore.training.evaluation import test_scores
-from dlcore.training.settings import check_training_settings
 
 __all__ = [
     "ENCODERS",
@@ -62,135 +62,6 @@ __all__ = [
 
 TASK = "intents"
 """What the models predict: a try-it page ("Text") takes them."""
-
-LANGUAGE_CHOICES = ("en", "zh", "both")
-"""The corpus parts an intent model can learn: English, Chinese, or both together."""
-
-ENCODERS = (*RECURRENT_CELLS, "conv1d", "transformer")
-"""What reads the token vectors of a sentence: a recurrent layer, a 1-D convolution, or a
-Transformer encoder block."""
-
-OPTIMIZERS = ("adam", "rmsprop", "sgd", "momentum")
-"""The optimizers on offer, from `dlcore.concepts.optimizers`; "momentum" is SGD with
-momentum 0.9, "sgd" plain SGD."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Config:
-    """The intent classifier's settings: data, encoder and training.
-
-    Attributes:
-        language: one of `LANGUAGE_CHOICES`: "en", "zh" or "both". Defaults to `"both"`.
-        validation_fraction: `float` in (0, 1), the share of sentences that early
-            stopping and the best epoch watch. Defaults to `0.1`.
-        test_fraction: `float` in (0, 1), the share of sentences scored once, at the end.
-            Defaults to `0.2`.
-        seed: `int` >= 0, seeds the split, the initial weights and the dropout.
-            Defaults to `0`.
-        encoder: one of `ENCODERS`. Defaults to `"gru"`.
-        bidirectional: read the sentence forwards and backwards (recurrent encoders only)
-            and join both states. Defaults to `False`.
-        units: `int` >= 1: the state size of a recurrent layer, the filters of a
-            convolution, the hidden width of a Transformer's feed-forward part.
-            Defaults to `32`.
-        n_layers: `int` >= 1, encoder layers stacked. Defaults to `1`.
-        embedding_dim: `int` >= 1, the size of each token's vector. Defaults to `32`.
-        max_length: `int` >= 1, tokens per sentence: longer ones are cut, shorter ones
-            padded. The corpus's longest sentence has 20 tokens. Defaults to `20`.
-        n_heads: `int` >= 1, attention heads of the Transformer. Defaults to `2`.
-        kernel_size: `int` >= 1, tokens seen by one convolution filter. Defaults to `3`.
-        dropout: `float` in [0, 1), the dropout rate after each encoder layer.
-            Defaults to `0.1`.
-        optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
-        learning_rate: `float` > 0. Defaults to `0.005`.
-        batch_size: `int` >= 1. Defaults to `32`.
-    """
-
-    language: str = "both"
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.2
-    seed: int = 0
-    encoder: str = "gru"
-    bidirectional: bool = False
-    units: int = 32
-    n_layers: int = 1
-    embedding_dim: int = 32
-    max_length: int = 20
-    n_heads: int = 2
-    kernel_size: int = 3
-    dropout: float = 0.1
-    optimizer: str = "adam"
-    learning_rate: float = 0.005
-    batch_size: int = 32
-
-    def validate(self) -> Config:
-        """Returns this config if its sentences and encoder can be built and trained.
-
-        Raises:
-            ValueError: naming the first impossible setting, e.g. a kernel longer than a sentence.
-        """
-        if self.language not in LANGUAGE_CHOICES:
-            raise ValueError(
-                'Unknown language. Choose "en" (English), "zh" (Chinese) or "both". '
-                f"Received: language={self.language!r}."
-            )
-        check_choice(self.encoder, name="encoder", choices=ENCODERS)
-        if self.bidirectional and self.encoder not in RECURRENT_CELLS:
-            raise ValueError(
-                f"Only a recurrent encoder ({', '.join(RECURRENT_CELLS)}) can be bidirectional: "
-                f"a {self.encoder} already sees the tokens on both sides. Turn bidirectional "
-                f"off or pick a recurrent encoder. Received: encoder={self.encoder!r}, "
-                "bidirectional=True."
-            )
-        for name, why in (
-            ("units", "A layer of zero units passes nothing on"),
-            ("n_layers", "The encoder needs at least one layer"),
-            ("embedding_dim", "Each token needs a vector of at least one number"),
-            ("max_length", "A sentence needs at least one token"),
-            ("n_heads", "Attention needs at least one head"),
-            ("kernel_size", "A filter sees at least one token"),
-        ):
-            check_int(getattr(self, name), name=name, minimum=1, hint=why)
-        if self.encoder == "conv1d" and self.kernel_size > self.max_length:
-            raise ValueError(
-                f"The kernel ({self.kernel_size} tokens) is longer than the sentences "
-                f"({self.max_length} tokens): use a kernel of at most {self.max_length} tokens "
-                f"or a longer max length. Received: kernel_size={self.kernel_size}, "
-                f"max_length={self.max_length}."
-            )
-        if self.encoder == "transformer" and self.embedding_dim < self.n_heads:
-            raise ValueError(
-                f"Each of the {self.n_heads} attention heads needs at least one of the "
-                f"{self.embedding_dim} embedding dimensions: use an embedding size of at least "
-                f"{self.n_heads} or fewer heads. Received: embedding_dim={self.embedding_dim}, "
-                f"n_heads={self.n_heads}."
-            )
-        check_number(
-            self.dropout,
-            name="dropout",
-            minimum=0,
-            below=1,
-            hint="(a rate of 1 would drop every value)",
-        )
-        check_fraction(self.validation_fraction, name="validation_fraction")
-        check_fraction(self.test_fraction, name="test_fraction")
-        n_sentences = _n_sentences(self.language)
-        n_groups = len(intents_data.INTENT_LABELS) * (2 if self.language == "both" else 1)
-        sizes = split_sizes(
-            n_sentences,
-            validation_fraction=self.validation_fraction,
-            test_fraction=self.test_fraction,
-        )
-        if min(sizes) < n_groups:
-            raise ValueError(
-                f"The training, validation and test parts each need at least one sentence of "
-                f"every intent in every language ({n_groups}), but {n_sentences} sentences "
-                f"split {sizes[0]}, {sizes[1]} and {sizes[2]}: use a test fraction nearer 0.2 "
-                f"and a validation fraction nearer 0.1. Received: validation_fraction="
-                f"{self.validation_fraction!r}, test_fraction={self.test_fraction!r}."
-            )
-        check_training_settings(self, optimizers=OPTIMIZERS, unit="sentence")
-        return self
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,7 +106,8 @@ def load_data(config: Config) -> IntentData:
         config: the `Config`; validated first.
 
     Returns:
-        An `IntentData`.
+        An `IntentData`: int32 token ids `(n, max_length)`, int64 intents `(n,)`, and
+        each sentence's text and language.
 
     Raises:
         ValueError: If the config is invalid.
@@ -249,30 +121,17 @@ def load_data(config: Config) -> IntentData:
     config.validate()
     corpus = intents_data.load_intents(language=config.language)
     strata = np.char.add(corpus.language, corpus.target.astype(str))
-    parts = split_indices(
-        strata,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-    )
-    train = parts[0]
+    parts = split_as_configured(strata, config)
     vectorizer = intents_data.make_text_vectorizer(
-        list(corpus.data[train]), max_tokens=None, sequence_length=config.max_length
+        list(corpus.data[parts[0]]), max_tokens=None, sequence_length=config.max_length
     )
     vocabulary = tuple(str(token) for token in vectorizer.get_vocabulary())
-    x_train, x_val, x_test = (
-        np.asarray(vectorizer(corpus.data[part]), dtype=np.int32) for part in parts
-    )
-    y_train, y_val, y_test = (corpus.target[part] for part in parts)
     texts_train, texts_val, texts_test = (corpus.data[part] for part in parts)
     languages_train, languages_val, languages_test = (corpus.language[part] for part in parts)
-    return IntentData(
-        x_train=x_train,
-        y_train=y_train,
-        x_val=x_val,
-        y_val=y_val,
-        x_test=x_test,
-        y_test=y_test,
+    return IntentData.from_indices(
+        np.asarray(vectorizer(corpus.data), dtype=np.int32),
+        corpus.target,
+        parts,
         labels=tuple(corpus.target_names),
         preprocessing={
             "vocabulary": list(vocabulary),
@@ -326,20 +185,12 @@ def build_model(config: Config, data: IntentData) -> Any:
         ValueError: If the config is invalid.
     """
     config.validate()
-    model = intent_classifier(
-        len(data.vocabulary),
-        len(data.labels),
-        **builder_arguments(config),
+    arguments = builder_arguments(intent_classifier, config)
+    return compile_model(
+        intent_classifier(len(data.vocabulary), data.n_classes, **arguments),
+        make_optimizer(config.optimizer, learning_rate=config.learning_rate, clipnorm=CLIP_NORM),
+        steps_per_execution=epoch_batches(len(data.y_train), config.batch_size),
     )
-    model.compile(
-        optimizer=make_optimizer(
-            config.optimizer, learning_rate=config.learning_rate, clipnorm=CLIP_NORM
-        ),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=math.ceil(len(data.y_train) / config.batch_size),
-    )
-    return model
 
 
 def predict_intents(model: Any, token_ids: np.ndarray) -> np.ndarray:
@@ -380,9 +231,3 @@ def evaluate(model: Any, data: IntentData) -> dict[str, float]:
         if chosen.any():
             scores[f"test_accuracy_{language}"] = float(correct[chosen].mean())
     return scores
-
-
-def _n_sentences(language: str) -> int:
-    """Sentences in the corpus for one of `LANGUAGE_CHOICES`."""
-    n_languages = len(intents_data.LANGUAGES) if language == "both" else 1
-    return intents_data.N_PER_INTENT * len(intents_data.INTENT_LABELS) * n_languages

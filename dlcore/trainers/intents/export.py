@@ -6,6 +6,7 @@ import inspect
 from typing import Any
 
 from dlcore.concepts.optimizers import optimizer_code
+from dlcore.trainers._arguments import builder_arguments
 from dlcore.trainers._recurrent import (
     CELL_CLASS_NAMES,
     CLIP_NORM,
@@ -15,7 +16,7 @@ from dlcore.trainers._recurrent import (
     recurrent_stack,
     seeded_dropout,
 )
-from dlcore.trainers.intents.model import builder_arguments, intent_classifier, transformer_blocks
+from dlcore.trainers.intents.model import intent_classifier, transformer_blocks
 from dlcore.training import export
 from dlcore.training.layers import TokenAndPositionEmbedding
 
@@ -45,10 +46,9 @@ def export_code(config: Any, *, epochs: int = 20) -> str:
         pieces += [recurrent_layer, recurrent_stack]
     pieces.append(intent_classifier)
     source = "\n\n".join(inspect.getsource(piece) for piece in pieces)
-    arguments = "".join(f"        {name}={name.upper()},\n" for name in builder_arguments(config))
-    settings = "".join(
-        f"{name.upper()} = {value!r}\n" for name, value in builder_arguments(config).items()
-    )
+    builder = builder_arguments(intent_classifier, config)
+    settings = "".join(f"{name.upper()} = {value!r}\n" for name, value in builder.items())
+    arguments = "".join(f"        {name}={name.upper()},\n" for name in builder)
     return f'''\
 """Intent classifier: {_describe_encoder(config)} on the intents corpus \
 ({_LANGUAGE_NAMES[config.language]}).

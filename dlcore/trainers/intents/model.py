@@ -170,19 +170,3 @@ def intent_classifier(
         name="output",
     )(features)
     return keras.Model(token_ids, outputs, name=f"intent_{encoder}")
-
-
-def builder_arguments(config: Any) -> dict[str, Any]:
-    """`intent_classifier`'s keyword arguments for a config."""
-    return {
-        "encoder": config.encoder,
-        "max_length": config.max_length,
-        "embedding_dim": config.embedding_dim,
-        "units": config.units,
-        "n_layers": config.n_layers,
-        "bidirectional": config.bidirectional,
-        "n_heads": config.n_heads,
-        "kernel_size": config.kernel_size,
-        "dropout": float(config.dropout),
-        "seed": config.seed,
-    }

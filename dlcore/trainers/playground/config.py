@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
+from typing import ClassVar
 
-from dlcore._checks import check_choice, check_int, check_names, check_number, is_int
+from dlcore._checks import check_choice, check_int, check_names, check_number, is_int, rule
 from dlcore.data import toy2d
 from dlcore.data.split import check_split
-from dlcore.training.settings import check_training_settings
+from dlcore.training.settings import Limits, TrainerConfig, training_limits
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "elu", "gelu", "swish")
 """The hidden-layer activations the page offers (Keras names)."""
@@ -20,8 +22,17 @@ TWO_CLASS_DATASETS = ("xor", "moons")
 """Sets that only come with 2 classes; the others take any `n_classes` >= 2."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+_check_hidden_layers = rule(
+    lambda value: (
+        not isinstance(value, str | int) and all(is_int(units) and units >= 1 for units in value)
+    ),
+    "`{name}` must be a sequence of positive integers (units per layer); a layer with zero "
+    "neurons passes nothing on, so remove it instead",
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(TrainerConfig):
     """The Playground page's settings: data, features, architecture and training.
 
     Attributes:
@@ -64,23 +75,40 @@ class Config:
     l2: float = 0.0
     dropout: float = 0.0
     batch_size: int = 10
-    seed: int = 0
 
-    def validate(self) -> Config:
-        """Returns this config if its points, features and network can be built and trained.
+    LIMITS: ClassVar[Limits] = {
+        "dataset": partial(check_choice, choices=tuple(toy2d.TOY_DATASETS)),
+        "n_classes": partial(check_int, minimum=2),
+        "noise": partial(check_number, minimum=0, maximum=1),
+        "n_samples": partial(check_int, minimum=1),
+        "features": partial(
+            check_names,
+            choices=toy2d.FEATURE_NAMES,
+            what="feature",
+            example=("x1", "x2"),
+            empty="Name at least one input feature",
+        ),
+        "hidden_layers": _check_hidden_layers,
+        "activation": partial(check_choice, choices=ACTIVATIONS),
+        "l1": partial(check_number, minimum=0),
+        "l2": partial(check_number, minimum=0),
+        "dropout": partial(
+            check_number, minimum=0, below=1, hint="(a rate of 1 would drop every neuron)"
+        ),
+        **training_limits(optimizers=OPTIMIZERS, unit="point"),
+    }
+
+    def check_combinations(self) -> None:
+        """Checks that the set has the classes asked for, and that its points split.
 
         Raises:
             ValueError: naming the first impossible setting, e.g. 3 classes of "xor".
         """
-        check_choice(self.dataset, name="dataset", choices=tuple(toy2d.TOY_DATASETS))
-        check_int(self.n_classes, name="n_classes", minimum=2)
         if self.dataset in TWO_CLASS_DATASETS and self.n_classes != 2:
             raise ValueError(
                 f"The {self.dataset!r} set has exactly 2 classes; choose circles, gaussian or "
                 f"spiral for more. Received: n_classes={self.n_classes!r}."
             )
-        check_number(self.noise, name="noise", minimum=0, maximum=1)
-        check_int(self.n_samples, name="n_samples", minimum=1)
         check_split(
             n_samples=self.n_samples,
             n_classes=self.n_classes,
@@ -88,31 +116,3 @@ class Config:
             test_fraction=self.test_fraction,
             what="points",
         )
-        check_names(
-            self.features,
-            name="features",
-            choices=toy2d.FEATURE_NAMES,
-            what="feature",
-            example=("x1", "x2"),
-            empty="Name at least one input feature",
-        )
-        if isinstance(self.hidden_layers, str | int) or any(
-            not is_int(units) or units < 1 for units in self.hidden_layers
-        ):
-            raise ValueError(
-                "`hidden_layers` must be a sequence of positive integers (units per layer); "
-                "a layer with zero neurons passes nothing on, so remove it instead. "
-                f"Received: hidden_layers={self.hidden_layers!r}."
-            )
-        check_choice(self.activation, name="activation", choices=ACTIVATIONS)
-        check_number(self.l1, name="l1", minimum=0)
-        check_number(self.l2, name="l2", minimum=0)
-        check_number(
-            self.dropout,
-            name="dropout",
-            minimum=0,
-            below=1,
-            hint="(a rate of 1 would drop every neuron)",
-        )
-        check_training_settings(self, optimizers=OPTIMIZERS, unit="point")
-        return self

@@ -38,6 +38,7 @@ def export_code(config: Config, *, epochs: int = 200) -> str:
     """
     export.check_settings(config, epochs)
     columns = ", ".join(_FEATURE_CODE[name] for name in config.features)
+    settings = export.settings_code(config)
     header = f'''\
 """Playground MLP: {config.dataset} data, hidden layers {list(config.hidden_layers)}.
 
@@ -55,19 +56,14 @@ from sklearn.model_selection import train_test_split
 DATASET = {config.dataset!r}
 NOISE = {float(config.noise)!r}
 N_SAMPLES = {config.n_samples!r}
-VALIDATION_FRACTION = {float(config.validation_fraction)!r}
-TEST_FRACTION = {float(config.test_fraction)!r}
 N_CLASSES = {config.n_classes!r}
 FEATURES = {list(config.features)!r}
 HIDDEN_LAYERS = {list(config.hidden_layers)!r}
 ACTIVATION = {config.activation!r}
-LEARNING_RATE = {float(config.learning_rate)!r}
 L1 = {float(config.l1)!r}
 L2 = {float(config.l2)!r}
 DROPOUT = {float(config.dropout)!r}
-BATCH_SIZE = {config.batch_size!r}
-SEED = {config.seed!r}
-RADIUS = 5.0  # the exact shapes lie within this distance of the origin on each axis
+{settings}RADIUS = 5.0  # the exact shapes lie within this distance of the origin on each axis
 EXTENT = 6.0  # every point lies in [-EXTENT, EXTENT]^2, noise included
 '''
     training = export.train_test_save_code(

@@ -25,7 +25,8 @@ from dlcore.data import toy2d
 from dlcore.runtime import memory  # noqa: F401  (imported for its fix: trained models are freed)
 from dlcore.trainers.playground.config import Config
 from dlcore.trainers.playground.model import PlaygroundData
-from dlcore.training.fit import EpochReport, FitResult, make_batches
+from dlcore.training.compiling import epoch_batches
+from dlcore.training.fit import EpochReport, FitResult, make_batches, run_fit
 from dlcore.training.history import History
 
 
@@ -374,22 +375,17 @@ def fit(
         history=history,
         patience=patience,
     )
-    initial_epoch = len(callback.history)
-    started = time.perf_counter()
-    model.fit(
+    result = run_fit(
+        model,
         make_batches(data.x_train, data.y_train, batch_size=config.batch_size, seed=None),
-        epochs=initial_epoch + epochs,
-        initial_epoch=initial_epoch,
-        steps_per_epoch=math.ceil(len(data.y_train) / config.batch_size),
-        shuffle=False,
-        verbose=0,
+        callback.history,
+        epochs=epochs,
+        steps_per_epoch=epoch_batches(len(data.y_train), config.batch_size),
         callbacks=[callback],
+        initial_epoch=len(callback.history),
+        stopper=callback,
     )
-    return FitResult(
-        history=callback.history,
-        epochs_run=len(callback.history) - initial_epoch,
-        seconds=time.perf_counter() - started,
-        stopped_early=callback.stopped_early,
-        best_epoch=callback.best_epoch,
-        stopped=callback.stopped,
+    # The callback stops early itself: it measures the validation points on its own.
+    return dataclasses.replace(
+        result, stopped_early=callback.stopped_early, best_epoch=callback.best_epoch
     )

@@ -11,7 +11,7 @@ import numpy as np
 
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import toy2d
-from dlcore.data.split import SplitData, split_indices, split_sizes
+from dlcore.data.split import SplitData, split_as_configured
 from dlcore.trainers.playground.config import Config
 from dlcore.training.evaluation import test_scores
 
@@ -49,7 +49,8 @@ def load_data(config: Config) -> PlaygroundData:
         config: the `Config`; validated first.
 
     Returns:
-        A `PlaygroundData`.
+        A `PlaygroundData`: float32 features `(n, len(config.features))`, int64 labels
+        `(n,)`, and each part's raw points for the plots.
 
     Raises:
         ValueError: If the config is invalid.
@@ -68,23 +69,11 @@ def load_data(config: Config) -> PlaygroundData:
         seed=config.seed,
         return_X_y=True,
     )
-    parts = split_indices(
-        labels,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-    )
-    train, validation, test = (
-        (toy2d.feature_map(points[rows], config.features), labels[rows].astype(np.int64))
-        for rows in parts
-    )
-    return PlaygroundData(
-        x_train=train[0],
-        y_train=train[1],
-        x_val=validation[0],
-        y_val=validation[1],
-        x_test=test[0],
-        y_test=test[1],
+    parts = split_as_configured(labels, config)
+    return PlaygroundData.from_indices(
+        toy2d.feature_map(points, config.features),
+        labels.astype(np.int64),
+        parts,
         labels=tuple(f"class {index}" for index in range(config.n_classes)),
         preprocessing={"features": list(config.features)},
         points_train=points[parts[0]].astype(np.float32),
@@ -182,7 +171,8 @@ def build_model(config: Config, data: PlaygroundData | None = None) -> Any:
         data: the `PlaygroundData` it will learn (its sizes follow from `config` too).
 
     Returns:
-        A compiled `keras.Model` named "playground_mlp".
+        A compiled `keras.Model` named "playground_mlp": feature columns in, class
+        probabilities out.
 
     Raises:
         ValueError: If the config is invalid.
@@ -211,9 +201,4 @@ def evaluate(model: Any, data: PlaygroundData) -> dict[str, float]:
 
 
 def _steps_per_epoch(config: Config) -> int:
-    n_train, _, _ = split_sizes(
-        config.n_samples,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-    )
-    return max(1, math.ceil(n_train / config.batch_size))
+    return max(1, math.ceil(config.training_size(config.n_samples) / config.batch_size))

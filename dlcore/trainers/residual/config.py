@@ -4,10 +4,12 @@ their checks."""
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
+from typing import ClassVar
 
 from dlcore._checks import check_choice, check_int, check_names
 from dlcore.data.split import check_split
-from dlcore.training.settings import check_training_settings
+from dlcore.training.settings import Limits, TrainerConfig, training_limits
 
 VARIANTS = ("plain", "plain_bn", "residual", "residual_bn")
 """The four networks the page compares, in the order it draws them."""
@@ -49,8 +51,8 @@ image_shape=(8, 8, 1))`: the same as `dlcore.trainers.cnn` gives its digits (see
 `dlcore.preprocess.prepare_image`), so that the Image try-it page treats both alike."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(TrainerConfig):
     """The page's settings: the task, the stack, the variants compared, and training.
 
     Attributes:
@@ -78,36 +80,34 @@ class Config:
     variants: tuple[str, ...] = VARIANTS
     learning_rate: float = 0.002
     batch_size: int = 64
-    validation_fraction: float = 0.2
-    test_fraction: float = 0.2
-    seed: int = 0
 
-    def validate(self) -> Config:
-        """Returns this config if its task and the networks compared can be built and trained.
-
-        Raises:
-            ValueError: naming the first impossible setting, e.g. batch norm on batches of 1.
-        """
-        check_choice(self.dataset, name="dataset", choices=tuple(DATASETS))
-        check_int(self.depth, name="depth", minimum=1, maximum=MAX_DEPTH, unit="hidden layers")
-        check_int(
-            self.width,
-            name="width",
+    LIMITS: ClassVar[Limits] = {
+        "dataset": partial(check_choice, choices=tuple(DATASETS)),
+        "depth": partial(check_int, minimum=1, maximum=MAX_DEPTH, unit="hidden layers"),
+        "width": partial(
+            check_int,
             minimum=1,
             maximum=MAX_WIDTH,
             unit="units",
             hint="A layer with no units passes nothing on.",
-        )
-        check_choice(self.activation, name="activation", choices=ACTIVATIONS)
-        check_names(
-            self.variants,
-            name="variants",
+        ),
+        "activation": partial(check_choice, choices=ACTIVATIONS),
+        "variants": partial(
+            check_names,
             choices=VARIANTS,
             what="variant",
             example=("plain", "residual"),
             empty="Choose at least one network to train",
-        )
-        check_training_settings(self)
+        ),
+        **training_limits(),
+    }
+
+    def check_combinations(self) -> None:
+        """Checks that batch norm gets batches to measure, and that the task's samples split.
+
+        Raises:
+            ValueError: naming the first impossible setting, e.g. batch norm on batches of 1.
+        """
         if self.batch_size < 2 and any(name.endswith("_bn") for name in self.variants):
             raise ValueError(
                 "Batch norm needs at least 2 samples per batch to measure a mean and a "
@@ -120,4 +120,3 @@ class Config:
             validation_fraction=self.validation_fraction,
             test_fraction=self.test_fraction,
         )
-        return self

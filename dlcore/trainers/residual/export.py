@@ -77,12 +77,7 @@ DEPTH = {config.depth!r}
 WIDTH = {config.width!r}
 ACTIVATION = {config.activation!r}
 VARIANTS = {tuple(config.variants)!r}
-LEARNING_RATE = {float(config.learning_rate)!r}
-BATCH_SIZE = {config.batch_size!r}
-VALIDATION_FRACTION = {float(config.validation_fraction)!r}
-TEST_FRACTION = {float(config.test_fraction)!r}
-SEED = {config.seed!r}
-N_SPIRAL_POINTS = {N_SAMPLES["spiral"]!r}
+{export.settings_code(config)}N_SPIRAL_POINTS = {N_SAMPLES["spiral"]!r}
 BATCH_NORM_MOMENTUM = {layers.BATCH_NORM_MOMENTUM!r}
 VARIANTS_WITH = {{
     "plain": "no skip, no batch norm",

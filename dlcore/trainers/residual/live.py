@@ -1,6 +1,6 @@
 """Depth and residuals: training every variant side by side, and the gradient at every layer.
 
-`fit` trains the side-by-side model with `dlcore.training.fit.fit_live`: the variants see
+`fit` trains the side-by-side model with `dlcore.training.fit.fit_split`: the variants see
 the same batches in the same order, and each learns exactly as it would alone. After every
 epoch, one report carries every variant's metrics and `gradient_norms` (the size of the
 loss's gradient at each layer), so that a page draws all the curves live.
@@ -20,7 +20,7 @@ from keras import ops
 from dlcore.data.split import SplitData
 from dlcore.trainers.residual.config import N_PROBE_SAMPLES, Config
 from dlcore.trainers.residual.model import model_variants, per_variant
-from dlcore.training.fit import EpochReport, FitResult, fit_live
+from dlcore.training.fit import EpochReport, FitResult, fit_split
 from dlcore.training.history import History
 from dlcore.training.layers import VariantStack, summed_cross_entropy
 
@@ -115,15 +115,14 @@ def fit(
     *,
     epochs: int,
     on_epoch: Callable[[ResidualReport], None] | None = None,
-    patience: int | None = None,
-    history: History | None = None,
-    stop: Callable[[], bool] | None = None,
+    **options: Any,
 ) -> FitResult:
     """Trains the side-by-side model, reporting every variant after each epoch.
 
-    Through `dlcore.training.fit.fit_live`, in batches of `config.batch_size` reshuffled
+    Through `dlcore.training.fit.fit_split`, in batches of `config.batch_size` reshuffled
     each epoch with `config.seed`, measuring the validation part after each epoch (the
-    test part is left for `evaluate`). After every epoch, `gradient_norms` is measured on
+    test part is left for `evaluate`); every label repeated once per variant
+    (`per_variant`). After every epoch, `gradient_norms` is measured on
     the first `N_PROBE_SAMPLES` training samples (compiled once per model and kept on it,
     as Keras keeps its compiled train step).
 
@@ -133,16 +132,13 @@ def fit(
         config: the `Config` the model was built with.
         epochs: `int` >= 1, epochs to run in this call.
         on_epoch: called with a `ResidualReport` after every epoch. Defaults to `None`.
-        patience: stop once the summed validation loss has not improved for this many
-            epochs, and keep the best epoch's weights; `None` (the default) trains every
-            epoch.
-        history: the `History` of earlier calls on this model, to continue it.
-            Defaults to a new one.
-        stop: asked after every epoch (after `on_epoch`); returning true ends training
-            after that epoch. Defaults to `None`.
+        **options: `patience` (stop once the summed validation loss has not improved for
+            this many epochs, and keep the best epoch's weights), `history` (of earlier
+            calls on this model, to continue it) and `stop` (asked after every epoch,
+            after `on_epoch`), as `fit_split` takes them.
 
     Returns:
-        The `FitResult` of `fit_live`; `variant_metrics(result.history, variant)` gives
+        The `FitResult` of `fit_split`; `variant_metrics(result.history, variant)` gives
         one variant's curves.
 
     Raises:
@@ -168,15 +164,13 @@ def fit(
                 )
             )
 
-    return fit_live(
+    return fit_split(
         model,
-        (data.x_train, per_variant(data.y_train, n_variants)),
-        (data.x_val, per_variant(data.y_val, n_variants)),
+        data,
+        config,
         epochs=epochs,
-        batch_size=config.batch_size,
-        seed=config.seed,
-        patience=patience,
-        history=history,
         on_epoch=report,
-        stop=stop,
+        train=(data.x_train, per_variant(data.y_train, n_variants)),
+        validation=(data.x_val, per_variant(data.y_val, n_variants)),
+        **options,
     )

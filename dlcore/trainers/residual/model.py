@@ -12,7 +12,7 @@ import numpy as np
 
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import toy2d, vision
-from dlcore.data.split import SplitData, split_indices
+from dlcore.data.split import SplitData, split_as_configured
 from dlcore.trainers.residual.config import (
     DATASETS,
     DIGITS_PREPROCESSING,
@@ -69,19 +69,10 @@ def load_data(config: Config) -> SplitData:
         class_names = tuple(digits.target_names)
         preprocessing = dict(DIGITS_PREPROCESSING)
     features, labels = features.astype(np.float32), labels.astype(np.int64)
-    train, validation, test = split_indices(
+    return SplitData.from_indices(
+        features,
         labels,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-    )
-    return SplitData(
-        x_train=features[train],
-        y_train=labels[train],
-        x_val=features[validation],
-        y_val=labels[validation],
-        x_test=features[test],
-        y_test=labels[test],
+        split_as_configured(labels, config),
         labels=class_names,
         preprocessing=preprocessing,
     )

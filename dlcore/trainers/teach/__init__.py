@@ -38,7 +38,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -46,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dlcore.data.split import SplitData
 from dlcore.trainers.teach.classes import (
     HOLD_OUT_FROM,
     MAX_CLASSES,
@@ -75,7 +73,9 @@ from dlcore.trainers.teach.config import (
     Config,
     preprocessing_for,
 )
+from dlcore.trainers.teach.data import TeachData
 from dlcore.trainers.teach.export import export_code
+from dlcore.trainers.teach.results import TeachResult, TeachScores
 
 if TYPE_CHECKING:
     from dlcore.training.fit import EpochReport, FitResult
@@ -125,105 +125,6 @@ __all__ = [
 
 TASK = "custom"
 """The `TrainedModel.task` of a taught model."""
-
-
-@dataclasses.dataclass(frozen=True)
-class TeachData(SplitData):
-    """The person's images as model input, split as far as their number allows.
-
-    Attributes:
-        x_train, x_val, x_test: float32, shape `(n, height, width, channels)`, values in
-            [0, 1]; `x_val` is empty with fewer than `HOLD_OUT_FROM` images in some
-            class, `x_test` with fewer than `TEST_FROM`.
-        y_train, y_val, y_test: int64, shape `(n,)`, class indices in [0, n_classes).
-        labels: the class names, in the order of the class indices.
-        preprocessing: how an image became input (`dlcore.preprocess.prepare_image`'s dict).
-        train_index: int64, shape `(n_train, 2)`: where each training image came from,
-            as rows `[class_index, image_index]` into the classes given.
-    """
-
-    train_index: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 2)))
-
-    @property
-    def held_out(self) -> bool:
-        """Whether some images were kept out of training to validate each epoch."""
-        return len(self.y_val) > 0
-
-    @property
-    def has_test(self) -> bool:
-        """Whether some images were kept apart for the test score."""
-        return len(self.y_test) > 0
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        """`(height, width, channels)` of one image."""
-        return tuple(int(size) for size in self.x_train.shape[1:])  # type: ignore[return-value]
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.labels)
-
-    def accuracy_note(self) -> str:
-        """What each image is used for, in a sentence or two, for the page."""
-        n_val, n_test = len(self.y_val), len(self.y_test)
-        if self.has_test:
-            return (
-                f"{len(self.y_train)} images train, {n_val} held-out images validate every "
-                f"epoch, and the test accuracy is measured once, after training, on {n_test} "
-                "test images that the model never trained on and that chose nothing."
-            )
-        if self.held_out:
-            return (
-                f"{len(self.y_train)} images train and {n_val} held-out images, never trained "
-                f"on, validate every epoch. There is no test score: give every class at least "
-                f"{TEST_FROM} images and one in five more is kept apart to test the model once, "
-                "after training."
-            )
-        return (
-            "Accuracy is on the training images themselves, which says little about new "
-            f"images: give every class at least {HOLD_OUT_FROM} images and one in five is "
-            f"held out to validate each epoch, and from {TEST_FROM} one in five more for a "
-            "test score."
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class TeachScores:
-    """How the model does on the person's images, at inference (no augmentation).
-
-    Attributes:
-        accuracy: share of training images classified right, in [0, 1].
-        val_accuracy: share of validation images classified right, or None when none is
-            held out.
-        test_accuracy: share of test images classified right, measured once after
-            training, or None when there is no test part.
-        train_probabilities: float32, shape `(n_train, n_classes)`, rows sum to 1.
-    """
-
-    accuracy: float
-    val_accuracy: float | None
-    test_accuracy: float | None
-    train_probabilities: np.ndarray
-
-    def metrics(self) -> dict[str, float]:
-        """For `TrainedModel.metrics`: "accuracy", and "val_accuracy" and
-        "test_accuracy" where there are such images."""
-        metrics = {"accuracy": self.accuracy}
-        if self.val_accuracy is not None:
-            metrics["val_accuracy"] = self.val_accuracy
-        if self.test_accuracy is not None:
-            metrics["test_accuracy"] = self.test_accuracy
-        return metrics
-
-
-@dataclasses.dataclass(frozen=True)
-class TeachResult:
-    """What `teach` returns: the model to use, the data it learned, and how training went."""
-
-    trained: TrainedModel
-    data: TeachData
-    fit: FitResult
-    scores: TeachScores
 
 
 def load_data(
@@ -277,14 +178,8 @@ def load_data(
             inputs[row] = prepare_image(pairs[class_index][1][position], preprocessing)
         return inputs, np.array([class_index for class_index, _ in rows], dtype=np.int64)
 
-    (x_train, y_train), (x_val, y_val), (x_test, y_test) = (prepared(rows) for rows in parts)
-    return TeachData(
-        x_train=x_train,
-        y_train=y_train,
-        x_val=x_val,
-        y_val=y_val,
-        x_test=x_test,
-        y_test=y_test,
+    return TeachData.from_parts(
+        (prepared(rows) for rows in parts),
         labels=tuple(name for name, _ in pairs),
         preprocessing=preprocessing,
         train_index=np.array(parts[0], dtype=np.int64).reshape(-1, 2),
@@ -328,7 +223,8 @@ def build_model(config: Config, data: TeachData, *, base_model: Any = None) -> A
             bundled model has no pooling layer to cut after.
     """
     from dlcore.concepts.optimizers import make_optimizer
-    from dlcore.trainers.cnn import build_cnn, compile_classifier
+    from dlcore.trainers.cnn import build_cnn
+    from dlcore.training.compiling import compile_model
 
     config.validate()
     if config.mode == "scratch":
@@ -343,7 +239,7 @@ def build_model(config: Config, data: TeachData, *, base_model: Any = None) -> A
             base_model = load_pretrained(config.base).model
         _check_input(data, tuple(base_model.input_shape[1:]))
         model = build_transfer(base_model, data.n_classes, seed=config.seed)
-    return compile_classifier(
+    return compile_model(
         model,
         make_optimizer("adam", learning_rate=config.learning_rate),
         steps_per_execution=steps_per_epoch(data, config),

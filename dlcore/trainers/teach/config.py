@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar
 
 from dlcore._checks import check_choice, check_int, check_number
-from dlcore.training.settings import check_training_settings
+from dlcore.training.settings import Limits, TrainerConfig, training_limits
 
 MIN_EPOCH_SAMPLES = 96
 """An epoch shows the model at least this many augmented images, repeating the person's
@@ -49,8 +50,8 @@ LEARNING_RATES = {"scratch": 0.003, "transfer": 0.01}
 """Adam's learning rate for each mode: a head alone on fixed features can take larger steps."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(TrainerConfig):
     """How to learn the person's classes.
 
     Attributes:
@@ -72,35 +73,35 @@ class Config:
     base: str = "shapes"
     epochs: int = 15
     batch_size: int = 16
-    validation_fraction: float = 0.2
-    test_fraction: float = 0.2
-    seed: int = 0
 
-    def validate(self) -> Config:
-        """Returns this config if its way to start, its epochs and its held-out shares are possible.
-
-        Raises:
-            ValueError: naming the first impossible setting, e.g. a transfer from no bundled model.
-        """
-        check_choice(self.mode, name="mode", choices=MODES)
-        if self.mode == "transfer" and self.base not in BASES:
-            raise ValueError(
-                f"A transfer starts from a bundled image model: one of {', '.join(BASES)}. "
-                f"Received: base={self.base!r}."
-            )
-        check_int(self.epochs, name="epochs", minimum=1)
+    LIMITS: ClassVar[Limits] = {
+        "mode": partial(check_choice, choices=MODES),
+        "epochs": partial(check_int, minimum=1),
         # Shares only: how many images each part gets depends on the person's classes.
-        for name, what in (("validation_fraction", "validation"), ("test_fraction", "test")):
-            check_number(
-                getattr(self, name),
-                name=name,
+        **{
+            name: partial(
+                check_number,
                 what=f"The {what} share",
                 above=0,
                 maximum=MAX_SHARE,
                 hint="(each class keeps most of its images to train)",
             )
-        check_training_settings(self, unit="image")
-        return self
+            for name, what in (("validation_fraction", "validation"), ("test_fraction", "test"))
+        },
+        **training_limits(unit="image"),
+    }
+
+    def check_combinations(self) -> None:
+        """Checks that a transfer starts from a bundled model.
+
+        Raises:
+            ValueError: If `mode` is "transfer" and `base` is not one of `BASES`.
+        """
+        if self.mode == "transfer" and self.base not in BASES:
+            raise ValueError(
+                f"A transfer starts from a bundled image model: one of {', '.join(BASES)}. "
+                f"Received: base={self.base!r}."
+            )
 
     @property
     def learning_rate(self) -> float:

@@ -98,12 +98,7 @@ from PIL import Image
 
 MODE = {config.mode!r}
 EPOCHS = {epochs!r}
-BATCH_SIZE = {config.batch_size!r}
-LEARNING_RATE = {float(config.learning_rate)!r}
-VALIDATION_FRACTION = {float(config.validation_fraction)!r}
-TEST_FRACTION = {float(config.test_fraction)!r}
-SEED = {config.seed!r}
-HOLD_OUT_FROM = {classes.HOLD_OUT_FROM!r}
+{export.settings_code(config)}HOLD_OUT_FROM = {classes.HOLD_OUT_FROM!r}
 TEST_FROM = {classes.TEST_FROM!r}
 MIN_EPOCH_SAMPLES = {settings.MIN_EPOCH_SAMPLES!r}
 PREPROCESSING = {preprocessing!r}

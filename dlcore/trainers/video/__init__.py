@@ -35,15 +35,15 @@ True
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any
 
 import numpy as np
 
 from dlcore.concepts.optimizers import make_optimizer
 from dlcore.data import motion
-from dlcore.data.split import SplitData, split_indices
+from dlcore.data.split import SplitData, split_as_configured
 from dlcore.preprocess import frame_indices
+from dlcore.trainers._arguments import builder_arguments
 from dlcore.trainers.video.analysis import (
     confusion_matrix,
     feature_maps,
@@ -67,6 +67,7 @@ from dlcore.trainers.video.config import (
 from dlcore.trainers.video.export import export_code
 from dlcore.trainers.video.model import motion_model
 from dlcore.training import evaluation
+from dlcore.training.compiling import compile_model, epoch_batches
 from dlcore.training.fit import FitResult, fit_split
 
 __all__ = [
@@ -125,15 +126,6 @@ class VideoData(SplitData):
 
     description: str = ""
 
-    @property
-    def input_shape(self) -> tuple[int, int, int, int]:
-        """`(n_frames, height, width, channels)` of one clip."""
-        return tuple(int(size) for size in self.x_train.shape[1:])  # type: ignore[return-value]
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.labels)
-
 
 def _generate(config: Config) -> tuple[np.ndarray, Any]:
     """The configured clips with the frames the model sees, and `make_motion_clips`'s Bunch."""
@@ -175,7 +167,8 @@ def load_data(config: Config) -> VideoData:
         config: the `Config`; validated first.
 
     Returns:
-        A `VideoData`.
+        A `VideoData`: float32 clips `(n, n_frames, image_size, image_size, 3)` in
+        [0, 1], and int64 motions `(n,)`.
 
     Raises:
         ValueError: If the config is invalid.
@@ -188,19 +181,10 @@ def load_data(config: Config) -> VideoData:
     """
     clips, source = _generate(config)
     target = source.target.astype(np.int64)
-    train, validation, test = split_indices(
+    return VideoData.from_indices(
+        np.asarray(clips, dtype=np.float32),  # each part's rows are a contiguous copy
         target,
-        validation_fraction=config.validation_fraction,
-        test_fraction=config.test_fraction,
-        seed=config.seed,
-    )
-    return VideoData(
-        x_train=np.ascontiguousarray(clips[train], dtype=np.float32),
-        y_train=target[train],
-        x_val=np.ascontiguousarray(clips[validation], dtype=np.float32),
-        y_val=target[validation],
-        x_test=np.ascontiguousarray(clips[test], dtype=np.float32),
-        y_test=target[test],
+        split_as_configured(target, config),
         labels=tuple(source.target_names),
         preprocessing={
             "n_frames": config.n_frames,
@@ -263,24 +247,14 @@ def build_model(config: Config, data: VideoData) -> Any:
         ValueError: If the config is invalid.
     """
     config.validate()
-    model = motion_model(
-        config.architecture,
-        data.input_shape,
-        data.n_classes,
-        n_blocks=config.n_blocks,
-        n_filters=config.n_filters,
-        kernel_size=config.kernel_size,
-        units=config.units,
-        dropout=config.dropout,
-        seed=config.seed,
+    arguments = builder_arguments(motion_model, config)
+    model = motion_model(config.architecture, data.input_shape, data.n_classes, **arguments)
+    one_epoch = epoch_batches(len(data.y_train), config.batch_size)
+    return compile_model(
+        model,
+        make_optimizer("adam", learning_rate=config.learning_rate),
+        steps_per_execution=min(STEPS_PER_CALL, one_epoch),
     )
-    model.compile(
-        optimizer=make_optimizer("adam", learning_rate=config.learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        steps_per_execution=min(STEPS_PER_CALL, math.ceil(len(data.y_train) / config.batch_size)),
-    )
-    return model
 
 
 def fit(model: Any, data: VideoData, config: Config, *, epochs: int, **options: Any) -> FitResult:

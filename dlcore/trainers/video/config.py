@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import math
+from functools import partial
+from typing import ClassVar
 
-from dlcore._checks import (
-    check_choice,
-    check_fraction,
-    check_int,
-    is_int,
-    is_real,
-)
+from dlcore._checks import check_choice, check_fraction, check_int, is_int, rule
 from dlcore.data import motion
-from dlcore.data.split import check_split, split_sizes
-from dlcore.training.settings import check_conv_blocks, check_training_settings
+from dlcore.data.split import check_split
+from dlcore.training import settings
+from dlcore.training.settings import Limits, TrainerConfig
 
 STEPS_PER_CALL = 10
 """Batches per TensorFlow call while training: a video batch is heavy enough that more
@@ -48,8 +44,19 @@ MAX_VIDEO_MEGABYTES = 512
 """The most float32 megabytes of generated frames (clips x clip frames x pixels x 3 x 4)."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
+_check_clip_frames = rule(
+    lambda value: is_int(value) and 2 <= value <= MAX_CLIP_FRAMES,
+    f"A clip must have from 2 to {MAX_CLIP_FRAMES} frames: motion needs at least two",
+)
+_check_n_frames = rule(
+    lambda value: is_int(value) and value >= 2,
+    "The model must see at least 2 frames per clip: one frame alone cannot show which way "
+    "anything moves",
+)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(TrainerConfig):
     """The Video model page's settings: clips, architecture and training.
 
     The defaults are quick: 600 clips, generated and trained for an epoch in a few
@@ -106,50 +113,52 @@ class Config:
     batch_size: int = 16
     validation_fraction: float = 0.15
     test_fraction: float = 0.15
-    seed: int = 0
 
-    def validate(self) -> Config:
-        """Returns this config if its clips and network can be built and trained.
+    LIMITS: ClassVar[Limits] = {
+        "architecture": partial(check_choice, choices=ARCHITECTURES),
+        "clip_frames": _check_clip_frames,
+        "n_frames": _check_n_frames,
+        "image_size": partial(
+            check_int,
+            what="The frame size",
+            minimum=IMAGE_SIZE_RANGE[0],
+            maximum=IMAGE_SIZE_RANGE[1],
+            unit="pixels",
+        ),
+        "n_clips": partial(check_int, what="The number of clips", minimum=1, maximum=MAX_CLIPS),
+        "validation_fraction": partial(
+            check_fraction, what="The held-out fraction for validation", hint=", e.g. 0.15"
+        ),
+        "test_fraction": partial(
+            check_fraction, what="The held-out fraction for the test", hint=", e.g. 0.15"
+        ),
+        "dropout": partial(settings.check_dropout, maximum=MAX_DROPOUT),
+        **settings.training_limits(unit="clip"),
+    }
+
+    def check_combinations(self) -> None:
+        """Checks that the clips can be generated and split, and that the network fits them.
 
         Raises:
             ValueError: naming the first impossible setting, e.g. more frames than a clip has.
         """
-        check_choice(self.architecture, name="architecture", choices=ARCHITECTURES)
-        self._validate_clips()
-        self._validate_architecture()
-        self._validate_sizes()
-        check_training_settings(self, unit="clip")
-        return self
+        self._check_clips()
+        settings.check_conv_blocks(self, max_blocks=MAX_BLOCKS, max_filters=MAX_FILTERS)
+        if not is_int(self.units) or self.units < 1:
+            layer = "GRU" if self.architecture == "cnn_gru" else "dense layer"
+            raise ValueError(
+                f"The {layer} needs at least one unit: with zero units it passes nothing on. "
+                f"Use 1 or more (16 to 64 is typical). Received: units={self.units!r}."
+            )
+        self._check_sizes()
 
-    def _validate_clips(self) -> None:
-        if not is_int(self.clip_frames) or not 2 <= self.clip_frames <= MAX_CLIP_FRAMES:
-            raise ValueError(
-                f"A clip must have from 2 to {MAX_CLIP_FRAMES} frames: motion needs at least "
-                f"two. Received: clip_frames={self.clip_frames!r}."
-            )
-        if not is_int(self.n_frames) or self.n_frames < 2:
-            raise ValueError(
-                "The model must see at least 2 frames per clip: one frame alone cannot show "
-                f"which way anything moves. Received: n_frames={self.n_frames!r}."
-            )
+    def _check_clips(self) -> None:
         if self.n_frames > self.clip_frames:
             raise ValueError(
                 f"The model cannot see {self.n_frames} frames of a clip that has only "
                 f"{self.clip_frames}: use at most {self.clip_frames} frames, or longer clips. "
                 f"Received: n_frames={self.n_frames!r}, clip_frames={self.clip_frames!r}."
             )
-        low, high = IMAGE_SIZE_RANGE
-        check_int(
-            self.image_size,
-            name="image_size",
-            what="The frame size",
-            minimum=low,
-            maximum=high,
-            unit="pixels",
-        )
-        check_int(
-            self.n_clips, name="n_clips", what="The number of clips", minimum=1, maximum=MAX_CLIPS
-        )
         megabytes = self.n_clips * self.clip_frames * self.image_size**2 * 3 * 4 / 1e6
         if megabytes > MAX_VIDEO_MEGABYTES:
             raise ValueError(
@@ -159,18 +168,6 @@ class Config:
                 f"clips or smaller frames. Received: n_clips={self.n_clips!r}, "
                 f"clip_frames={self.clip_frames!r}, image_size={self.image_size!r}."
             )
-        check_fraction(
-            self.validation_fraction,
-            name="validation_fraction",
-            what="The held-out fraction for validation",
-            hint=", e.g. 0.15",
-        )
-        check_fraction(
-            self.test_fraction,
-            name="test_fraction",
-            what="The held-out fraction for the test",
-            hint=", e.g. 0.15",
-        )
         check_split(
             n_samples=self.n_clips,
             n_classes=len(motion.MOTION_LABELS),
@@ -179,31 +176,11 @@ class Config:
             what="clips",
         )
 
-    def _validate_architecture(self) -> None:
-        check_conv_blocks(self, max_blocks=MAX_BLOCKS, max_filters=MAX_FILTERS)
-        if not is_int(self.units) or self.units < 1:
-            layer = "GRU" if self.architecture == "cnn_gru" else "dense layer"
-            raise ValueError(
-                f"The {layer} needs at least one unit: with zero units it passes nothing on. "
-                f"Use 1 or more (16 to 64 is typical). Received: units={self.units!r}."
-            )
-        if not is_real(self.dropout) or not 0 <= self.dropout <= MAX_DROPOUT:
-            raise ValueError(
-                f"The dropout rate must be a number from 0 to {MAX_DROPOUT}: at 1 it would drop "
-                f"every feature. Received: dropout={self.dropout!r}."
-            )
-
-    def _validate_sizes(self) -> None:
+    def _check_sizes(self) -> None:
         side = self.image_size
-        max_blocks = int(math.log2(side))
-        if self.n_blocks > max_blocks:
-            steps = " -> ".join(str(side // 2**step) for step in range(max_blocks + 1))
-            raise ValueError(
-                f"Too many conv blocks for {side}x{side} frames: each block's 2x2 pooling "
-                f"halves the feature map ({steps}), so at most {max_blocks} blocks fit. "
-                f"Use at most {max_blocks} conv blocks, or larger frames. "
-                f"Received: n_blocks={self.n_blocks!r}, image_size={self.image_size!r}."
-            )
+        settings.check_pooling_depth(
+            self, side=side, what="frames", alternative="larger frames", also=("image_size",)
+        )
         for block, (block_frames, block_side) in enumerate(block_input_sizes(self), start=1):
             after = (
                 "" if block == 1 else f" after {block - 1} pooling step{'s' if block > 2 else ''}"
@@ -254,11 +231,7 @@ class Config:
     @property
     def n_train(self) -> int:
         """The number of training clips after the split."""
-        return split_sizes(
-            self.n_clips,
-            validation_fraction=self.validation_fraction,
-            test_fraction=self.test_fraction,
-        )[0]
+        return self.training_size(self.n_clips)
 
 
 def block_input_sizes(config: Config) -> list[tuple[int, int]]:

@@ -69,17 +69,12 @@ N_CLIPS = {config.n_clips!r}
 CLIP_FRAMES = {config.clip_frames!r}  # frames of each generated clip
 N_FRAMES = {config.n_frames!r}  # evenly spaced frames of each clip that the model sees
 IMAGE_SIZE = {config.image_size!r}
-VALIDATION_FRACTION = {float(config.validation_fraction)!r}
-TEST_FRACTION = {float(config.test_fraction)!r}
 N_BLOCKS = {config.n_blocks!r}
 N_FILTERS = {config.n_filters!r}  # in the first block, doubled in each further block
 KERNEL_SIZE = {config.kernel_size!r}
 UNITS = {config.units!r}
 DROPOUT = {float(config.dropout)!r}
-LEARNING_RATE = {float(config.learning_rate)!r}
-BATCH_SIZE = {config.batch_size!r}
-SEED = {config.seed!r}
-'''
+{export.settings_code(config)}'''
     body = f'''
 
 def load_data():
