@@ -28,6 +28,8 @@ def run() -> list[Figure]:
         page.get_by_text(f"Epoch {EPOCHS} ·").wait_for(timeout=180_000)
         wait_for_app(page, timeout=180_000)
         click_app_button(page, "play.reset")
+        # Else a lost click would leave "Epoch 200" on screen and end the count at once.
+        page.get_by_text("Not trained yet").wait_for(timeout=60_000)
         wait_for_app(page, timeout=60_000)
 
         record_boundary_redraws(page)

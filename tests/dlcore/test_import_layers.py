@@ -21,6 +21,7 @@ LAYERS = (
     "training",
     "pretrained",
     "trainers",
+    "jobs",
     "explain",
     "figures",
     "__init__",

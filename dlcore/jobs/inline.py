@@ -1,0 +1,50 @@
+"""The inline backend: the job runs in the thread that follows it (AppTest, unit tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dlcore.jobs.events import Job, JobFailed, Queued
+from dlcore.jobs.work import JobResult, JobSpec, run_job
+
+
+class InlineJob(Job):
+    """Runs when followed, in the following thread: a report reaches the page at once."""
+
+    def __init__(self, spec: JobSpec) -> None:
+        super().__init__(spec)
+        self._stop_asked = False
+
+    def follow(
+        self,
+        handlers: Mapping[str, Callable[..., Any]],
+        *,
+        on_queued: Callable[[Queued], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> JobResult | None:
+        if self._stop_asked:
+            return None
+        try:
+            return run_job(
+                self.spec,
+                relay=lambda name, args: handlers[name](*args),
+                stop=lambda: self._stop_asked,
+            )
+        except ValueError as error:
+            raise JobFailed(str(error)) from error
+
+    def stop(self) -> None:
+        self._stop_asked = True
+
+
+class InlinePool:
+    """Submits `InlineJob`s: nothing waits, nothing runs in the background."""
+
+    workers = 1
+
+    def submit(self, spec: JobSpec) -> InlineJob:
+        return InlineJob(spec)
+
+    def close(self) -> None:
+        return None
