@@ -25,7 +25,7 @@ import threading
 from typing import Any
 
 from dlcore._checks import check_choice
-from dlcore.jobs.events import Ended, Failed, Job, JobFailed, Queued, Report
+from dlcore.jobs.events import Ended, Failed, Job, JobFailed, Queued, QueueFull, Report
 from dlcore.jobs.work import JobResult, JobSpec, run_job
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "JobFailed",
     "JobResult",
     "JobSpec",
+    "QueueFull",
     "Queued",
     "Report",
     "pool",

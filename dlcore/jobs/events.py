@@ -55,8 +55,12 @@ class JobFailed(RuntimeError):
     """Raised by `Job.follow` when the job failed; the message is the `Failed` message."""
 
 
+class QueueFull(RuntimeError):
+    """Raised on submitting when the queue is full; the message says when to try again."""
+
+
 class Job:
-    """A submitted job. Subclasses deliver its news through `_next`."""
+    """A submitted job. Subclasses deliver its news through `_next`, or run it in `_follow`."""
 
     def __init__(self, spec: JobSpec) -> None:
         self.spec = spec
@@ -86,6 +90,20 @@ class Job:
         Raises:
             JobFailed: if the job failed (a bad setting, a worker that died, ...).
         """
+        return self._follow(handlers, on_queued, on_wait)
+
+    def stop(self) -> None:
+        """Ends the job after its current epoch (it keeps that epoch), or drops it from
+        the queue."""
+        raise NotImplementedError
+
+    def _follow(
+        self,
+        handlers: Mapping[str, Callable[..., Any]],
+        on_queued: Callable[[Queued], None] | None,
+        on_wait: Callable[[], None] | None,
+    ) -> JobResult | None:
+        """`follow` for a job that runs elsewhere: its news, a poll at a time."""
         while True:
             news = self._next(POLL_SECONDS)
             if news is None:
@@ -100,11 +118,6 @@ class Job:
                 return news.result
             elif isinstance(news, Failed):
                 raise JobFailed(news.message)
-
-    def stop(self) -> None:
-        """Ends the job after its current epoch (it keeps that epoch), or drops it from
-        the queue."""
-        raise NotImplementedError
 
     def _next(self, timeout: float) -> Any:
         """The next news, or None if none came within `timeout` seconds."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dlcore.jobs.events import Job, JobFailed, Queued
+from dlcore.jobs.events import Job, JobFailed
 from dlcore.jobs.work import JobResult, JobSpec, run_job
 
 
@@ -16,13 +16,8 @@ class InlineJob(Job):
         super().__init__(spec)
         self._stop_asked = False
 
-    def follow(
-        self,
-        handlers: Mapping[str, Callable[..., Any]],
-        *,
-        on_queued: Callable[[Queued], None] | None = None,
-        on_wait: Callable[[], None] | None = None,
-    ) -> JobResult | None:
+    def _follow(self, handlers: Mapping[str, Callable[..., Any]], *_: Any) -> JobResult | None:
+        # Nothing queues or waits here: `on_queued` and `on_wait` are never called.
         if self._stop_asked:
             return None
         try:

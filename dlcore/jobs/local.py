@@ -16,15 +16,26 @@ import itertools
 import math
 import multiprocessing
 import multiprocessing.connection
+import os
 import queue
 import statistics
 import threading
 import time
 from typing import Any
 
-from dlcore.jobs.events import Ended, Failed, Job, Queued, Report
+from dlcore.jobs.events import Ended, Failed, Job, Queued, QueueFull, Report
 from dlcore.jobs.work import JobSpec, run_job
 from dlcore.runtime.devices import usable_cores
+
+MAX_JOBS_PER_WORKER = 50
+"""A worker is replaced by a fresh one after this many jobs: whatever TensorFlow and Keras
+keep from one training to the next (traced functions, allocator pools) goes with it."""
+
+MAX_WORKER_MEGABYTES = 2000
+"""A worker is replaced once its resident memory passes this, between two jobs."""
+
+MAX_WAITING = 100
+"""The most jobs the queue holds; one more is refused with a time to try again."""
 
 LEASE_SECONDS = 30.0
 """A job whose page has not asked for news for this long is stopped (its tab is gone)."""
@@ -72,6 +83,7 @@ class _Worker:
         child_end.close()
         self.job: LocalJob | None = None
         self.started = 0.0
+        self.jobs_done = 0
 
     def send(self, message: Any) -> None:
         """Sends to the worker; a dead worker's pipe refuses, and the pool replaces it."""
@@ -87,6 +99,8 @@ class LocalPool:
         threads: TensorFlow threads per worker; by default the usable cores shared out,
             so that the workers do not oversubscribe the machine.
         lease_seconds: see `LEASE_SECONDS`.
+        max_jobs_per_worker, max_worker_megabytes, max_waiting: see `MAX_JOBS_PER_WORKER`,
+            `MAX_WORKER_MEGABYTES` and `MAX_WAITING`.
     """
 
     def __init__(
@@ -95,10 +109,17 @@ class LocalPool:
         *,
         threads: int | None = None,
         lease_seconds: float = LEASE_SECONDS,
+        max_jobs_per_worker: int = MAX_JOBS_PER_WORKER,
+        max_worker_megabytes: float = MAX_WORKER_MEGABYTES,
+        max_waiting: int = MAX_WAITING,
     ) -> None:
         n_workers = workers or default_workers()
         self.threads = threads or max(1, usable_cores() // n_workers)
         self.lease_seconds = lease_seconds
+        self.max_jobs_per_worker = max_jobs_per_worker
+        self.max_worker_megabytes = max_worker_megabytes
+        self.max_waiting = max_waiting
+        self._retired: list[Any] = []  # processes told to exit, joined on close
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.RLock()
         self._workers = [_Worker(self._context, self.threads) for _ in range(n_workers)]
@@ -114,10 +135,20 @@ class LocalPool:
         return len(self._workers)
 
     def submit(self, spec: JobSpec) -> LocalJob:
-        """Queues a job; a free worker starts it at once."""
+        """Queues a job; a free worker starts it at once.
+
+        Raises:
+            QueueFull: if `max_waiting` jobs wait already.
+        """
         with self._lock:
             if self._closed:
                 raise RuntimeError("This job pool is closed.")
+            if len(self._waiting) >= self.max_waiting:
+                typical = statistics.median(self._durations) if self._durations else 60.0
+                raise QueueFull(
+                    f"Every worker is busy and the queue is full ({len(self._waiting)} "
+                    f"waiting): try again in about {math.ceil(typical)} s."
+                )
             job = LocalJob(self, next(self._ids), spec)
             self._waiting.append(job)
             self._dispatch()
@@ -135,9 +166,9 @@ class LocalPool:
                 job._inbox.put(Failed("The job pool was closed."))
             self._waiting.clear()
         self._router.join(timeout=5)
-        for worker in self._workers:
-            worker.process.join(timeout=5)
-            if worker.process.is_alive():
+        for process in [worker.process for worker in self._workers] + self._retired:
+            process.join(timeout=5)
+            if process.is_alive():
                 worker.process.kill()
                 worker.process.join(timeout=5)
 
@@ -184,6 +215,10 @@ class LocalPool:
                     self._read(worker)
                     if not worker.process.is_alive():
                         self._replace(index)
+                    elif worker.job is None and self._worn_out(worker):
+                        worker.send(None)
+                        self._retired.append(worker.process)
+                        self._replace(index)
                 self._let_go_of_lapsed_jobs()
                 self._dispatch()
 
@@ -200,6 +235,7 @@ class LocalPool:
                     self._durations.append(time.monotonic() - worker.started)
                     job._inbox.put(payload)
                     worker.job = None
+                    worker.jobs_done += 1
         except (EOFError, OSError):
             pass  # the worker died: `_replace` tells its job
 
@@ -215,6 +251,12 @@ class LocalPool:
         worker.connection.close()
         self._workers[index] = _Worker(self._context, self.threads)
 
+    def _worn_out(self, worker: _Worker) -> bool:
+        if worker.jobs_done >= self.max_jobs_per_worker:
+            return True
+        megabytes = resident_megabytes(worker.process.pid)
+        return megabytes is not None and megabytes > self.max_worker_megabytes
+
     def _let_go_of_lapsed_jobs(self) -> None:
         now = time.monotonic()
         for job in [job for job in self._waiting if now - job.renewed > self.lease_seconds]:
@@ -222,6 +264,16 @@ class LocalPool:
         for worker in self._workers:
             if worker.job is not None and now - worker.job.renewed > self.lease_seconds:
                 worker.send(("stop", worker.job.id))
+
+
+def resident_megabytes(pid: int) -> float | None:
+    """A process's resident memory in MB, from Linux's /proc; None where there is none."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 def serve(connection: Any, threads: int) -> None:

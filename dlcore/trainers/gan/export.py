@@ -9,7 +9,7 @@ from dlcore.concepts.optimizers import optimizer_code
 from dlcore.data import gan_targets
 from dlcore.trainers.gan import model
 from dlcore.trainers.gan.config import COVERAGE_RADIUS, STEPS_PER_EXECUTION, Config
-from dlcore.training import export
+from dlcore.training import export, layers
 
 
 def export_code(config: Config, *, epochs: int = 30) -> str:
@@ -30,11 +30,11 @@ def export_code(config: Config, *, epochs: int = 30) -> str:
     """
     export.check_settings(config, epochs)
     gan_source = "\n\n".join(
-        inspect.getsource(piece)
+        _without_registration(inspect.getsource(piece))
         for piece in (
             model._mlp,
-            model.GAN,
-            model._cross_entropy,
+            layers.GAN,
+            layers.gan_cross_entropy,
             model.make_gan,
             gan_targets._interpolate_quantiles,
         )
@@ -206,3 +206,13 @@ modes = None""",
 _OUTPUT = "gan_generator.keras"
 _SPLIT_DOC = """(train, validation, test) points: the test points first, then the validation
     points from the rest, each drawn with SEED."""
+
+
+def _without_registration(source: str) -> str:
+    """`source` without a `@keras.saving.register_keras_serializable` line: the script
+    saves the generator alone, a plain functional model, so it registers nothing."""
+    return "".join(
+        line
+        for line in source.splitlines(keepends=True)
+        if not line.startswith("@keras.saving.register_keras_serializable")
+    )

@@ -170,3 +170,31 @@ def test_the_backend_is_chosen_by_DLS_JOBS(monkeypatch):
     monkeypatch.setenv("DLS_JOBS", "cluster")
     with pytest.raises(ValueError, match="DLS_JOBS"):
         jobs.pool()
+
+
+def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_jobs():
+    pool = LocalPool(1, max_jobs_per_worker=2)
+    try:
+        first_worker = pool._workers[0].process.pid
+        for _ in range(2):
+            assert pool.submit(playground_job(epochs=1)).follow(IGNORED) is not None
+        result = pool.submit(playground_job(epochs=1)).follow(IGNORED)
+        assert result.history.epochs == [1]
+        assert pool._workers[0].process.pid != first_worker
+    finally:
+        pool.close()
+    assert not any(process.is_alive() for process in pool._retired)
+
+
+def test_a_full_queue_refuses_one_more_job_and_says_when_to_try_again(local_pool, monkeypatch):
+    monkeypatch.setattr(local_pool, "max_waiting", 1)
+    running = local_pool.submit(playground_job(epochs=100_000))
+    waiting = local_pool.submit(playground_job())
+    with pytest.raises(
+        jobs.QueueFull, match=r"queue is full \(1 waiting\): try again in about \d+ s"
+    ):
+        local_pool.submit(playground_job())
+    waiting.stop()
+    running.stop()
+    assert waiting.follow(IGNORED) is None
+    assert running.follow(IGNORED).stopped

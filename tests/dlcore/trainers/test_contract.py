@@ -7,6 +7,7 @@ script is Python, and the `.keras` file its page exports loads in a fresh Python
 with a bare `import dlcore` and with only the exported script's own definitions.
 """
 
+import copy
 import importlib
 import math
 
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from helpers import run_python
 
+from dlcore import jobs
 from dlcore.data.split import SplitData
 from dlcore.training.fit import FitResult
 from dlcore.training.history import History
@@ -40,7 +42,7 @@ def trained(request, tmp_path_factory):
     # Predictions are compared where the saved model takes the data's inputs.
     same_inputs = saved is model and not isinstance(data.x_test, dict)
     sample = np.asarray(data.x_test[:2]) if same_inputs else None
-    return trainer, config, data, result, scores, folder, saved, sample
+    return trainer, config, data, result, scores, folder, saved, sample, model
 
 
 def test_the_module_has_every_name_of_the_contract(trained):
@@ -139,3 +141,20 @@ def test_every_trainer_module_is_held_to_the_contract():
         and (path.suffix == ".py" or (path / "__init__.py").exists())
     }
     assert modules == set(TRAINERS)
+
+
+def test_a_job_goes_on_training_the_model_from_its_keras_bytes(trained):
+    """What a job hands back between two Train clicks: the model as bytes, and its history."""
+    trainer, config, result, model = trained[0], trained[1], trained[3], trained[8]
+    name = trainer.__name__.rsplit(".", 1)[-1]
+    spec = jobs.JobSpec(
+        name,
+        config,
+        epochs=1,
+        reports=(),
+        model=model_to_bytes(model),
+        history=copy.deepcopy(result.history),
+    )
+    continued = jobs.run_job(spec).history
+    assert len(continued) == 2  # (the GAN counts steps: [100, 200])
+    assert continued.epochs[0] == result.history.epochs[0] < continued.epochs[1]
