@@ -77,21 +77,19 @@ config = validated(
 )
 run, action = trainer_flow.trainer_controls(PAGE, config, where=output_column)
 
-from dlcore.data.split import SplitData  # noqa: E402
 from dlcore.figures.residual import curves_figure, gradient_norms_figure  # noqa: E402
 from dlcore.training.scores import best_on_validation  # noqa: E402
 
-
-@st.cache_resource(show_spinner="Loading the task…", max_entries=4)
-def task_data(dataset: str, seed: int) -> SplitData:
-    """The task split three ways, shared read-only by every browser session."""
-    return residual.load_data(residual.Config(dataset=dataset, seed=seed))
+# The page offers no split settings: the task, the seed and the default split make the data.
+task_data = trainer_flow.shared_data(
+    residual, ("dataset",), spinner="Loading the task…", max_entries=4
+)
 
 
 @st.cache_data(show_spinner="Measuring the gradients of the untrained networks…", max_entries=16)
 def initial_gradient_norms(shown: residual.Config) -> dict[str, dict[str, float]]:
     """Every variant's gradient size per layer before any training."""
-    data = task_data(shown.dataset, shown.seed)
+    data = task_data(shown)
     batch = (data.x_train[: residual.N_PROBE_SAMPLES], data.y_train[: residual.N_PROBE_SAMPLES])
     return residual.gradient_norms(residual.build_model(shown, data), batch)
 
@@ -155,9 +153,7 @@ def show_results(trained_config: residual.Config) -> None:
             key=f"{PAGE}.chart.gradients",
         )
     # A run that Stop interrupted has ended too: its test score, once.
-    scores = trainer_flow.score_once(
-        run, residual, task_data(trained_config.dataset, trained_config.seed)
-    )
+    scores = trainer_flow.score_once(run, residual, task_data(trained_config))
     st.markdown("**Test accuracy** of each network, measured once after training")
     columns = st.columns(len(trained_config.variants))
     for column, name in zip(columns, trained_config.variants, strict=True):
@@ -174,7 +170,7 @@ def show_results(trained_config: residual.Config) -> None:
 
 
 shown_config = trainer_flow.shown(run, config)
-data = task_data(shown_config.dataset, shown_config.seed)
+data = task_data(shown_config)
 
 if action == "train" and config is not None:
     with output_column:

@@ -212,17 +212,19 @@ class LocalPool:
                 if self._closed:
                     return
                 for index, worker in enumerate(self._workers):
-                    self._read(worker)
+                    finished = self._read(worker)
                     if not worker.process.is_alive():
                         self._replace(index)
-                    elif worker.job is None and self._worn_out(worker):
+                    elif finished and self._worn_out(worker):
                         worker.send(None)
                         self._retired.append(worker.process)
                         self._replace(index)
                 self._let_go_of_lapsed_jobs()
                 self._dispatch()
 
-    def _read(self, worker: _Worker) -> None:
+    def _read(self, worker: _Worker) -> bool:
+        """Hands on what the worker sent; True if its job ended."""
+        finished = False
         try:
             while worker.connection.poll():
                 kind, job_id, payload = worker.connection.recv()
@@ -236,8 +238,10 @@ class LocalPool:
                     job._inbox.put(payload)
                     worker.job = None
                     worker.jobs_done += 1
+                    finished = True
         except (EOFError, OSError):
             pass  # the worker died: `_replace` tells its job
+        return finished
 
     def _replace(self, index: int) -> None:
         worker = self._workers[index]
