@@ -5,11 +5,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# localhost: this computer only. A classroom: `make run ADDRESS=0.0.0.0` (see the README).
+ADDRESS ?= localhost
 
 .PHONY: run test lint bench browser gpu clean
 
 run: $(VENV)/.runtime
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(VENV)/.dev browser
 	$(BIN)/ruff check .

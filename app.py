@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dlcore import jobs
 from ui.keras_state import keep_keras_state_between_runs
 from ui.registry import HOME, PAGES, SECTIONS
 from ui.sidebar import render_device_status, render_sidebar
@@ -27,3 +28,6 @@ page = st.navigation(navigation, expanded=True)
 device_status = render_sidebar()
 page.run()
 render_device_status(device_status)
+# The training workers start with the first visit, each loading TensorFlow while the person
+# reads: a first Train does not wait for a cold worker.
+jobs.pool()

@@ -187,7 +187,6 @@ if action == "train" and config is not None:
                 "norms_epoch": report.epoch,
             },
             register=lambda scores: register(config, scores),
-            building="Building the networks…",
         )
 
 with output_column:

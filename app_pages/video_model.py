@@ -151,7 +151,7 @@ def live(run) -> object:
     )
     chart = drawing.chart
     # Inside a long epoch, only the bar moves; a Stop then keeps the last epoch.
-    drawing.fit_options["on_progress"] = lambda epoch, done: chart.progress(
+    drawing.reports["on_progress"] = lambda epoch, done: chart.progress(
         (epoch - 1 + done) / chart.total_epochs, text=f"Epoch {epoch}: {done:.0%}"
     )
     return drawing

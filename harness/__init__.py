@@ -67,8 +67,13 @@ class AppUrl(str):
 
 
 @contextlib.contextmanager
-def serve_app(*, port: int | None = None) -> Iterator[AppUrl]:
+def serve_app(
+    *, port: int | None = None, jobs: str = "local", workers: int | None = None
+) -> Iterator[AppUrl]:
     """Run `streamlit run app.py` as `make run` does, headless, on `port` or a free one.
+
+    Its trainings run as `jobs` says (`DLS_JOBS`): in a local pool of worker processes, as
+    `make run` does, unless told otherwise; `workers` sets that pool's size (`DLS_WORKERS`).
 
     Yields:
         The app's address, e.g. "http://127.0.0.1:8501", with the server's `pid`.
@@ -80,7 +85,12 @@ def serve_app(*, port: int | None = None) -> Iterator[AppUrl]:
     server = subprocess.Popen(
         [*command, f"--server.port={port}"],
         cwd=ROOT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        env={
+            **os.environ,
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "DLS_JOBS": jobs,
+            **({"DLS_WORKERS": str(workers)} if workers else {}),
+        },
     )
     url = AppUrl(f"http://127.0.0.1:{port}", server.pid)
     try:
@@ -89,6 +99,19 @@ def serve_app(*, port: int | None = None) -> Iterator[AppUrl]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def job_worker_pids(server_pid: int) -> list[int]:
+    """The server's training workers (`dlcore.jobs.local`): its children that multiprocessing
+    spawned, found in Linux's /proc."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+            if parent == server_pid and b"spawn_main" in command:
+                pids.append(int(stat.parent.name))
+    return pids
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

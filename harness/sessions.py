@@ -1,6 +1,6 @@
 """Drive whole browser sessions of the app: train, predict, time a page, read the server's memory.
 
-Shared by bench/load.py (many sessions at once) and bench/memory.py (one long session).
+Shared by bench/load.py (its home page visitor) and bench/memory.py (one long session).
 A browser session here is one Streamlit session: it lives as long as its page's
 connection, so `open_in_session` moves between pages as the app's own menu does,
 keeping `st.session_state`, where `page.goto` would start a new session.

@@ -29,11 +29,12 @@ from ui.trainer import (
     LiveChart,
     TrainerRun,
     draw_history,
+    job_spec,
     register_model,
     show_run_status,
     show_summary,
+    train_in_job,
     trainer_run,
-    training,
     training_buttons,
 )
 
@@ -289,35 +290,38 @@ def _settings() -> teach.Config:
 
 
 def _train(run: TrainerRun, classes: list[TaughtClass], config: teach.Config) -> None:
-    """One click on Train: a new model if the classes or the start changed, then train."""
+    """One click on Train: a new model if the classes or the start changed, then a job that
+    trains it for the config's epochs."""
     from dlcore.training.history import History
 
     pairs = [(taught.name, taught.images) for taught in classes]
     signature = (dataclasses.replace(config, epochs=1), _classes_signature(classes))
-    try:
-        with training(run, "Your classes"):
-            if run.model is None or run.config != signature:
-                data = teach.load_data(config, pairs)
-                run.start(teach.build_model(config, data), signature, History())
-                run.extras["data"] = data
-            data = run.extras["data"]
-            chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + config.epochs)
-            measured = "on validation" if data.held_out else "on the changed training images"
+    going_on = run.model is not None and run.config == signature
+    if not going_on:
+        try:
+            data = teach.load_data(config, pairs)
+        except (ValueError, OSError) as error:
+            st.error(f"Training could not start: {error}", icon=":material/error:")
+            return
+        run.start(None, signature, History())
+        run.extras["data"] = data
+    data = run.extras["data"]
+    chart = LiveChart(PAGE, draw_history, total_epochs=run.epochs_trained + config.epochs)
+    measured = "on validation" if data.held_out else "on the changed training images"
 
-            def on_epoch(report: Any) -> None:
-                run.keep_epoch(report.weights)  # first: drawing may be interrupted by Stop
-                accuracy = report.logs.get("val_accuracy", report.logs.get("accuracy", 0.0))
-                chart.update(
-                    run,
-                    epoch=report.epoch,
-                    text=f"Epoch {report.epoch} of {report.final_epoch} · "
-                    f"accuracy {accuracy:.0%} {measured}",
-                )
+    def on_epoch(report: Any) -> None:
+        run.history = report.history
+        accuracy = report.logs.get("val_accuracy", report.logs.get("accuracy", 0.0))
+        chart.update(
+            run,
+            epoch=report.epoch,
+            text=f"Epoch {report.epoch} of {report.final_epoch} · "
+            f"accuracy {accuracy:.0%} {measured}",
+        )
 
-            teach.fit(run.model, data, config, history=run.history, on_epoch=on_epoch)
-        chart.clear()
-    except (ValueError, OSError) as error:
-        st.error(f"Training could not start: {error}", icon=":material/error:")
+    spec = job_spec(run, "teach", config, going_on=going_on, epochs=config.epochs, inputs=(pairs,))
+    train_in_job(run, spec, what="Your classes", handlers={"on_epoch": on_epoch})
+    chart.clear()
 
 
 def _finish(run: TrainerRun) -> Any:

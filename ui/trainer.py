@@ -1,15 +1,16 @@
-"""What every trainer page shares: its training state, Train / Stop / Reset, the live chart,
-the model summary, Export, and handing the trained model on to the try-it pages.
+"""What every trainer page shares: its training state, Train / Stop / Reset, the training
+job, the live chart, the model summary, Export, and handing the trained model on to the
+try-it pages.
 
-A trainer page trains in its own script run, with a Keras callback that redraws the live
-chart. A click on Stop (or on any widget) during training makes Streamlit interrupt that
-run at its next `st.*` call, inside the callback. So every finished epoch is saved into the
-page's `TrainerRun` in `st.session_state` before the callback draws anything: the rerun
-that follows finds the run marked in progress, puts back the last finished epoch's weights
-and shows the history kept so far.
+A trainer page trains as a job (`dlcore.jobs`): in a worker process by default, so the web
+server's thread only draws what the job reports. A click on Stop (or on any widget) during
+training makes Streamlit interrupt the page's script run at its next `st.*` call; the job
+goes on meanwhile, held by the page's `TrainerRun` in `st.session_state`. The rerun that
+follows finds it there, stops it after the epoch under way and keeps that epoch (see
+`trainer_run`). A closed tab stops following, and the job's lease lets it go.
 
-The pieces here (the run, the buttons, the live chart, Export, the registry) are put
-together once, for every trainer module, by `ui.trainer_flow.train_and_score` and
+The pieces here (the run, the buttons, the job, the live chart, Export, the registry) are
+put together once, for every trainer module, by `ui.trainer_flow.train_and_score` and
 `ui.trainer_flow.export_section`; a page calls those and draws:
 
     run = trainer_run("cnn")
@@ -24,16 +25,14 @@ together once, for every trainer module, by `ui.trainer_flow.train_and_score` an
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
-from dlcore.runtime import devices
 from ui.downloads import download_button
 from ui.presenter import show_figure
 from ui.sidebar import record_run, requested_placement
@@ -53,44 +52,43 @@ class TrainerRun:
     """One trainer page's model and training history in this browser session.
 
     Attributes:
-        model: the Keras model being trained, or None before the first Train.
+        model: the trained Keras model, or None before the first job ends.
         config: the page's config that built `model`.
-        history: the page's history object (e.g. `dlcore.training.history.History`), appended
-            to in place while training.
-        weights: the weights at the end of the last finished epoch, when the page's
-            training reports them; put back after an interrupted run.
+        history: the page's history object (e.g. `dlcore.training.history.History`); while
+            a job trains, the latest one it reported.
         extras: what the page keeps besides, e.g. the last decision-boundary snapshot.
         device: where the model trained, e.g. "CPU:0".
         precision: the dtype policy it trained with.
         note: why the requested device could not be used, or None.
-        seconds: training time so far, over every run.
+        seconds: training time so far, over every job.
         status: what happened last: "", "trained", "stopped" or "stopped early".
-        in_progress: True while a run is training; still True on the next script run if
-            that run was interrupted.
+        job: the `dlcore.jobs.Job` training the model, until the page has its result; still
+            there on the next script run if the one following it was interrupted.
+        job_what: that job's name for the device panel, e.g. "CNN on digits".
     """
 
     model: Any = None
     config: Any = None
     history: Any = None
-    weights: list | None = None
     extras: dict[str, Any] = dataclasses.field(default_factory=dict)
     device: str | None = None
     precision: str | None = None
     note: str | None = None
     seconds: float = 0.0
     status: str = ""
-    in_progress: bool = False
+    job: Any = None
+    job_what: str = ""
 
     def start(self, model: Any, config: Any, history: Any) -> None:
-        """Begin again with a new model: the old one, its history and extras are dropped.
-
-        Where it trains (set by `training`) stays.
-        """
+        """Begin again with a new model (None until its first job ends): the old one, its
+        history and extras are dropped. Where it trained stays."""
         self.model, self.config, self.history = model, config, history
-        self.weights, self.extras, self.seconds, self.status = None, {}, 0.0, ""
+        self.extras, self.seconds, self.status = {}, 0.0, ""
 
     def reset(self) -> None:
         """Forget the model and everything about it, and free its memory now."""
+        if self.job is not None:
+            self.job.stop()
         for field in dataclasses.fields(self):
             value = field.default_factory() if callable(field.default_factory) else field.default
             setattr(self, field.name, value)
@@ -98,15 +96,24 @@ class TrainerRun:
         # its rare full passes: a server that trains model after model would grow meanwhile.
         gc.collect()
 
-    def keep_epoch(self, weights: list | None = None, **extras: Any) -> None:
-        """Save what an epoch finished with, before anything is drawn (see the module doc)."""
-        if weights is not None:
-            self.weights = weights
+    def keep_epoch(self, **extras: Any) -> None:
+        """Keep what the page draws from an epoch's report (e.g. a snapshot)."""
         self.extras.update(extras)
+
+    def keep_measured(self, name: str, value: Any) -> None:
+        """Keep `value` as measured on the model as trained so far (see
+        `ui.trainer_flow.kept`)."""
+        self.extras[name] = value
+        self.extras[f"{name}_at"] = self.epochs_trained
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether a job is training the model and the page has not had its result yet."""
+        return self.job is not None
 
     @property
     def epochs_trained(self) -> int:
-        """Finished epochs over every run (histories count their epochs with `len`)."""
+        """Finished epochs over every job (histories count their epochs with `len`)."""
         return len(self.history) if self.history is not None else 0
 
     @property
@@ -117,18 +124,18 @@ class TrainerRun:
 def trainer_run(page: str) -> TrainerRun:
     """The page's `TrainerRun`, created on first use; settles a run that was interrupted.
 
-    An interrupted run (Stop, or any widget moved while training) gets the last finished
-    epoch's weights back and the status "stopped".
+    An interrupted run (Stop, or any widget moved while training) has its job stopped after
+    the epoch under way; the model as that epoch left it comes back, with the status
+    "stopped".
     """
     key = f"{page}.run"
     if key not in st.session_state:
         st.session_state[key] = TrainerRun()
     run: TrainerRun = st.session_state[key]
-    if run.in_progress:
-        run.in_progress = False
-        run.status = "stopped"
-        if run.model is not None and run.weights is not None:
-            run.model.set_weights(run.weights)
+    if run.job is not None:
+        run.job.stop()
+        with st.spinner("Stopping the training after the epoch under way…"):
+            _follow(run, {})
     return run
 
 
@@ -168,36 +175,193 @@ def training_buttons(page: str, *, can_train: bool = True) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def training(run: TrainerRun, what: str) -> Iterator[devices.Placement]:
-    """Train on the device chosen in the sidebar, keeping `run` in step.
+def job_spec(run: TrainerRun, trainer: str, config: Any, *, going_on: bool, **fields: Any) -> Any:
+    """The `dlcore.jobs.JobSpec` of a Train click: it goes on training the run's model (with
+    its history) if `going_on`, else builds a new one, on the device chosen in the sidebar.
 
-    Marks the run in progress (so that an interruption is noticed by `trainer_run`),
-    places the work with `dlcore.runtime.devices` and its precision policy, and on a normal end
-    records where it ran for the device panel.
-
-    Yields:
-        The `Placement` in use.
+    Args:
+        run: the page's run.
+        trainer: the `dlcore.trainers` module's name, e.g. "cnn".
+        config: its config.
+        going_on: whether the run's model goes on training.
+        **fields: the spec's other fields (`epochs`, `options`, `reports`, `inputs`).
     """
-    started = time.perf_counter()
-    with (
-        devices.placement(requested_placement()) as where,
-        devices.precision_scope(where) as precision,
-    ):
-        run.device, run.precision, run.note = where.device, precision, where.note
-        run.in_progress = True
-        run.status = ""
-        try:
-            yield where
-        except Exception:
-            run.in_progress = False  # failed, not interrupted: nothing to put back
-            raise
-        finally:
-            # An interruption passes through here too; the time trained still counts.
-            run.seconds += time.perf_counter() - started
-    run.in_progress = False
-    run.status = run.status or "trained"
-    record_run(what, where.device, precision)
+    from dlcore.jobs import JobSpec
+    from dlcore.training.saving import model_to_bytes
+
+    return JobSpec(
+        trainer,
+        config,
+        model=model_to_bytes(run.model) if going_on else None,
+        history=run.history if going_on else None,
+        placement=requested_placement(),
+        **fields,
+    )
+
+
+def train_in_job(
+    run: TrainerRun,
+    spec: Any,
+    *,
+    what: str,
+    handlers: Mapping[str, Callable[..., Any]],
+) -> Any:
+    """Train as `spec` says in a job, drawing its reports with `handlers` as they come.
+
+    While every worker is busy, a line says the job's place in the queue and about how long
+    it will wait. The job's result becomes the run's model, history, device and test scores.
+    A job that is refused (an impossible setting, a full queue) or fails (a worker that
+    died) is explained in an error box, and the model trained so far stays.
+
+    Args:
+        run: the page's run; its `model`, `config` and `history` are what `spec` trains on.
+        spec: the `dlcore.jobs.JobSpec`.
+        what: the run's name for the device panel, e.g. "CNN on digits".
+        handlers: report name -> the function that draws it (see `dlcore.jobs.Job.follow`).
+
+    Returns:
+        The `dlcore.jobs.JobResult`, or None if there is none.
+    """
+    from dlcore import jobs
+
+    try:
+        job = jobs.submit(spec)
+    except (ValueError, jobs.QueueFull) as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+    run.job, run.job_what, run.status = job, what, ""
+    if jobs.pool().note:
+        st.warning(jobs.pool().note, icon=":material/warning:")
+    watch = JobWatch(job, workers=jobs.pool().workers)
+    return _follow(run, {name: watch.drawing(handler) for name, handler in handlers.items()}, watch)
+
+
+def _follow(
+    run: TrainerRun, handlers: Mapping[str, Callable[..., Any]], watch: JobWatch | None = None
+) -> Any:
+    """Follow the run's job to its end and keep its result in the run; with no `watch`
+    (a stopped job being settled), no queue line and no tab checks."""
+    from dlcore.jobs import JobFailed
+
+    try:
+        result = run.job.follow(
+            handlers,
+            on_queued=watch.show if watch else None,
+            on_wait=watch.tick if watch else None,
+            newest_only=True,
+        )
+    except JobFailed as error:
+        st.error(str(error), icon=":material/error:")
+        result = None
+    if watch is not None:
+        watch.clear()
+    _keep_result(run, result)
+    return result
+
+
+def _keep_result(run: TrainerRun, result: Any) -> None:
+    from dlcore.training.saving import model_from_bytes
+
+    what, run.job, run.job_what = run.job_what, None, ""
+    if result is None:  # failed, or stopped before it started: the model stays as it was
+        return
+    run.model = model_from_bytes(result.model)
+    run.history = result.history
+    run.device, run.precision, run.note = result.device, result.precision, result.note
+    run.seconds += result.seconds
+    run.status = "stopped" if result.stopped else "trained"
+    if result.stopped_early:
+        run.status = "stopped early"
+        run.extras["best_epoch"] = result.best_epoch
+    run.keep_measured("test_scores", result.scores)
+    record_run(what, result.device, result.precision)
+
+
+FOLLOW_CHECK_SECONDS = 0.5
+"""How often a page following a job looks up whether its tab is still open, and draws its
+queue line again while nothing changes (each drawing lets Streamlit interrupt the script
+run there, so a Stop click is answered within this time)."""
+
+
+class JobWatch:
+    """What a page does besides drawing while it follows its job: the line that says the
+    job's place in the queue (in an `st.empty` slot), and letting the job go once the
+    browser tab is closed.
+
+    Streamlit keeps a closed tab's session, and its script run, for the server's
+    `disconnectedSessionTTL` in case the tab comes back; its job is stopped at once instead
+    (a tab that comes back finds the epochs trained so far, as after Stop).
+    """
+
+    def __init__(self, job: Any, *, workers: int) -> None:
+        self.job = job
+        self.workers = workers
+        self._slot = st.empty()
+        self._text: str | None = None
+        self._throttle = Throttle(FOLLOW_CHECK_SECONDS)
+
+    def show(self, queued: Any) -> None:
+        """Draw a `dlcore.jobs.Queued`: the job's place and the estimated wait."""
+        wait = (
+            f"about {queued_wait_text(queued.wait_seconds)}"
+            if queued.wait_seconds is not None
+            else "starting as soon as a training ends"
+        )
+        busy = "The worker is busy" if self.workers == 1 else f"All {self.workers} workers are busy"
+        self._text = f"{busy}: this training is number {queued.position} in the queue, {wait}."
+        self._draw()
+
+    def tick(self) -> None:
+        """Called while no news comes: check the tab and draw the line again, now and then."""
+        if self._throttle.due():
+            self._let_go_if_tab_closed()
+            self._draw()
+
+    def drawing(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """`handler`, after clearing the line (a report means the job is training) and,
+        now and then, checking the tab."""
+
+        def draw(*args: Any) -> Any:
+            if self._text is not None:
+                self.clear()
+            if self._throttle.due():
+                self._let_go_if_tab_closed()
+            return handler(*args)
+
+        return draw
+
+    def clear(self) -> None:
+        self._text = None
+        self._slot.empty()
+
+    def _draw(self) -> None:
+        if self._text is None:
+            self._slot.empty()
+        else:
+            self._slot.info(self._text, icon=":material/hourglass_top:")
+
+    def _let_go_if_tab_closed(self) -> None:
+        if not _tab_open():
+            self.job.stop()
+            st.stop()
+
+
+def _tab_open() -> bool:
+    """Whether this session's browser tab is connected; True where no server runs (AppTest)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is None or not Runtime.exists():
+        return True
+    return Runtime.instance().is_active_session(context.session_id)
+
+
+def queued_wait_text(seconds: float) -> str:
+    """An estimated wait in words: "20 s", "3 min"."""
+    if seconds < 90:
+        return f"{max(5, round(seconds / 5) * 5)} s"
+    return f"{round(seconds / 60)} min"
 
 
 class Throttle:

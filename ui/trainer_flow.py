@@ -18,13 +18,12 @@ Every trainer module in `dlcore.trainers` has the same names (`TASK`, `Config`,
     confusion = kept(run, "confusion", lambda: cnn.confusion_matrix(run.model, data))
     export_section(PAGE, cnn, run, config, epochs=epochs, file_stem="cnn_digits")
 
-Every finished epoch is kept in `run` (weights, plus what `keep` returns) before the page
-draws anything: a Stop click interrupts the drawing, not the saving (see `ui.trainer`).
+The training runs as a job (`dlcore.jobs`, see `ui.trainer`): the page draws what the job
+reports, and the job's result (the model, its history, the test scores) becomes the run's.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,10 +37,11 @@ from ui.trainer import (
     Throttle,
     TrainerRun,
     export_buttons,
+    job_spec,
     register_model,
     show_summary,
+    train_in_job,
     trainer_run,
-    training,
     training_buttons,
 )
 
@@ -122,15 +122,16 @@ class Drawing:
     """What a page draws while it trains.
 
     Attributes:
-        on_epoch: called with each report, after the report was kept in the run.
+        on_epoch: called with each report, after what `keep` takes from it was kept.
         clear: removes the live elements once training ends.
-        fit_options: more keyword arguments for the trainer's `fit` (e.g. `on_progress`).
+        reports: more of the trainer's `fit` callbacks to follow, by name, with the function
+            that draws each (e.g. `{"on_progress": ...}` inside long epochs).
         chart: the `LiveChart`, for pages that move its bar inside an epoch.
     """
 
     on_epoch: Callable[[Any], None]
     clear: Callable[[], None] = lambda: None
-    fit_options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    reports: dict[str, Callable[..., Any]] = dataclasses.field(default_factory=dict)
     chart: LiveChart | None = None
 
 
@@ -191,57 +192,57 @@ def train_and_score(
     keep: Callable[[Any], dict[str, Any]] | None = None,
     callback: str = "on_epoch",
     register: Callable[[dict[str, float]], dict[str, Any] | None] | None = None,
-    building: str | None = None,
     **fit_options: Any,
-) -> dict[str, float]:
-    """One click on Train: a new model if the settings changed, `epochs` more epochs, the test
-    score once, and the model offered to the try-it pages.
+) -> dict[str, float] | None:
+    """One click on Train: a job that trains a new model if the settings changed, else the
+    page's model, for `epochs` more epochs; the test score, measured once at its end; and
+    the model offered to the try-it pages.
 
     Args:
         run: the page's `TrainerRun`.
         trainer: a `dlcore.trainers` module.
-        config: its validated config; data: `trainer.load_data(config)`.
+        config: its validated config; data: `trainer.load_data(config)` (the page's copy:
+            the job loads its own).
         what: the run's name for the device panel, e.g. "CNN on digits".
         epochs: epochs in this run (for the Playground and the GAN, their own unit).
-        live: makes the page's live `Drawing`, once the model exists.
+        live: makes the page's live `Drawing`, once the run holds the model's history.
         new_history: an empty history for a new model. Defaults to `History`.
-        keep: what to keep from a report besides its weights (e.g. a snapshot).
+        keep: what to keep from a report (e.g. a snapshot), before it is drawn.
         callback: the name of `fit`'s per-report argument ("on_update" on the Playground).
         register: the `TrainedModel`'s fields for the scores (at least its `title`; see
             `registered` for the rest), or None to register nothing.
-        building: a spinner's text while a new model is built, or None for no spinner.
         **fit_options: passed on to `trainer.fit` (e.g. `patience`).
 
     Returns:
-        The test scores, also kept as `run.extras["test_scores"]`.
+        The test scores, also kept as `run.extras["test_scores"]`; None if the job failed
+        (the page says why) or the run was stopped before the job started.
     """
-    with training(run, what):
-        if run.model is None or run.config != config:
-            with st.spinner(building) if building else contextlib.nullcontext():
-                run.start(trainer.build_model(config, data), config, new_history())
-        run.extras.pop("test_scores", None)  # a new score comes once this run ends
-        drawing = live(run)
+    going_on = run.model is not None and run.config == config
+    if not going_on:
+        run.start(None, config, new_history())
+    run.extras.pop("test_scores", None)  # a new score comes once this run ends
+    drawing = live(run)
 
-        def on_report(report: Any) -> None:
-            # Kept before drawing: a Stop interrupts the drawing, not the saving.
-            run.keep_epoch(getattr(report, "weights", None), **(keep(report) if keep else {}))
-            drawing.on_epoch(report)
+    def on_report(report: Any) -> None:
+        # The job's history is the run's: the live curves draw it.
+        run.history = getattr(report, "history", run.history)
+        run.keep_epoch(**(keep(report) if keep else {}))
+        drawing.on_epoch(report)
 
-        result = trainer.fit(
-            run.model,
-            data,
-            config,
-            epochs=epochs,
-            history=run.history,
-            **{callback: on_report},
-            **drawing.fit_options,
-            **fit_options,
-        )
-        if getattr(result, "stopped_early", False):
-            run.status = "stopped early"
-            run.extras["best_epoch"] = result.best_epoch
+    spec = job_spec(
+        run,
+        trainer.__name__.rsplit(".", 1)[-1],
+        config,
+        going_on=going_on,
+        epochs=epochs,
+        options=fit_options,
+        reports=(callback, *drawing.reports),
+    )
+    result = train_in_job(run, spec, what=what, handlers={callback: on_report, **drawing.reports})
     drawing.clear()
-    scores = score_once(run, trainer, data)
+    if result is None:
+        return None
+    scores = result.scores
     fields = register(scores) if register is not None else None
     if fields is not None:
         register_model(registered(run, trainer, data, scores, **fields))
@@ -273,8 +274,7 @@ def kept(run: TrainerRun, name: str, compute: Callable[[], Any]) -> Any:
     """`compute()`, computed once for the epochs trained so far and kept in `run.extras`
     (e.g. a confusion matrix: computed again only once the model trains further)."""
     if name not in run.extras or run.extras.get(f"{name}_at") != run.epochs_trained:
-        run.extras[name] = compute()
-        run.extras[f"{name}_at"] = run.epochs_trained
+        run.keep_measured(name, compute())
     return run.extras[name]
 
 

@@ -71,6 +71,7 @@ class Job:
         *,
         on_queued: Callable[[Queued], None] | None = None,
         on_wait: Callable[[], None] | None = None,
+        newest_only: bool = False,
     ) -> JobResult | None:
         """Waits for the job to end, handing on its news as it comes.
 
@@ -79,10 +80,14 @@ class Job:
 
         Args:
             handlers: callback name -> the function to call with its arguments, e.g.
-                `{"on_epoch": draw}` calls `draw(report)` for each `EpochReport`.
+                `{"on_epoch": draw}` calls `draw(report)` for each `EpochReport`; reports
+                with no handler are passed over.
             on_queued: called with each `Queued` while the job waits for a worker.
             on_wait: called whenever `POLL_SECONDS` pass with no news (a page keeps its
                 waiting line fresh, which also lets Streamlit interrupt it).
+            newest_only: when several reports of one callback wait, hand on only the
+                newest: a page that draws slower than the job reports then shows where
+                the training is, not where it was. Off, every report is handed on.
 
         Returns:
             The `JobResult`, or None if the job was stopped before it started.
@@ -90,7 +95,7 @@ class Job:
         Raises:
             JobFailed: if the job failed (a bad setting, a worker that died, ...).
         """
-        return self._follow(handlers, on_queued, on_wait)
+        return self._follow(handlers, on_queued, on_wait, newest_only)
 
     def stop(self) -> None:
         """Ends the job after its current epoch (it keeps that epoch), or drops it from
@@ -102,6 +107,7 @@ class Job:
         handlers: Mapping[str, Callable[..., Any]],
         on_queued: Callable[[Queued], None] | None,
         on_wait: Callable[[], None] | None,
+        newest_only: bool,
     ) -> JobResult | None:
         """`follow` for a job that runs elsewhere: its news, a poll at a time."""
         while True:
@@ -109,16 +115,28 @@ class Job:
             if news is None:
                 if on_wait is not None:
                     on_wait()
-            elif isinstance(news, Report):
-                handlers[news.name](*news.args)
-            elif isinstance(news, Queued):
-                if on_queued is not None:
-                    on_queued(news)
-            elif isinstance(news, Ended):
-                return news.result
-            elif isinstance(news, Failed):
-                raise JobFailed(news.message)
+                continue
+            waiting = [news]
+            while (more := self._next(0)) is not None:
+                waiting.append(more)
+            for index, news in enumerate(waiting):
+                if isinstance(news, Report):
+                    # A page settling a job it stopped has no handlers: it draws nothing.
+                    later = newest_only and _reported_again(news.name, waiting[index + 1 :])
+                    if news.name in handlers and not later:
+                        handlers[news.name](*news.args)
+                elif isinstance(news, Queued):
+                    if on_queued is not None:
+                        on_queued(news)
+                elif isinstance(news, Ended):
+                    return news.result
+                elif isinstance(news, Failed):
+                    raise JobFailed(news.message)
 
     def _next(self, timeout: float) -> Any:
-        """The next news, or None if none came within `timeout` seconds."""
+        """The next news, or None if none came within `timeout` seconds (0: none waits)."""
         raise NotImplementedError
+
+
+def _reported_again(name: str, news: list[Any]) -> bool:
+    return any(isinstance(later, Report) and later.name == name for later in news)

@@ -16,15 +16,17 @@ import itertools
 import math
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.spawn
 import os
 import queue
 import statistics
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from dlcore.jobs.events import Ended, Failed, Job, Queued, QueueFull, Report
-from dlcore.jobs.work import JobSpec, run_job
+from dlcore.jobs.work import JobSpec, failure_message, run_job
 from dlcore.runtime.devices import usable_cores
 
 MAX_JOBS_PER_WORKER = 50
@@ -79,7 +81,8 @@ class _Worker:
         self.process = context.Process(
             target=serve, args=(child_end, threads), name="dlcore-job-worker", daemon=True
         )
-        self.process.start()
+        with _without_parent_main():
+            self.process.start()
         child_end.close()
         self.job: LocalJob | None = None
         self.started = 0.0
@@ -89,6 +92,33 @@ class _Worker:
         """Sends to the worker; a dead worker's pipe refuses, and the pool replaces it."""
         with contextlib.suppress(OSError):
             self.connection.send(message)
+
+
+_spawning = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_parent_main() -> Iterator[None]:
+    """Spawns with nothing of the parent's `__main__`, which a worker does not need.
+
+    `spawn` runs the parent's main script again in the child; under Streamlit that is the
+    app's script, which would start a pool of its own in every worker. The standard library
+    offers no switch for this, so its preparation step is wrapped while a worker starts.
+    """
+    prepare = multiprocessing.spawn.get_preparation_data
+
+    def without_main(name: str) -> dict[str, Any]:
+        data = prepare(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    with _spawning:
+        multiprocessing.spawn.get_preparation_data = without_main
+        try:
+            yield
+        finally:
+            multiprocessing.spawn.get_preparation_data = prepare
 
 
 class LocalPool:
@@ -102,6 +132,9 @@ class LocalPool:
         max_jobs_per_worker, max_worker_megabytes, max_waiting: see `MAX_JOBS_PER_WORKER`,
             `MAX_WORKER_MEGABYTES` and `MAX_WAITING`.
     """
+
+    note: str | None = None
+    """Set when this pool stands in for another backend that could not be used."""
 
     def __init__(
         self,
@@ -309,7 +342,5 @@ def _run(connection: Any, job_id: int, spec: JobSpec) -> Ended | Failed:
 
     try:
         return Ended(run_job(spec, relay=relay, stop=stop))
-    except ValueError as error:  # a setting the data or the model cannot take
-        return Failed(str(error))
     except Exception as error:  # the page shows it; the worker takes the next job
-        return Failed(f"Training failed: {type(error).__name__}: {error}")
+        return Failed(failure_message(error))

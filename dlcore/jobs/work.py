@@ -156,6 +156,14 @@ def run_job(
     )
 
 
+def failure_message(error: Exception) -> str:
+    """What a page says about a job that raised `error`: a `ValueError` is a setting the
+    data or the model cannot take, and says so itself."""
+    if isinstance(error, ValueError):
+        return str(error)
+    return f"Training failed: {type(error).__name__}: {error}"
+
+
 def _relayed(name: str, relay: Callable[[str, tuple[Any, ...]], None] | None) -> Any:
     if relay is None:
         return None

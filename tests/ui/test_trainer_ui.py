@@ -38,66 +38,136 @@ def test_registering_a_title_again_makes_it_the_newest():
 
 
 def _flow_page() -> None:
-    import types
-
     import streamlit as st
 
+    from dlcore.trainers import cnn
     from ui.trainer import registered_models, trainer_run
     from ui.trainer_flow import Drawing, score_once, train_and_score
 
-    calls = st.session_state.setdefault("calls", {"evaluate": 0, "drawn_with": []})
+    calls = st.session_state.setdefault("calls", {"evaluate": 0, "drawn": []})
+    if "evaluate" not in st.session_state:
+        # Counts the test scorings, in the job (inline here) and on the page alike.
+        evaluate = cnn.evaluate
 
-    def fit(model, data, config, *, epochs, history, on_epoch, patience=None):
-        for epoch in range(1, epochs + 1):
-            history.append(epoch)
-            on_epoch(types.SimpleNamespace(epoch=epoch, weights=[epoch], note=f"e{epoch}"))
-        return types.SimpleNamespace(stopped_early=patience is not None, best_epoch=1)
+        def counted(model, data):
+            calls["evaluate"] += 1
+            return evaluate(model, data)
 
-    def evaluate(model, data):
-        calls["evaluate"] += 1
-        return {"test_accuracy": 0.5}
-
-    trainer = types.SimpleNamespace(
-        TASK="digits",
-        build_model=lambda config, data: types.SimpleNamespace(name="model"),
-        fit=fit,
-        evaluate=evaluate,
-    )
-    data = types.SimpleNamespace(labels=("a", "b"), preprocessing={"size": 8})
+        st.session_state.evaluate = counted
+    cnn.evaluate = st.session_state.evaluate
+    config = cnn.Config(n_samples=300, n_blocks=1, n_filters=4, dense_units=8, seed=3)
+    data = cnn.load_data(config)
     run = trainer_run("flow")
 
     def live(run):
-        # What was kept when each epoch is drawn: the epoch's own weights and note.
-        return Drawing(lambda report: calls["drawn_with"].append((run.weights, run.extras["note"])))
+        # What the page holds when each report is drawn: the history so far and the note.
+        return Drawing(lambda report: calls["drawn"].append((len(run.history), run.extras["note"])))
 
     if "trained" not in st.session_state:
         st.session_state.trained = True
         train_and_score(
             run,
-            trainer,
-            "config",
+            cnn,
+            config,
             data,
             what="Fake",
             epochs=2,
             live=live,
-            new_history=list,
-            keep=lambda report: {"note": report.note},
-            register=lambda scores: {"title": f"Fake ({scores['test_accuracy']:.0%})"},
-            patience=3,
+            keep=lambda report: {"note": f"e{report.epoch}"},
+            register=lambda scores: {"title": f"CNN ({scores['test_accuracy']:.0%})"},
         )
-    score_once(run, trainer, data)  # a rerun does not score again
+    score_once(run, cnn, data)  # a rerun does not score again
     trained = registered_models()
-    st.write(f"{calls} {run.status} {[(t.title, t.task, t.labels, t.metrics) for t in trained]}")
+    st.write(
+        f"{calls} {run.status} {run.epochs_trained} {type(run.model).__name__} "
+        f"{[(t.title, t.task, t.labels, sorted(t.metrics)) for t in trained]}"
+    )
 
 
-def test_the_flow_keeps_each_epoch_before_drawing_scores_once_and_registers():
-    # Training places the work with dlcore.runtime.devices, which starts TensorFlow.
-    app = AppTest.from_function(_flow_page, default_timeout=120).run()
+def test_the_flow_draws_each_report_scores_once_and_registers():
+    app = AppTest.from_function(_flow_page, default_timeout=180).run()
     assert not app.exception
     app.run()  # a rerun
     assert not app.exception
     text = app.markdown[0].value
     assert "'evaluate': 1" in text
-    assert "'drawn_with': [([1], 'e1'), ([2], 'e2')]" in text
-    assert "stopped early" in text
-    assert "[('Fake (50%)', 'digits', ('a', 'b'), {'test_accuracy': 0.5})]" in text
+    assert "'drawn': [(1, 'e1'), (2, 'e2')]" in text
+    assert " trained 2 Functional " in text
+    assert (
+        "('CNN (" in text
+        and "'digits', ('0', '1'," in text
+        and "['test_accuracy', 'test_loss']" in text
+    )
+
+
+def _interrupted_page() -> None:
+    import streamlit as st
+
+    from dlcore.trainers import cnn
+    from ui.trainer import trainer_run
+    from ui.trainer_flow import Drawing, train_and_score
+
+    config = cnn.Config(n_samples=300, n_blocks=1, n_filters=4, dense_units=8, seed=3)
+    run = trainer_run("interrupted")  # settles the job a Stop interrupted
+    if "clicked" not in st.session_state:
+        st.session_state.clicked = True
+
+        def stop_clicked_after(report):
+            if report.epoch == 2:
+                st.stop()  # as Streamlit interrupts a script run when Stop is clicked
+
+        train_and_score(
+            run,
+            cnn,
+            config,
+            cnn.load_data(config),
+            what="CNN",
+            epochs=5,
+            live=lambda run: Drawing(stop_clicked_after),
+        )
+    st.write(f"{run.status} {run.epochs_trained} {run.in_progress} {run.model is not None}")
+
+
+def test_a_stopped_run_keeps_its_last_finished_epoch():
+    app = AppTest.from_function(_interrupted_page, default_timeout=180).run()
+    assert not app.exception
+    assert not app.markdown  # the run was interrupted before it wrote anything
+    app.run()
+    assert not app.exception
+    assert app.markdown[0].value == "stopped 2 False True"
+
+
+def _closed_tab_page() -> None:
+    import streamlit as st
+
+    import ui.trainer
+    from dlcore.trainers import cnn
+    from ui.trainer import trainer_run
+    from ui.trainer_flow import Drawing, train_and_score
+
+    config = cnn.Config(n_samples=300, n_blocks=1, n_filters=4, dense_units=8, seed=3)
+    run = trainer_run("closed")
+    if "clicked" not in st.session_state:
+        st.session_state.clicked = True
+        ui.trainer._tab_open = lambda: False  # as if the tab closed once training began
+        train_and_score(
+            run,
+            cnn,
+            config,
+            cnn.load_data(config),
+            what="CNN",
+            epochs=5,
+            live=lambda run: Drawing(print),
+        )
+    st.write(f"{run.status} {run.epochs_trained}")
+
+
+def test_a_closed_tab_lets_its_job_go_and_keeps_what_it_trained(monkeypatch):
+    import ui.trainer
+
+    monkeypatch.setattr(ui.trainer, "_tab_open", ui.trainer._tab_open)  # put back afterwards
+    app = AppTest.from_function(_closed_tab_page, default_timeout=180).run()
+    assert not app.exception
+    assert not app.markdown  # the page stopped following at the first report
+    app.run()  # the tab comes back
+    assert app.markdown[0].value == "stopped 1"

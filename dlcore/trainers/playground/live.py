@@ -60,11 +60,14 @@ class TrainingUpdate:
             "val_accuracy" (validation points); the losses are the cross-entropy
             without the L1/L2 penalty.
         snapshot: the `BoundarySnapshot` after this epoch.
+        history: the whole `History` so far, for the curves (a page that follows a job in
+            another process has no other copy of it).
     """
 
     epoch: int
     logs: dict[str, float]
     snapshot: BoundarySnapshot
+    history: History
 
 
 def boundary_grid(grid_size: int = 50) -> np.ndarray:
@@ -309,6 +312,7 @@ class PlaygroundCallback(keras.callbacks.Callback):
             snapshot=boundary_snapshot(
                 self.model, self.config, grid_size=self.grid_size, probe=self._probe
             ),
+            history=self.history,
         )
         self.last_update = update
         self.on_update(update)

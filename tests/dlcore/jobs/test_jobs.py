@@ -198,3 +198,29 @@ def test_a_full_queue_refuses_one_more_job_and_says_when_to_try_again(local_pool
     running.stop()
     assert waiting.follow(IGNORED) is None
     assert running.follow(IGNORED).stopped
+
+
+class _NewsInAHeap(jobs.Job):
+    """A job whose news have all come already (a page that drew slower than it trained)."""
+
+    def __init__(self, news: list) -> None:
+        super().__init__(playground_job())
+        self._news = list(news)
+
+    def _next(self, timeout: float):
+        return self._news.pop(0) if self._news else None
+
+
+@pytest.mark.parametrize(("newest_only", "drawn"), [(False, [1, 2, "b", 3]), (True, ["b", 3])])
+def test_a_slow_follower_can_draw_only_the_newest_report_of_each_kind(newest_only, drawn):
+    news = [
+        jobs.Report("on_update", (1,)),
+        jobs.Report("on_update", (2,)),
+        jobs.Report("on_progress", ("b",)),
+        jobs.Report("on_update", (3,)),
+        jobs.Ended(None),
+    ]
+    seen = []
+    handlers = {"on_update": seen.append, "on_progress": seen.append}
+    assert _NewsInAHeap(news).follow(handlers, newest_only=newest_only) is None
+    assert seen == drawn
