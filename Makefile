@@ -8,12 +8,12 @@ PORT ?= 8501
 # localhost: this computer only. A classroom: `make run ADDRESS=0.0.0.0` (see the README).
 ADDRESS ?= localhost
 
-.PHONY: run test lint bench browser gpu clean
+.PHONY: run test lint bench browser haproxy replicas gpu clean
 
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser haproxy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -22,7 +22,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(VENV)/.dev browser
+bench: $(VENV)/.dev browser haproxy
 	$(BIN)/python -m bench
 
 # On a Linux machine with an NVIDIA GPU: the CUDA build of TensorFlow, same version.
@@ -42,6 +42,26 @@ browser:
 		exit 1; \
 	fi
 
+# Debian's haproxy is the proxy in front of several replicas (deploy/): the replicas test
+# and bench/replicas.py start it. Installed here when missing and we may.
+haproxy:
+	@if command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's haproxy for the replicas test and benchmark..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
+	else \
+		echo "The replicas test and benchmark need HAProxy. Install it with:"; \
+		echo "    sudo apt-get install haproxy"; \
+		exit 1; \
+	fi
+
+# Several replicas of the app behind HAProxy, sticky by cookie (see the README).
+REPLICAS ?= 2
+PROXY_PORT ?= 8500
+replicas: $(VENV)/.runtime haproxy
+	$(BIN)/python -m deploy.replicas --replicas $(REPLICAS) --port $(PROXY_PORT) \
+		--address $(if $(filter localhost,$(ADDRESS)),127.0.0.1,$(ADDRESS))
+
 # dlcore is installed in editable mode, so `import dlcore` works from any folder (a
 # notebook, a script) and follows the checkout. The build tools come first because the
 # editable install uses the venv's own (--no-build-isolation) instead of a fresh copy.
@@ -52,8 +72,9 @@ $(VENV)/.runtime: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-build-isolation --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# Ray (requirements-ray.txt) too: the Ray backend's test runs in `make test`.
+$(VENV)/.dev: requirements-dev.txt requirements-ray.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt -r requirements-ray.txt
 	touch $@
 
 clean:

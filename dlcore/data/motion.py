@@ -15,6 +15,7 @@ from sklearn.utils import Bunch
 
 from dlcore.data import shapes
 from dlcore.data.class_counts import class_counts_line
+from dlcore.data.image_sets import image_set_bunch
 
 MOTION_LABELS = ("left", "right", "up", "down", "zoom_in", "zoom_out")
 """The classes of `make_motion_clips`, in the order of their `target` values 0 to 5."""
@@ -137,15 +138,15 @@ def make_motion_clips(
         f"camera moving: {int(np.count_nonzero(camera))}; "
         f"image axes: x to the right, y downwards."
     )
-    return Bunch(
-        clips=clips,
-        data=clips,
-        target=target,
-        target_names=list(MOTION_LABELS),
+    return image_set_bunch(
+        clips,
+        target,
+        MOTION_LABELS,
+        description,
+        images_key="clips",
         content=content,
         background=background,
         camera=camera,
-        DESCR=description,
     )
 
 

@@ -20,6 +20,7 @@ from sklearn.utils import Bunch
 
 from dlcore.data import sample_images
 from dlcore.data.class_counts import class_counts_line
+from dlcore.data.image_sets import image_set_bunch
 
 SHAPE_LABELS = ("circle", "square", "triangle", "star")
 """The classes of `make_shapes`, in the order of their `target` values 0, 1, 2, 3."""
@@ -142,14 +143,8 @@ def make_shapes(
         f"images: {image_size}x{image_size} RGB, float32 in [0, 1]; "
         f"filled: {int(np.count_nonzero(filled))}; backgrounds: {kinds}."
     )
-    return Bunch(
-        images=images,
-        data=images,
-        target=target,
-        target_names=list(SHAPE_LABELS),
-        filled=filled,
-        background=background,
-        DESCR=description,
+    return image_set_bunch(
+        images, target, SHAPE_LABELS, description, filled=filled, background=background
     )
 
 

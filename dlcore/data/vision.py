@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import Bunch
 
+from dlcore.data.image_sets import image_set_bunch
+
 FACE_LABELS = ("not face", "face")
 """The classes of `load_faces`, in the order of their `target` values 0 and 1."""
 
@@ -61,13 +63,7 @@ def load_digits(*, return_X_y: bool = False) -> Bunch | tuple[np.ndarray, np.nda
         f"Classes: 10; samples: 1797 ({counts.min()}-{counts.max()} per class); "
         "images: 8x8 greyscale, float32 in [0, 1]."
     )
-    return Bunch(
-        images=images,
-        data=images,
-        target=target,
-        target_names=[str(digit) for digit in range(10)],
-        DESCR=description,
-    )
+    return image_set_bunch(images, target, [str(digit) for digit in range(10)], description)
 
 
 def load_faces(*, return_X_y: bool = False) -> Bunch | tuple[np.ndarray, np.ndarray]:
@@ -119,10 +115,4 @@ def load_faces(*, return_X_y: bool = False) -> Bunch | tuple[np.ndarray, np.ndar
         "Classes: 2 (not face, face); samples: 200 (100 per class); "
         "images: 25x25 greyscale, float32 in [0, 1]."
     )
-    return Bunch(
-        images=images,
-        data=images,
-        target=target,
-        target_names=list(FACE_LABELS),
-        DESCR=description,
-    )
+    return image_set_bunch(images, target, FACE_LABELS, description)

@@ -15,6 +15,12 @@ Backends, chosen by the `DLS_JOBS` environment variable:
 - "local" (the default): `dlcore.jobs.local.LocalPool`, worker processes on this machine
   (`DLS_WORKERS` of them; by default the usable cores minus one, at least one).
 - "inline": the job runs in the thread that follows it (AppTest, unit tests).
+- "ray": `dlcore.jobs.ray_cluster.RayPool`, Ray Core tasks on the cluster at `RAY_ADDRESS`
+  (a Ray head on this machine when it is not set). Ray is optional
+  (requirements-ray.txt): when it is not installed or the cluster does not answer, the
+  local pool runs the jobs, and its `note` says why for the pages to show.
+
+Whatever the backend, `pool().note` is None, or a sentence a page can show about it.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ __all__ = [
     "submit",
 ]
 
-BACKENDS = ("local", "inline")
+BACKENDS = ("local", "inline", "ray")
 
 _pool: Any = None
 _pool_lock = threading.Lock()
@@ -61,12 +67,33 @@ def pool() -> Any:
 
                 _pool = InlinePool()
             else:
-                from dlcore.jobs.local import LocalPool
-
-                workers = os.environ.get("DLS_WORKERS")
-                _pool = LocalPool(int(workers) if workers else None)
+                _pool = _ray_pool() if backend == "ray" else _local_pool()
                 atexit.register(_pool.close)
         return _pool
+
+
+def _local_pool() -> Any:
+    from dlcore.jobs.local import LocalPool
+
+    workers = os.environ.get("DLS_WORKERS")
+    return LocalPool(int(workers) if workers else None)
+
+
+def _ray_pool() -> Any:
+    """The Ray cluster's pool, or the local pool with a note saying why not."""
+    address = os.environ.get("RAY_ADDRESS")
+    try:
+        from dlcore.jobs.ray_cluster import RayPool
+
+        return RayPool(address)
+    except ImportError as error:
+        why_not = f"Ray could not be imported here ({error}; pip install -r requirements-ray.txt)"
+    except ConnectionError as error:
+        where = f"at {address}" if address else "on this machine"
+        why_not = f"The Ray cluster {where} could not be reached ({error})"
+    fallback = _local_pool()
+    fallback.note = f"{why_not}: training runs on this machine's own workers."
+    return fallback
 
 
 def submit(spec: JobSpec) -> Job:

@@ -202,8 +202,8 @@ class LocalPool:
         for process in [worker.process for worker in self._workers] + self._retired:
             process.join(timeout=5)
             if process.is_alive():
-                worker.process.kill()
-                worker.process.join(timeout=5)
+                process.kill()
+                process.join(timeout=5)
 
     def _stop(self, job: LocalJob) -> None:
         with self._lock:

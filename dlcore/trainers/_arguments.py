@@ -12,10 +12,11 @@ def builder_arguments(builder: Callable[..., Any], config: Any) -> dict[str, Any
 
     The builders whose settings are named as their configs name them (`forecaster`,
     `intent_classifier`, `motion_model`) take them this way; the exported scripts name
-    them so too, in capitals.
+    them so too, in capitals. A data generator whose settings the config names alike
+    (`dlcore.data.timeseries.make_series` for the forecast trainer) takes them the same way.
 
     Args:
-        builder: a plain function that builds a model, its settings keyword-only.
+        builder: a plain function that builds a model or data, its settings keyword-only.
         config: a trainer's `Config`, with a field for each of them.
 
     Returns:

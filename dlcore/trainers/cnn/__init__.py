@@ -65,7 +65,7 @@ from dlcore.trainers.cnn.model import (
 from dlcore.training import evaluation
 from dlcore.training.compiling import compile_model, epoch_batches
 from dlcore.training.evaluation import test_scores
-from dlcore.training.fit import FitResult, fit_split
+from dlcore.training.fit import fit_split
 
 TASK = "digits"
 """What the default config's models predict. A model's task is its `config.dataset`:
@@ -240,14 +240,11 @@ def build_model(config: Config, data: SplitData) -> Any:
     )
 
 
-def fit(model: Any, data: SplitData, config: Config, *, epochs: int, **options: Any) -> FitResult:
-    """Trains the CNN on the training images with `dlcore.training.fit.fit_split`.
-
-    The validation images give "val_loss" and "val_accuracy" and drive early stopping;
-    the test images are not looked at. `options`: `on_epoch`, `patience`, `history`,
-    `stop` and `on_progress`, as `fit_split` takes them.
-    """
-    return fit_split(model, data, config, epochs=epochs, **options)
+fit = fit_split
+"""Trains the CNN on the training images: `dlcore.training.fit.fit_split`, with its
+options (`on_epoch`, `patience`, `history`, `stop`, `on_progress`). The validation images
+give "val_loss" and "val_accuracy" and drive early stopping; the test images are not
+looked at."""
 
 
 def evaluate(model: Any, data: SplitData) -> dict[str, float]:

@@ -38,6 +38,10 @@ from dlcore.trainers.forecast.model import forecaster
 from dlcore.training.compiling import compile_model, epoch_batches
 from dlcore.training.evaluation import test_scores
 
+TASK = "forecast"
+"""What the models predict: the next values of a series (no try-it page takes them)."""
+
+
 __all__ = [
     "OPTIMIZERS",
     "RECURRENT_CELLS",
@@ -53,9 +57,6 @@ __all__ = [
     "forecaster",
     "load_data",
 ]
-
-TASK = "forecast"
-"""What the models predict: the next values of a series (no try-it page takes them)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,11 +134,7 @@ def load_data(config: Config) -> ForecastData:
     """
     config.validate()
     series = timeseries.make_series(
-        config.n_steps,
-        n_sines=config.n_sines,
-        trend=config.trend,
-        noise=config.noise,
-        seed=config.seed,
+        config.n_steps, **builder_arguments(timeseries.make_series, config)
     ).data
     validation_start, test_start = part_starts(config)
     mean = float(series[:validation_start].mean())

@@ -42,6 +42,10 @@ from dlcore.trainers.intents.model import intent_classifier
 from dlcore.training.compiling import compile_model, epoch_batches
 from dlcore.training.evaluation import test_scores
 
+TASK = "intents"
+"""What the models predict: a try-it page ("Text") takes them."""
+
+
 __all__ = [
     "ENCODERS",
     "LANGUAGE_CHOICES",
@@ -59,9 +63,6 @@ __all__ = [
     "predict_intents",
     "token_labels",
 ]
-
-TASK = "intents"
-"""What the models predict: a try-it page ("Text") takes them."""
 
 
 @dataclasses.dataclass(frozen=True)

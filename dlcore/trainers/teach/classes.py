@@ -75,16 +75,15 @@ def class_problems(classes: ClassImages) -> list[str]:
     """
     pairs = _pairs(classes)
     problems: list[str] = []
-    if len(pairs) < MIN_CLASSES:
-        problems.append(
-            f"Teach at least {MIN_CLASSES} classes, so the model has something to tell "
-            f"apart: add a class. Received: {len(pairs)} class{'es' if len(pairs) != 1 else ''}."
-        )
-    if len(pairs) > MAX_CLASSES:
-        problems.append(
-            f"Teach at most {MAX_CLASSES} classes: remove {len(pairs) - MAX_CLASSES}. "
-            f"Received: {len(pairs)} classes."
-        )
+    problems += _count_problems(
+        len(pairs),
+        MIN_CLASSES,
+        MAX_CLASSES,
+        too_few=f"Teach at least {MIN_CLASSES} classes, so the model has something to tell "
+        f"apart: add a class. Received: {len(pairs)} class{'es' if len(pairs) != 1 else ''}.",
+        too_many=f"Teach at most {MAX_CLASSES} classes: remove {len(pairs) - MAX_CLASSES}. "
+        f"Received: {len(pairs)} classes.",
+    )
     seen: dict[str, int] = {}
     for number, (name, pictures) in enumerate(pairs, start=1):
         clean = name.strip()
@@ -103,16 +102,26 @@ def class_problems(classes: ClassImages) -> list[str]:
         else:
             seen[clean.casefold()] = number
         label = repr(clean) if clean else f"Class {number}"
-        if len(pictures) < MIN_IMAGES:
-            problems.append(
-                f"{label} has {len(pictures)} image{'s' if len(pictures) != 1 else ''}: "
-                f"add at least {MIN_IMAGES}."
-            )
-        elif len(pictures) > MAX_IMAGES:
-            problems.append(
-                f"{label} has {len(pictures)} images: remove some, {MAX_IMAGES} at most."
-            )
+        problems += _count_problems(
+            len(pictures),
+            MIN_IMAGES,
+            MAX_IMAGES,
+            too_few=f"{label} has {len(pictures)} image{'s' if len(pictures) != 1 else ''}: "
+            f"add at least {MIN_IMAGES}.",
+            too_many=f"{label} has {len(pictures)} images: remove some, {MAX_IMAGES} at most.",
+        )
     return problems
+
+
+def _count_problems(
+    count: int, minimum: int, maximum: int, *, too_few: str, too_many: str
+) -> list[str]:
+    """`[too_few]` below `minimum`, `[too_many]` above `maximum`, `[]` in between."""
+    if count < minimum:
+        return [too_few]
+    if count > maximum:
+        return [too_many]
+    return []
 
 
 def validate_classes(classes: ClassImages) -> list[tuple[str, list[np.ndarray]]]:

@@ -68,7 +68,11 @@ from dlcore.trainers.video.export import export_code
 from dlcore.trainers.video.model import motion_model
 from dlcore.training import evaluation
 from dlcore.training.compiling import compile_model, epoch_batches
-from dlcore.training.fit import FitResult, fit_split
+from dlcore.training.fit import fit_split
+
+TASK = "motion"
+"""What the models predict, for the Video try-it page: the motion of a clip."""
+
 
 __all__ = [
     "ARCHITECTURES",
@@ -98,9 +102,6 @@ __all__ = [
     "motion_model",
     "predict_proba",
 ]
-
-TASK = "motion"
-"""What the models predict, for the Video try-it page: the motion of a clip."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,14 +258,11 @@ def build_model(config: Config, data: VideoData) -> Any:
     )
 
 
-def fit(model: Any, data: VideoData, config: Config, *, epochs: int, **options: Any) -> FitResult:
-    """Trains the video model on the training clips with `dlcore.training.fit.fit_split`.
-
-    The validation clips give "val_loss" and "val_accuracy" and drive early stopping;
-    the test clips are not looked at. `options`: `on_epoch`, `patience`, `history`,
-    `stop` and `on_progress`, as `fit_split` takes them.
-    """
-    return fit_split(model, data, config, epochs=epochs, **options)
+fit = fit_split
+"""Trains the video model on the training clips: `dlcore.training.fit.fit_split`, with its
+options (`on_epoch`, `patience`, `history`, `stop`, `on_progress`). The validation clips
+give "val_loss" and "val_accuracy" and drive early stopping; the test clips are not
+looked at."""
 
 
 def evaluate(model: Any, data: VideoData) -> dict[str, float]:
