@@ -6,6 +6,7 @@ stopped by its process id with SIGTERM, as Ctrl-C would; the test then checks th
 replicas, their training workers and HAProxy have stopped too. Every wait is bounded.
 """
 
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -136,13 +137,9 @@ def _open_and_upload(context: BrowserContext, url: str) -> str:
     return cookie
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-def test_two_browsers_land_on_two_replicas_and_upload_through_the_proxy(launcher):
-    url, process = launcher
-    replica_pids = _children(process.pid)
-    assert len(replica_pids) == 3  # two app servers and HAProxy
-
+def _two_browsers(url: str, replica_pids: list[int]) -> tuple[list[str], list[int]]:
+    """Two browsers open the app through the proxy and upload: the replicas they landed
+    on, and the replicas' training workers meanwhile."""
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -154,6 +151,19 @@ def test_two_browsers_land_on_two_replicas_and_upload_through_the_proxy(launcher
             workers = [worker for pid in replica_pids for worker in _children(pid)]
         finally:
             browser.close()
+    return replicas, workers
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_two_browsers_land_on_two_replicas_and_upload_through_the_proxy(launcher):
+    url, process = launcher
+    replica_pids = _children(process.pid)
+    assert len(replica_pids) == 3  # two app servers and HAProxy
+
+    # In a thread of its own: the browser tests' Playwright may hold this thread's loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        replicas, workers = thread.submit(_two_browsers, url, replica_pids).result()
 
     assert sorted(replicas) == ["r1", "r2"]
     process.send_signal(signal.SIGTERM)
