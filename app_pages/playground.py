@@ -30,9 +30,10 @@ TRAINING = TrainingOptions(
     seed_help="The same seed draws the same points and weights.",
 )
 PENALTIES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3]
-# Seconds between redraws of the boundary and the neurons: at most about 12 a second,
-# however long an epoch takes (more would slow the training for little to see).
-REDRAW_SECONDS = 0.08
+# Seconds between redraws of the boundary and the neurons, however long an epoch takes:
+# about 12 a second reach the browser from a worker (more would slow the training for
+# little to see; bench/playground_redraws.py measures it).
+REDRAW_SECONDS = 0.06
 
 
 settings_column, output_column, (data_tab, network_tab, training_tab) = trainer_flow.trainer_layout(

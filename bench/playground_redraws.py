@@ -2,9 +2,11 @@
 
 The app is served as `make run` serves it and the Playground page is opened in Chromium
 with its default settings (circles, 4 and 2 neurons, batch size 10) and 200 epochs per
-run. Each new boundary picture the browser shows counts as a redraw (a picture while it
-trains, the Plotly chart at the end: see harness/playground.py); the rate is taken
-between the first and the last redraw of the run. The goal, from the issue: at least 5.
+run, trained by a job in a worker process as `make run` does it. Each new boundary picture
+the browser shows while the model trains counts as a redraw (see harness/playground.py);
+the rate is taken between the first and the last of them. The Plotly chart drawn at rest,
+after the test score, is not a redraw while training and is left out. The goal, from
+issue 14: at least 8 a second.
 """
 
 from playwright.sync_api import sync_playwright
@@ -13,7 +15,7 @@ from bench.report import Figure
 from harness import launch_chromium, serve_app, wait_for_app
 from harness.playground import boundary_redraw_times, click_app_button, record_boundary_redraws
 
-TARGET_REDRAWS_PER_SECOND = 5.0
+TARGET_REDRAWS_PER_SECOND = 8.0
 EPOCHS = 200
 
 
@@ -36,7 +38,7 @@ def run() -> list[Figure]:
         click_app_button(page, "play.train")
         page.get_by_text(f"Epoch {EPOCHS} ·").wait_for(timeout=180_000)
         wait_for_app(page, timeout=180_000)
-        times = boundary_redraw_times(page)
+        times = boundary_redraw_times(page, live_only=True)
         browser.close()
     seconds = times[-1] - times[0] if len(times) > 1 else 0.0
     rate = (len(times) - 1) / seconds if seconds > 0 else 0.0

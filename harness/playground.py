@@ -12,8 +12,9 @@ from playwright.sync_api import Page
 BOUNDARY = ".st-key-play-boundary"
 """The CSS selector of the box that holds the boundary (Streamlit's class for the key)."""
 
-# Records every new boundary picture (an `img`'s `src`, or the `href` of the Plotly
-# chart's image, a PNG data URL) with the time it appeared, in `window.boundaryRedraws`.
+# Records every new boundary picture (an `img`'s `src` while training, or the `href` of the
+# Plotly chart's image at rest, a PNG data URL) in `window.boundaryRedraws`: the time it
+# appeared, and whether it is a picture drawn while training.
 _RECORD_REDRAWS = f"""
 () => {{
   window.boundaryRedraws = [];
@@ -23,7 +24,7 @@ _RECORD_REDRAWS = f"""
       const picture = image.getAttribute('src') || image.getAttribute('href');
       if (picture && !seen.has(picture)) {{
         seen.add(picture);
-        window.boundaryRedraws.push(performance.now());
+        window.boundaryRedraws.push({{time: performance.now(), live: image.tagName === 'IMG'}});
       }}
     }}
   }};
@@ -44,9 +45,11 @@ def record_boundary_redraws(page: Page) -> None:
     page.evaluate(_RECORD_REDRAWS)
 
 
-def boundary_redraw_times(page: Page) -> list[float]:
-    """When each new boundary picture appeared since recording began, in seconds."""
-    return [stamp / 1000 for stamp in page.evaluate("window.boundaryRedraws")]
+def boundary_redraw_times(page: Page, *, live_only: bool = False) -> list[float]:
+    """When each new boundary picture appeared since recording began, in seconds; with
+    `live_only`, only the pictures drawn while training (not the chart at rest)."""
+    redraws = page.evaluate("window.boundaryRedraws")
+    return [redraw["time"] / 1000 for redraw in redraws if redraw["live"] or not live_only]
 
 
 def click_app_button(page: Page, key: str) -> None:
