@@ -159,17 +159,17 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> N
     raise TimeoutError(f"{url} did not become healthy in {timeout} s")
 
 
-def stop(processes: Sequence[subprocess.Popen]) -> None:
-    """Ask every process to stop (SIGTERM), then kill those still running after STOP_TIMEOUT."""
+def stop(processes: Sequence[subprocess.Popen], timeout: float = STOP_TIMEOUT) -> None:
+    """Ask every process to stop (SIGTERM), then kill those still running after `timeout` s."""
     for process in processes:
         if process.poll() is None:
             process.terminate()
     for process in processes:
         try:
-            process.wait(timeout=STOP_TIMEOUT)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
+            process.wait(timeout=timeout)
 
 
 def _local_url(address: str, port: int) -> str:

@@ -3,19 +3,20 @@
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright, expect
 
+from deploy.replicas import free_port, stop, wait_until_healthy
+
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Seconds the app server has to answer its health check once started.
+SERVER_START_TIMEOUT = 60
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -25,27 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the app server exited with code {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)  # the server is still starting: poll again
-    raise TimeoutError(f"{url} did not become healthy in {timeout} s")
 
 
 class AppUrl(str):
@@ -94,11 +74,10 @@ def serve_app(
     )
     url = AppUrl(f"http://127.0.0.1:{port}", server.pid)
     try:
-        _wait_until_healthy(url, server)
+        wait_until_healthy(url, server, timeout=SERVER_START_TIMEOUT)
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop([server])
 
 
 def job_worker_pids(server_pid: int) -> list[int]:

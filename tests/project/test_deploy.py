@@ -19,8 +19,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, expect, sync_playwright
 
-from deploy.replicas import COOKIE, ROOT, Replica, haproxy_binary, render_config, wait_until_healthy
-from harness import free_port, launch_chromium, wait_for_app
+from deploy.replicas import (
+    COOKIE,
+    ROOT,
+    Replica,
+    free_port,
+    haproxy_binary,
+    render_config,
+    stop,
+    wait_until_healthy,
+)
+from harness import launch_chromium, wait_for_app
 from harness.uploads import PNG_NAME, upload_png
 
 # Seconds for the launcher to start both replicas and the proxy on a busy 2-core machine.
@@ -111,13 +120,7 @@ def launcher() -> Iterator[tuple[str, subprocess.Popen]]:
         wait_until_healthy(url, process, timeout=START_TIMEOUT)
         yield url, process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT)
+        stop([process], timeout=STOP_TIMEOUT)
 
 
 def _open_and_upload(context: BrowserContext, url: str) -> str:

@@ -100,15 +100,18 @@ def test_the_flow_draws_each_report_scores_once_and_registers():
     )
 
 
-def _interrupted_page() -> None:
+def _cut_short_page(how: str) -> None:
+    """Five epochs of training that a Stop click (`how` = "stop", after epoch 2) or a closed
+    tab (`how` = "closed", at the first report) cuts short, then the run's state on a rerun."""
     import streamlit as st
 
+    import ui.trainer
     from dlcore.trainers import cnn
     from ui.trainer import trainer_run
     from ui.trainer_flow import Drawing, train_and_score
 
     config = cnn.Config(n_samples=300, n_blocks=1, n_filters=4, dense_units=8, seed=3)
-    run = trainer_run("interrupted")  # settles the job a Stop interrupted
+    run = trainer_run(how)  # settles the job a Stop interrupted
     if "clicked" not in st.session_state:
         st.session_state.clicked = True
 
@@ -116,6 +119,8 @@ def _interrupted_page() -> None:
             if report.epoch == 2:
                 st.stop()  # as Streamlit interrupts a script run when Stop is clicked
 
+        if how == "closed":
+            ui.trainer._tab_open = lambda: False  # as if the tab closed once training began
         train_and_score(
             run,
             cnn,
@@ -123,13 +128,13 @@ def _interrupted_page() -> None:
             cnn.load_data(config),
             what="CNN",
             epochs=5,
-            live=lambda run: Drawing(stop_clicked_after),
+            live=lambda run: Drawing(stop_clicked_after if how == "stop" else print),
         )
     st.write(f"{run.status} {run.epochs_trained} {run.in_progress} {run.model is not None}")
 
 
 def test_a_stopped_run_keeps_its_last_finished_epoch():
-    app = AppTest.from_function(_interrupted_page, default_timeout=180).run()
+    app = AppTest.from_function(_cut_short_page, args=("stop",), default_timeout=180).run()
     assert not app.exception
     assert not app.markdown  # the run was interrupted before it wrote anything
     app.run()
@@ -137,37 +142,12 @@ def test_a_stopped_run_keeps_its_last_finished_epoch():
     assert app.markdown[0].value == "stopped 2 False True"
 
 
-def _closed_tab_page() -> None:
-    import streamlit as st
-
-    import ui.trainer
-    from dlcore.trainers import cnn
-    from ui.trainer import trainer_run
-    from ui.trainer_flow import Drawing, train_and_score
-
-    config = cnn.Config(n_samples=300, n_blocks=1, n_filters=4, dense_units=8, seed=3)
-    run = trainer_run("closed")
-    if "clicked" not in st.session_state:
-        st.session_state.clicked = True
-        ui.trainer._tab_open = lambda: False  # as if the tab closed once training began
-        train_and_score(
-            run,
-            cnn,
-            config,
-            cnn.load_data(config),
-            what="CNN",
-            epochs=5,
-            live=lambda run: Drawing(print),
-        )
-    st.write(f"{run.status} {run.epochs_trained}")
-
-
 def test_a_closed_tab_lets_its_job_go_and_keeps_what_it_trained(monkeypatch):
     import ui.trainer
 
     monkeypatch.setattr(ui.trainer, "_tab_open", ui.trainer._tab_open)  # put back afterwards
-    app = AppTest.from_function(_closed_tab_page, default_timeout=180).run()
+    app = AppTest.from_function(_cut_short_page, args=("closed",), default_timeout=180).run()
     assert not app.exception
     assert not app.markdown  # the page stopped following at the first report
     app.run()  # the tab comes back
-    assert app.markdown[0].value == "stopped 1"
+    assert app.markdown[0].value == "stopped 1 False True"

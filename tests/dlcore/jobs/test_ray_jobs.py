@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from typing import Any
 
 from dlcore import jobs
 from dlcore.jobs.local import LocalPool
@@ -112,16 +114,29 @@ def test_jobs_train_report_and_stop_on_a_one_cpu_ray_head_in_a_private_network()
     assert 1 <= abandoned["epochs"] < 100_000
 
 
+@contextlib.contextmanager
+def _ray_backend(monkeypatch, address: str | None) -> Iterator[Any]:
+    """This process's pool as `DLS_JOBS=ray` makes it, for the cluster at `address` (None: on
+    this machine), closed afterwards."""
+    monkeypatch.setattr(jobs, "_pool", None)
+    monkeypatch.setenv("DLS_JOBS", "ray")
+    if address is None:
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    else:
+        monkeypatch.setenv("RAY_ADDRESS", address)
+    monkeypatch.setenv("DLS_WORKERS", "1")
+    pool = jobs.pool()
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 def test_an_unreachable_ray_cluster_falls_back_to_the_local_pool_with_a_note(monkeypatch):
     with socket.socket() as probe:  # a port that was free a moment ago: nobody listens
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setattr(jobs, "_pool", None)
-    monkeypatch.setenv("DLS_JOBS", "ray")
-    monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{port}")
-    monkeypatch.setenv("DLS_WORKERS", "1")
-    pool = jobs.pool()
-    try:
+    with _ray_backend(monkeypatch, f"127.0.0.1:{port}") as pool:
         assert isinstance(pool, LocalPool)
         assert re.fullmatch(
             rf"The Ray cluster at 127\.0\.0\.1:{port} could not be reached \(nothing answers "
@@ -129,27 +144,18 @@ def test_an_unreachable_ray_cluster_falls_back_to_the_local_pool_with_a_note(mon
             pool.note,
         )
         assert jobs.pool() is pool
-    finally:
-        pool.close()
 
 
 def test_without_ray_installed_the_ray_backend_falls_back_to_the_local_pool(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     monkeypatch.delitem(sys.modules, "dlcore.jobs.ray_cluster", raising=False)
-    monkeypatch.setattr(jobs, "_pool", None)
-    monkeypatch.setenv("DLS_JOBS", "ray")
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
-    monkeypatch.setenv("DLS_WORKERS", "1")
-    pool = jobs.pool()
-    try:
+    with _ray_backend(monkeypatch, None) as pool:
         assert isinstance(pool, LocalPool)
         assert re.fullmatch(
             r"Ray could not be imported here \(.+; pip install -r requirements-ray\.txt\): "
             r"training runs on this machine's own workers\.",
             pool.note,
         )
-    finally:
-        pool.close()
 
 
 def scenario(ray_files: str) -> dict:
