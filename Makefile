@@ -29,31 +29,29 @@ bench: $(VENV)/.dev browser haproxy
 gpu: $(VENV)/.runtime
 	$(BIN)/pip install --quiet "tensorflow[and-cuda]==$$(grep '^tensorflow==' requirements.txt | cut -d= -f3)"
 
-# Debian's chromium drives the browser tests (Playwright's own browser download needs
-# the internet). Installed here when missing and we may; otherwise say what to install.
-browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# $(call debian_package,PROGRAM,WHO NEEDS IT): install Debian's package PROGRAM when it is
+# missing and we may (as root, with apt-get); otherwise say how, and fail.
+define debian_package
+	@if command -v $(1) >/dev/null 2>&1 || [ -x /usr/sbin/$(1) ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		echo "Installing Debian's $(1) for $(2)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); \
 	else \
-		echo "The browser tests need Chromium at /usr/bin/chromium. Install it with:"; \
-		echo "    sudo apt-get install chromium"; \
+		echo "Debian's $(1) is needed for $(2). Install it with:"; \
+		echo "    sudo apt-get install $(1)"; \
 		exit 1; \
 	fi
+endef
+
+# Debian's chromium drives the browser tests (Playwright's own browser download needs
+# the internet).
+browser:
+	$(call debian_package,chromium,the browser tests)
 
 # Debian's haproxy is the proxy in front of several replicas (deploy/): the replicas test
-# and bench/replicas.py start it. Installed here when missing and we may.
+# and bench/replicas.py start it.
 haproxy:
-	@if command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's haproxy for the replicas test and benchmark..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; \
-	else \
-		echo "The replicas test and benchmark need HAProxy. Install it with:"; \
-		echo "    sudo apt-get install haproxy"; \
-		exit 1; \
-	fi
+	$(call debian_package,haproxy,the replicas test and benchmark)
 
 # Several replicas of the app behind HAProxy, sticky by cookie (see the README).
 REPLICAS ?= 2

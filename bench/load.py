@@ -210,12 +210,11 @@ def run() -> list[Figure]:
     print(f"  home page rendered {len(renders)} times during the load", flush=True)
     failures = sum(result.error is not None for result in results) + failed_visits
     return [
-        Figure(
+        Figure.at_least(
             "load: sessions training at once",
             _most_at_once(results),
             "sessions",
             target=SESSIONS,
-            higher_is_better=True,
         ),
         Figure(
             "load: Train clicks spread",
@@ -224,12 +223,11 @@ def run() -> list[Figure]:
             target=TARGET_CLICK_SPREAD_SECONDS,
         ),
         Figure("load: sessions that failed", failures, "sessions", target=0),
-        Figure(
+        Figure.at_least(
             "load: sessions whose training finished",
             sum(result.finished for result in results),
             "sessions",
             target=SESSIONS,
-            higher_is_better=True,
         ),
         Figure(
             "load: wait in the queue (median)",

@@ -43,12 +43,11 @@ def run() -> list[Figure]:
     seconds = times[-1] - times[0] if len(times) > 1 else 0.0
     rate = (len(times) - 1) / seconds if seconds > 0 else 0.0
     return [
-        Figure(
+        Figure.at_least(
             f"playground boundary redraws while training ({len(times)} in {seconds:.1f} s)",
             rate,
             "1/s",
             target=TARGET_REDRAWS_PER_SECOND,
-            higher_is_better=True,
         )
     ]
 

@@ -174,22 +174,20 @@ def run() -> list[Figure]:
     sessions_on = collections.Counter(result.replica for result in sticky)
     trained_on = collections.Counter(result.replica for result in sticky if result.trained)
     figures = [
-        Figure(
+        Figure.at_least(
             f"replicas: sessions on {name}",
             sessions_on[name],
             "sessions",
             target=1,
-            higher_is_better=True,
         )
         for name in names
     ]
     figures += [
-        Figure(
+        Figure.at_least(
             "replicas: uploads that worked through the sticky proxy",
             sum(result.upload_worked for result in sticky),
             "uploads",
             target=SESSIONS,
-            higher_is_better=True,
         ),
         # The control: the same replicas and proxy settings, no cookie.
         Figure(
@@ -200,22 +198,20 @@ def run() -> list[Figure]:
         ),
     ]
     figures += [
-        Figure(
+        Figure.at_least(
             f"replicas: trainings finished on {name}",
             trained_on[name],
             "trainings",
             target=1,
-            higher_is_better=True,
         )
         for name in names
     ]
     figures.append(
-        Figure(
+        Figure.at_least(
             "replicas: trainings finished",
             sum(result.trained for result in sticky),
             "trainings",
             target=SESSIONS,
-            higher_is_better=True,
         )
     )
     return figures

@@ -30,6 +30,11 @@ class Figure:
     higher_is_better: bool = False
     min_ratio: float | None = None
 
+    @classmethod
+    def at_least(cls, name: str, value: float, unit: str, *, target: float) -> "Figure":
+        """A figure whose goal is a lower bound: a rate, or a count of what must all work."""
+        return cls(name, value, unit, target=target, higher_is_better=True)
+
     @property
     def ratio(self) -> float | None:
         """How many times better than the baseline: above 1 means faster (or smaller)."""
