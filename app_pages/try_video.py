@@ -195,9 +195,9 @@ def show_frame(predictor, analysis, frame_number: int) -> None:
     st.caption(
         f"In the {analysis.window_ends[0] - analysis.window_starts[0]:.1f} s around this "
         f"frame the model says **{labels[window_best]}** "
-        f"({100 * cam.window_probabilities[window_best]:.0f} %). Red: where the last conv "
-        "layer found the most evidence for the class; blue: little. It is as coarse as "
-        "that layer's maps."
+        f"({100 * cam.window_probabilities[window_best]:.0f} %). Red: where in this "
+        "frame the model's conv layer found the most evidence for the class; blue: little "
+        "(each frame on its own scale). It is as coarse as that layer's maps."
     )
 
 

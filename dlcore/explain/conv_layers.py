@@ -16,6 +16,11 @@ from typing import Any
 # activation, as the keras.io example does ("..._act").
 _ELEMENTWISE_LAYER_NAMES = ("BatchNormalization", "ReLU", "Activation", "LeakyReLU", "ELU")
 
+MIN_MAP_SIDE = 4
+"""The smallest map side (in positions) the default layer should still have: a 2x2 or 1x1
+map, resized to the input, is one smooth slope or one colour that says nothing about where
+the model looked."""
+
 
 @dataclasses.dataclass(frozen=True)
 class ConvTarget:
@@ -71,8 +76,9 @@ def _candidates(model: Any) -> list[ConvTarget]:
 
 
 def find_conv_target(model: Any, layer_name: str | None, *, is_video: bool) -> ConvTarget:
-    """The named conv layer, or by default the last one (for a video model, the last one
-    that keeps the time axis, if any), followed through the elementwise layers after it.
+    """The named conv layer, or by default the last one whose maps still have space (sides
+    of at least `MIN_MAP_SIDE`; else the one with the largest maps) among those that keep the
+    time axis for a video model (if any), followed through the elementwise layers after it.
 
     Raises:
         ValueError: If the model has no conv layer, or none named `layer_name`.
@@ -93,10 +99,19 @@ def find_conv_target(model: Any, layer_name: str | None, *, is_video: bool) -> C
             "for models without convolutions."
         )
     if is_video:
-        with_time = [candidate for candidate in candidates if _keeps_time(candidate)]
-        if with_time:
-            return _follow_elementwise(with_time[-1])
-    return _follow_elementwise(candidates[-1])
+        candidates = [candidate for candidate in candidates if _keeps_time(candidate)] or candidates
+    roomy = [candidate for candidate in candidates if min(_map_size(candidate)) >= MIN_MAP_SIDE]
+    if roomy:
+        return _follow_elementwise(roomy[-1])
+    # The largest maps left; of equals the deepest (max keeps the first it meets).
+    deepest_first = reversed(candidates)
+    return _follow_elementwise(max(deepest_first, key=lambda candidate: min(_map_size(candidate))))
+
+
+def _map_size(target: ConvTarget) -> tuple[int, int]:
+    """The (height, width) of a conv layer's maps; unknown sides count as large."""
+    height, width = target.output.shape[-3:-1]
+    return (height or MIN_MAP_SIDE, width or MIN_MAP_SIDE)
 
 
 def _keeps_time(target: ConvTarget) -> bool:

@@ -31,8 +31,10 @@ layers. For a video the answer is one map per input frame:
   default layer is the last conv layer that keeps the time axis, when there is one.
 
 Each time step has its own channel weights (the gradient averaged over that step's
-positions only), and all of a clip's maps share one scale, so that a frame that matters
-little shows a faint map rather than one stretched to full brightness.
+positions only), and by default each frame's map is divided by its own largest value: a
+recurrent model leans on its last frames, so on one shared scale the early frames of a
+real clip are a uniform wash that hides where, in them, the model looked. `per_frame=False`
+puts a clip's maps on one scale instead, to compare how much each frame counts.
 
 Which conv layer Grad-CAM looks at, and where it sits in the model, is decided in
 `dlcore.explain.conv_layers`.
@@ -81,6 +83,7 @@ def grad_cam(
     *,
     class_index: int | None = None,
     layer_name: str | None = None,
+    per_frame: bool = True,
 ) -> np.ndarray:
     """The Grad-CAM map of one input: where the chosen conv layer saw the class.
 
@@ -92,8 +95,9 @@ def grad_cam(
     Output shape:
         `(height, width)` for an image, `(n_frames, height, width)` for a video: float32
         in [0, 1], bilinearly resized from the conv layer's resolution to the input's.
-        The largest value is 1 unless the map is all zero (no position speaks for the
-        class: every weighted sum was negative), which is returned as zeros.
+        The largest value of each frame's map (with `per_frame`; else of all of them) is 1,
+        unless the map is all zero (no position speaks for the class: every weighted sum
+        was negative), which is returned as zeros.
 
     Args:
         model: a Keras model (e.g. from `dlcore.trainers.cnn.build_cnn` or
@@ -101,9 +105,12 @@ def grad_cam(
         inputs: the model input, as above.
         class_index: `int`, the class to explain. Defaults to None: the predicted class.
         layer_name: `str`, the conv layer to look at (a layer of the model or of its
-            per-frame model). Defaults to None: the last conv layer (for a video model,
-            the last one whose output keeps the time axis, if any), followed through the
-            batch normalization and activation layers that directly follow it.
+            per-frame model). Defaults to None: the last conv layer whose maps still have
+            space (`dlcore.explain.conv_layers.MIN_MAP_SIDE`; for a video model, the last
+            one whose output keeps the time axis, if any), followed through the batch
+            normalization and activation layers that directly follow it.
+        per_frame: `bool`, for a video: scale each frame's map to its own largest value
+            (the default), or all frames by the clip's largest value (`False`).
 
     Returns:
         The map, as above.
@@ -135,14 +142,16 @@ def grad_cam(
     maps = _weighted_maps(
         np.asarray(activations, dtype=np.float32), np.asarray(gradients, dtype=np.float32)
     )
-    return _to_input_size(maps, values.shape)
+    return _to_input_size(maps, values.shape, per_frame=per_frame)
 
 
-def saliency(model: Any, inputs: ArrayLike, *, class_index: int | None = None) -> np.ndarray:
+def saliency(
+    model: Any, inputs: ArrayLike, *, class_index: int | None = None, per_frame: bool = True
+) -> np.ndarray:
     """The saliency map of one input: how strongly each pixel moves the class score.
 
     |d score / d pixel|, the largest over the colour channels, divided by the largest
-    value (over every frame of a video, so frames compare).
+    value: of each frame of a video with `per_frame` (the default), else of the clip.
 
     Input shape:
         As `grad_cam`: `(height, width, channels)` or `(n_frames, height, width, channels)`.
@@ -155,6 +164,8 @@ def saliency(model: Any, inputs: ArrayLike, *, class_index: int | None = None) -
         model: a Keras model.
         inputs: one prepared model input, without a batch axis.
         class_index: `int`, the class to explain. Defaults to None: the predicted class.
+        per_frame: `bool`, for a video: scale each frame's map on its own (the default),
+            or all on one scale (`False`).
 
     Returns:
         The map, as above.
@@ -172,7 +183,8 @@ def saliency(model: Any, inputs: ArrayLike, *, class_index: int | None = None) -
         tape.watch(batch)
         score = _class_score(_scores(model, scorer(batch, training=False)), class_index)
     gradients = np.abs(np.asarray(tape.gradient(score, batch), dtype=np.float32))[0]
-    return _normalized(gradients.max(axis=-1))
+    strengths = gradients.max(axis=-1)
+    return _normalized(strengths, per_frame=per_frame and _is_video(model))
 
 
 def overlay(image: ArrayLike, heatmap: ArrayLike, *, alpha: float = 0.45) -> np.ndarray:
@@ -349,23 +361,31 @@ def _weighted_maps(activations: np.ndarray, gradients: np.ndarray) -> np.ndarray
     return np.maximum(np.einsum("thwk,tk->thw", steps, channel_weights), 0.0)
 
 
-def _normalized(maps: np.ndarray) -> np.ndarray:
-    largest = float(maps.max()) if maps.size else 0.0
-    if largest <= 0 or not np.isfinite(largest):
-        return np.zeros_like(maps, dtype=np.float32)
-    return (maps / largest).astype(np.float32)
+def _normalized(maps: np.ndarray, *, per_frame: bool = False) -> np.ndarray:
+    """Maps >= 0 divided by their largest value, or each map along the first axis by its
+    own (`per_frame`); a map with no positive, finite largest value becomes zeros."""
+    maps = np.asarray(maps, dtype=np.float32)
+    if not maps.size:
+        return maps
+    axes = tuple(range(1, maps.ndim)) if per_frame else None
+    largest = maps.max(axis=axes, keepdims=True)
+    usable = (largest > 0) & np.isfinite(largest)
+    return np.where(usable, maps / np.where(usable, largest, 1.0), 0.0).astype(np.float32)
 
 
-def _to_input_size(maps: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
+def _to_input_size(
+    maps: np.ndarray, input_shape: tuple[int, ...], *, per_frame: bool
+) -> np.ndarray:
     """(steps, h, w) maps >= 0 -> the input's (height, width) or (n_frames, height, width),
-    divided by their largest value."""
+    divided by their largest value (each step's own with `per_frame`)."""
     import tensorflow as tf
 
     height, width = input_shape[-3:-1]
     resized = tf.image.resize(maps[..., np.newaxis], (height, width), method="bilinear")
     # Normalized after resizing, so that the largest value shown is 1 (bilinear
     # resizing samples between the coarse map's centres and would lower the peak).
-    resized = _normalized(np.maximum(np.asarray(resized, dtype=np.float32)[..., 0], 0.0))
+    resized = np.maximum(np.asarray(resized, dtype=np.float32)[..., 0], 0.0)
+    resized = _normalized(resized, per_frame=per_frame)
     if len(input_shape) == 3:  # an image: one map
         return resized[0]
     n_frames = input_shape[0]
