@@ -18,7 +18,7 @@ from dlcore.trainers.cnn import held_out_samples
 from dlcore.training import evaluation
 from ui.drawing import draw_digit
 from ui.presenter import explain, show_figure
-from ui.pretrained import model_title, predictor_for, session_models
+from ui.pretrained import model_title, predictor_for, session_models, warn_if_not_its_kind
 from ui.settings import PageSettings
 from ui.teach import teach_own_classes
 
@@ -241,10 +241,16 @@ def classify_tab() -> None:
         with answer:
             st.error(f"The model cannot take this image: {error}", icon=":material/error:")
         return
+    looks_like_its_kind = None
+    if predictor.domain is not None:
+        looks_like_its_kind = bool(
+            predictor.inputs_in_domain(preparation.model_input[np.newaxis])[0]
+        )
     with answer:
         st.image(display_square(preparation.square), caption=label, width=224)
         for note in notes:
             st.caption(note)
+        warn_if_not_its_kind(predictor, looks_like_its_kind)
         (best, confidence), *_ = top_classes(probabilities, predictor.labels, top_k=1)
         st.markdown(f"The model says **{best}**, {100 * confidence:.1f} % sure.")
         show_figure(

@@ -12,7 +12,7 @@ from dlcore.figures.predictions import confidence_figure
 from dlcore.figures.video_analysis import frame_strip_figure, motion_energy_figure, timeline_figure
 from dlcore.media.video import VIDEO_EXTENSIONS, DecodedVideo, VideoDecodeError
 from ui.presenter import explain, plain, show_figure
-from ui.pretrained import model_title, predictor_for, session_models
+from ui.pretrained import model_title, predictor_for, session_models, warn_if_not_its_kind
 from ui.settings import PageSettings
 
 PAGE = "try_video"
@@ -140,8 +140,9 @@ def show_clip(clip: dict, video: DecodedVideo) -> None:
         )
 
 
-def show_answer(analysis) -> None:
+def show_answer(predictor, analysis) -> None:
     video = analysis.video
+    warn_if_not_its_kind(predictor, analysis.in_domain)
     best = int(analysis.probabilities.argmax())
     st.markdown(
         f"Over the whole clip the model says **{analysis.labels[best]}**, "
@@ -242,7 +243,7 @@ st.session_state[LAST_CLIP_KEY] = clip
 with controls:
     show_clip(clip, analysis.video)
 with answer:
-    show_answer(analysis)
+    show_answer(predictor, analysis)
 
 video = analysis.video
 show_figure(frame_strip_figure(video.frames, video.times), key=f"{PAGE}.strip")

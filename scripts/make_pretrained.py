@@ -34,6 +34,9 @@ sys.path.insert(0, str(REPOSITORY))  # run as a script: `dlcore` lives in the re
 import dlcore  # noqa: E402  (sets the Keras backend before Keras is imported)
 from dlcore.pretrained import MODEL_FOLDER, PRETRAINED_NAMES, SAMPLE_FOLDER, TASKS  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+import calibrate_domain  # noqa: E402  (this folder's own script)
+
 
 @dataclasses.dataclass(frozen=True)
 class Recipe:
@@ -277,6 +280,10 @@ def main() -> None:
             f"{metadata['training_seconds']:.0f} s, {size / 1e6:.2f} MB",
             flush=True,
         )
+    # Each image and video model's domain check is fitted on the model just made.
+    for name in [name for name in names if name in calibrate_domain.CHECKED]:
+        calibrate_domain.calibrate(name)
+        print(f"  fitted {name}'s domain check", flush=True)
     if "digits" in names:
         for path in draw_digit_samples():
             print(f"  drew {path.relative_to(REPOSITORY)}")

@@ -51,3 +51,17 @@ def predictor_for(choice: str, trained_models: Mapping[str, Any]) -> Any:
 
         return predictor_from_trained(trained_models[choice])
     return bundled_predictor(choice)
+
+
+def warn_if_not_its_kind(predictor: Any, looks_like_its_kind: bool | None) -> None:
+    """Say so above a model's answer when its input does not look like the model's kind
+    (`dlcore.pretrained.Predictor.in_domain`): the answer is then a guess."""
+    from dlcore.pretrained.domain import KINDS
+
+    if looks_like_its_kind is False:
+        kind = KINDS.get(predictor.name, "what this model was trained on")
+        st.warning(
+            f"This doesn't look like {kind}, so the answer below is a guess: the model "
+            "can only choose among its classes.",
+            icon=":material/help:",
+        )

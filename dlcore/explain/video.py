@@ -82,6 +82,9 @@ class ClipAnalysis:
         motion_times: float64, shape `(n_frames - 1,)`, the middle of each such pair.
         notes: what a person should know: the decoder's notes (a long clip cut, frames
             scaled) and the analysis's own (a clip of one frame, shorter than a window).
+        window_in_domain: bool, shape `(n_windows,)`: whether each window looks like the
+            model's kind of clip (`dlcore.pretrained.Predictor.in_domain`); None for a
+            model without a domain check.
     """
 
     video: media.DecodedVideo
@@ -94,6 +97,7 @@ class ClipAnalysis:
     motion_energy: np.ndarray
     motion_times: np.ndarray
     notes: tuple[str, ...] = ()
+    window_in_domain: np.ndarray | None = None
 
     @property
     def window_times(self) -> np.ndarray:
@@ -108,6 +112,13 @@ class ClipAnalysis:
     @property
     def n_windows(self) -> int:
         return len(self.window_starts)
+
+    @property
+    def in_domain(self) -> bool | None:
+        """Whether most windows look like the model's kind of clip; None if unknown."""
+        if self.window_in_domain is None:
+            return None
+        return bool(self.window_in_domain.mean() >= 0.5)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -186,6 +197,9 @@ def analyse_clip(
     every_frame = {**predictor.preprocessing, "n_frames": video.n_frames}
     prepared = prepare_clip(video.frames, every_frame)
     window_probabilities = _predict(predictor.model, prepared[window_frames])
+    in_domain = None
+    if getattr(predictor, "domain", None) is not None:
+        in_domain = predictor.inputs_in_domain(prepared[window_frames])
     energy = motion_energy(video.frames)
     notes = list(video.notes)
     if video.n_frames == 1:
@@ -211,6 +225,7 @@ def analyse_clip(
         motion_energy=energy,
         motion_times=(video.times[1:] + video.times[:-1]) / 2,
         notes=tuple(notes),
+        window_in_domain=in_domain,
     )
 
 

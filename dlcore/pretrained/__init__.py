@@ -11,7 +11,10 @@ trained with.
 A `Predictor` joins a model to what it needs to take a person's input: `prepare` turns
 images (PIL images, encoded files, pixel arrays), sentences or clips into the model's
 input batch the way its trainer prepared the training data, and `predict_proba` returns
-the class probabilities. `load_pretrained` loads a bundled model once per process;
+the class probabilities; `in_domain` says whether an input looks like the model's kind
+at all (a bundled image or video model's `dlcore.pretrained.domain.DomainCheck`), so that
+a page can call an answer on anything else a guess. `load_pretrained` loads a bundled
+model once per process;
 `predictor_from_trained` wraps a model trained on a trainer page the same way, so that a
 page treats both alike.
 
@@ -41,6 +44,7 @@ from dlcore.data.split import split_indices
 from dlcore.media.images import decode_image
 from dlcore.media.video import decode_video
 from dlcore.preprocess import encode_texts, prepare_clip, prepare_image
+from dlcore.pretrained.domain import DomainCheck
 
 PRETRAINED_NAMES = ("digits", "faces", "shapes", "intents", "motion")
 """The bundled models, by name."""
@@ -95,6 +99,8 @@ class Predictor:
             (ISO 8601 date), `"input_shape"` (one input, without the batch axis),
             `"config"` (the trainer's settings, a dict), `"description"` and `"n_test"`
             (held-out samples, or None); a bundled model's JSON has more.
+        domain: the model's `dlcore.pretrained.domain.DomainCheck`, which `in_domain`
+            asks; None for a model without one (a model trained in a session, a text model).
     """
 
     name: str
@@ -103,6 +109,7 @@ class Predictor:
     model: Any
     preprocessing: dict[str, Any]
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
+    domain: Any = None
     _lock: threading.Lock = dataclasses.field(
         default_factory=threading.Lock, init=False, repr=False
     )
@@ -175,6 +182,35 @@ class Predictor:
                 for start in range(0, len(inputs), BATCH_SIZE)
             ]
         return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def in_domain(self, items: Iterable[Any]) -> np.ndarray:
+        """Whether each input looks like this model's kind of input (a digit, a shape
+        scene, a face-or-not photo, a moving clip): where it does not, the model's answer
+        is a guess.
+
+        Args:
+            items: a list of inputs, as `prepare` takes them.
+
+        Returns:
+            bool, shape `(n_items,)`: True where the item looks like the model's kind.
+
+        Raises:
+            ValueError: If the model has no domain check (`domain` is None), or as
+                `prepare`.
+            TypeError: As `prepare`.
+        """
+        return self.inputs_in_domain(self.prepare(items))
+
+    def inputs_in_domain(self, inputs: np.ndarray) -> np.ndarray:
+        """`in_domain` for inputs already prepared (`prepare`'s output, or a page's own
+        preparation of the same shape): bool, shape `(n_inputs,)`."""
+        if self.domain is None:
+            raise ValueError(
+                f"The model {self.name!r} has no domain check: only the bundled image and "
+                "video models have one (dlcore.pretrained.domain)."
+            )
+        with self._lock:
+            return self.domain.in_domain(self.model, np.asarray(inputs, dtype=np.float32))
 
 
 # model -> its traced inference call; an entry goes when its model does.
@@ -375,6 +411,7 @@ def _read_bundled(name: str) -> Predictor:
     for key in ("image_size", "value_range"):
         if key in preprocessing:
             preprocessing[key] = tuple(preprocessing[key])
+    domain_path = MODEL_FOLDER / f"{name}.domain.npz"
     return Predictor(
         name=name,
         task=TASKS[name],
@@ -382,6 +419,7 @@ def _read_bundled(name: str) -> Predictor:
         model=model,
         preprocessing=preprocessing,
         metadata=metadata,
+        domain=DomainCheck.load(domain_path) if domain_path.is_file() else None,
     )
 
 
