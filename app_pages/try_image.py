@@ -222,7 +222,11 @@ def classify_tab() -> None:
         show_model_facts(predictor)
         pixels, label, notes, source = choose_image(dataset_of(choice, trained_models))
         crop = False
-        if predictor.preprocessing.get("background") == "dark":
+        # Models whose own preprocessing crops to the ink (the digits) need no toggle.
+        if (
+            predictor.preprocessing.get("background") == "dark"
+            and predictor.preprocessing.get("crop") != "ink"
+        ):
             crop = st.toggle(
                 "Crop to the ink first",
                 value=source != "Sample",

@@ -27,6 +27,14 @@ def prepare_image(image: ArrayLike, preprocessing: dict[str, Any]) -> np.ndarray
     and divided by 255. Where `preprocessing["background"]` is "dark" (digits: bright
     ink on black), an image whose border is mostly light (dark ink on paper) is inverted.
 
+    Where `preprocessing["crop"]` is "ink" (the digits), an image more than twice the
+    model's size is instead made into its ink, bright on black with uneven light evened
+    out (`dlcore.media.images.ink_map`), cut to the square around the ink with the ink
+    centred (`dlcore.media.images.crop_to_content`), its strokes widened to about a
+    twelfth of the square (as the 8x8 digits' strokes sit in their box), resized by
+    averaging and stretched so the strongest pixel is 1: a digit anywhere in a picture,
+    at any size, dark on light or light on dark, comes out as the 8x8 digits look.
+
     Args:
         image: uint8, shape `(height, width)` or `(height, width, 3)`, as
             `dlcore.media.images.decode_image` returns it.
@@ -51,6 +59,8 @@ def prepare_image(image: ArrayLike, preprocessing: dict[str, Any]) -> np.ndarray
             "Expected uint8 pixels of shape (height, width) or (height, width, 3). "
             f"Received: dtype={pixels.dtype}, shape={pixels.shape}."
         )
+    if _crops_to_ink(pixels, preprocessing):
+        return _ink_steps(pixels, preprocessing)[-1][1]
     square = images.center_crop(pixels, size=min(pixels.shape[:2]))
     height, width = preprocessing["image_size"]
     if preprocessing["channels"] == 1:
@@ -112,7 +122,9 @@ def prepare_with_steps(
     not square); greyscale (for a one-channel model given a colour image); the resize to
     the model's size, each pixel the mean of the block it covers; and, for a model trained
     on bright ink on dark (the digits), the inversion of an image with a light
-    background. The last step is the model input.
+    background. The last step is the model input. For a model whose preprocessing crops
+    to the ink (the digits), the steps are instead the original, its ink, the crop to the
+    ink, and the model input, whatever `crop_to_content` says.
 
     Args:
         image: uint8 `(height, width)` or `(height, width, 3)`, as
@@ -143,6 +155,16 @@ def prepare_with_steps(
             f"Received: dtype={pixels.dtype}, shape={pixels.shape}."
         )
     steps = [PreparationStep(f"Original ({_size(pixels)})", _as_float_image(pixels))]
+    if _crops_to_ink(pixels, preprocessing):
+        ink, (crop_caption, square), (input_caption, model_input) = _ink_steps(
+            pixels, preprocessing
+        )
+        steps += [
+            PreparationStep(*ink),
+            PreparationStep(crop_caption, _as_float_image(square)),
+            PreparationStep(input_caption, model_input),
+        ]
+        return Preparation(tuple(steps), model_input, square)
     if crop_to_content:
         pixels = images.crop_to_content(pixels)
         steps.append(
@@ -172,6 +194,46 @@ def prepare_with_steps(
             PreparationStep("Inverted to bright ink on dark: the model input", model_input)
         )
     return Preparation(tuple(steps), model_input, square)
+
+
+_INK_SIDE = 96
+"""The side the crop to the ink is scaled to before its strokes are widened."""
+
+
+def _crops_to_ink(pixels: np.ndarray, preprocessing: dict[str, Any]) -> bool:
+    # An image at about the model's size (an 8x8 digit) is already cut as the model wants.
+    return (
+        preprocessing.get("crop") == "ink"
+        and preprocessing["channels"] == 1
+        and max(pixels.shape[:2]) > 2 * max(preprocessing["image_size"])
+    )
+
+
+def _ink_steps(pixels: np.ndarray, preprocessing: dict[str, Any]) -> list[tuple[str, np.ndarray]]:
+    """The steps of the crop to the ink, each `(caption, float32 (h, w, 1) in [0, 1])`.
+
+    The last is the model input; the one before it holds the square crop as uint8.
+    """
+    ink = images.ink_map(pixels)
+    square = images.crop_to_content(ink, threshold=0.3)
+    # Type is a thin line at a digit's height; the 8x8 digits' strokes are about one of
+    # their eight pixels wide, so thin strokes are widened to a twelfth of the box, on a
+    # square of a fixed size so that a digit a few pixels high is widened as a big one.
+    enlarged = Image.fromarray(square).resize((_INK_SIDE, _INK_SIDE), Image.Resampling.BILINEAR)
+    widened = images.max_filter(np.asarray(enlarged), _INK_SIDE // 12)
+    height, width = preprocessing["image_size"]
+    resized = np.asarray(
+        Image.fromarray(widened).resize((width, height), Image.Resampling.BOX), np.float32
+    )
+    model_input = resized / resized.max() if resized.max() > 0 else resized
+    return [
+        (f"Ink, bright on black, light evened out ({_size(ink)})", _as_float_image(ink)),
+        (f"Cropped to the ink ({_size(square)})", square),
+        (
+            f"Strokes widened, resized to {width}×{height} and stretched: the model input",
+            model_input[..., np.newaxis].astype(np.float32),
+        ),
+    ]
 
 
 def _size(pixels: np.ndarray) -> str:

@@ -49,7 +49,7 @@ DATA_DIR = Path(__file__).resolve().parent / "intents_corpus"
 CSV_PATH = DATA_DIR / "intents.csv"
 """The expanded corpus: columns `text`, `intent`, `language`, UTF-8."""
 
-N_PER_INTENT = 80
+N_PER_INTENT = 120
 """Utterances per intent per language in the shipped corpus."""
 
 SEED = 0
@@ -175,8 +175,8 @@ def load_intents(*, language: str = "both", return_X_y: bool = False) -> Any:
 
     =================  ============================================
     Classes            10 (`INTENT_LABELS`)
-    Samples per class  80 per language
-    Samples total      800 per language, 1,600 for `"both"`
+    Samples per class  120 per language
+    Samples total      1,200 per language, 2,400 for `"both"`
     Languages          `"en"`, `"zh"`
     Features           text, `str`; split with `tokenize`
     =================  ============================================
@@ -201,7 +201,7 @@ def load_intents(*, language: str = "both", return_X_y: bool = False) -> Any:
 
     >>> corpus = load_intents(language="zh")
     >>> corpus.data.shape, corpus.target.dtype, corpus.target_names[corpus.target[0]]
-    ((800,), dtype('int64'), 'weather')
+    ((1200,), dtype('int64'), 'weather')
     """
     languages = _check_language(language)
     with CSV_PATH.open(encoding="utf-8", newline="") as file:
@@ -227,7 +227,7 @@ def make_intents(
     Args:
         n_per_intent: `int` >= 1, utterances per intent per language. The templates
             give between a few hundred and a few thousand different utterances per intent.
-            Defaults to `N_PER_INTENT` (80).
+            Defaults to `N_PER_INTENT` (120).
         language: `"both"`, `"en"` or `"zh"`. Defaults to `"both"`.
         seed: `int` or `None`, seeds the order of the templates and the slot values;
             `None` gives a different corpus each call. Defaults to `SEED` (0), the seed of

@@ -649,6 +649,81 @@ def crop_to_content(
     return square
 
 
+def ink_map(image: ArrayLike, *, max_side: int = 128) -> np.ndarray:
+    """The ink of a drawing or photo of paper, bright on black, with uneven light evened out.
+
+    The background is taken as the median of the border: where it is lighter than the
+    image's median, the ink is dark (a pen on paper) and the image is inverted. What is
+    left of the background (a shadow, light falling off across a page) is estimated by a
+    morphological opening (a minimum, then a maximum, over a window a third of the
+    image's side, wider than any stroke) and subtracted, so only marks narrower than that
+    window remain. Large images are first scaled down, keeping the aspect, so that their
+    longer side is at most `max_side`.
+
+    Args:
+        image: `uint8` array of shape `(height, width)` or `(height, width, 3)`.
+        max_side: `int` >= 8, the longer side the image is scaled down to first.
+            Defaults to `128`.
+
+    Returns:
+        A `uint8` array `(height, width)` (after the scaling down), the ink bright on
+        black, stretched so that its strongest ink is 255; all 0 when there is no ink.
+
+    Raises:
+        ValueError: If `image` is not a `uint8` greyscale or RGB image.
+
+    Example:
+
+    >>> paper = np.full((40, 40), 200, np.uint8); paper[10:30, 18:22] = 30
+    >>> ink = ink_map(paper)
+    >>> int(ink[20, 20]), int(ink[5, 5])
+    (255, 0)
+    """
+    pixels = _check_uint8_image(image, channels=(3,))
+    luma = to_grayscale(pixels)
+    if max(luma.shape) > max_side:
+        luma, _ = fit_within(luma, max_side=max_side)
+    values = luma.astype(np.float32)
+    border = np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
+    if np.median(border) > np.median(values) or np.median(border) > 127:
+        values = 255.0 - values
+    window = max(3, min(values.shape) // 3)
+    background = max_filter(_min_filter(values, window), window)
+    ink = np.clip(values - background, 0, None)
+    # The 99.5th percentile, not the maximum: one glint must not dim the whole digit.
+    strongest = np.percentile(ink[ink > 0], 99.5) if np.any(ink > 0) else 0.0
+    if strongest <= 8.0:  # nothing stands out of the paper by more than sensor noise
+        return np.zeros(values.shape, np.uint8)
+    return np.clip(np.rint(ink * (255.0 / strongest)), 0, 255).astype(np.uint8)
+
+
+def _min_filter(values: np.ndarray, window: int) -> np.ndarray:
+    return -max_filter(-values, window)
+
+
+def max_filter(values: np.ndarray, window: int) -> np.ndarray:
+    """The maximum over a `window` x `window` square around each pixel (edges repeated).
+
+    Args:
+        values: a 2-D array, any real dtype.
+        window: `int` >= 1, the square's side.
+
+    Returns:
+        An array of the same shape and dtype.
+
+    Example:
+
+    >>> max_filter(np.array([[0, 0, 0], [0, 5, 0], [0, 0, 0]]), 2)[1:, 1:]
+    array([[5, 5],
+           [5, 5]])
+    """
+    before, after = window // 2, window - 1 - window // 2
+    padded = np.pad(values, ((before, after), (0, 0)), mode="edge")
+    rows = np.lib.stride_tricks.sliding_window_view(padded, window, axis=0).max(axis=-1)
+    padded = np.pad(rows, ((0, 0), (before, after)), mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, window, axis=1).max(axis=-1)
+
+
 def _check_uint8_image(image: ArrayLike, *, channels: tuple[int, ...]) -> np.ndarray:
     array = np.asarray(image)
     if array.dtype != np.uint8:

@@ -136,7 +136,8 @@ class ImageData(SplitData):
             `"area"`, each pixel is the mean of the block of the original it covers (as
             the digits were made); `"background"`: `"dark"` where the classes are bright
             strokes on a dark background (digits), so that an image with a light
-            background must be inverted, else `"any"`.
+            background must be inverted, else `"any"`; `"crop"`: `"ink"` for the digits,
+            whose uploads are cut to their ink first (see `prepare_image`).
         description: the set's description, from its loader.
     """
 
@@ -165,6 +166,8 @@ def _preprocessing(dataset: str) -> dict[str, Any]:
         "value_range": (0.0, 1.0),
         "resize": "area",
         "background": "dark" if dataset == "digits" else "any",
+        # A digit anywhere in a picture, at any size, is cut out as the 8x8 digits were.
+        **({"crop": "ink"} if dataset == "digits" else {}),
     }
 
 
@@ -194,7 +197,7 @@ def load_data(config: Config) -> ImageData:
     source = _source(config)
     images = np.asarray(source.images, dtype=np.float32)
     targets = np.asarray(source.target, dtype=np.int64)
-    return ImageData.from_indices(
+    data = ImageData.from_indices(
         images,
         targets,
         split_as_configured(targets, config),
@@ -202,6 +205,47 @@ def load_data(config: Config) -> ImageData:
         preprocessing=_preprocessing(config.dataset),
         description=source.DESCR,
     )
+    # Extra images join the training part only: the held-out split stays the source's, as
+    # recorded, and the robustness photos of the faces stay unseen.
+    if config.dataset == "digits" and config.rendered_digits:
+        data = _with_extra_training(data, *_drawn_digits(config, data.preprocessing))
+    if config.dataset == "faces" and config.photo_crops:
+        data = _with_extra_training(data, *_photo_crops(config, data))
+    return data
+
+
+def _with_extra_training(data: ImageData, images: np.ndarray, targets: np.ndarray) -> ImageData:
+    """`data` with `images` added to its training part, whose own images are repeated so that
+    they stay about half of what the model sees."""
+    repeats = max(1, round(len(images) / len(data.x_train)))
+    return dataclasses.replace(
+        data,
+        x_train=np.concatenate([np.tile(data.x_train, (repeats, 1, 1, 1)), images]),
+        y_train=np.concatenate([np.tile(data.y_train, repeats), targets]),
+    )
+
+
+def _photo_crops(config: Config, data: ImageData) -> tuple[np.ndarray, np.ndarray]:
+    """`config.photo_crops` non-faces and as many varied training faces: `(2n, 25, 25, 1)`."""
+    from dlcore.data import face_photos
+    from dlcore.preprocess import prepare_image
+
+    faces = data.x_train[data.y_train == 1]
+    pictures = face_photos.non_face_pictures(config.photo_crops, seed=config.seed)
+    pictures += face_photos.varied_faces(faces, config.photo_crops, seed=config.seed)
+    prepared = np.stack([prepare_image(picture, data.preprocessing) for picture in pictures])
+    targets = np.repeat(np.array([0, 1], dtype=np.int64), config.photo_crops)
+    return prepared.astype(np.float32), targets
+
+
+def _drawn_digits(config: Config, preprocessing: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """`config.rendered_digits` drawn digits, prepared as an upload is: `(n, 8, 8, 1)`."""
+    from dlcore.data import rendered_digits
+    from dlcore.preprocess import prepare_image
+
+    pictures, targets = rendered_digits.render_digits(config.rendered_digits, seed=config.seed)
+    prepared = np.stack([prepare_image(picture, preprocessing) for picture in pictures])
+    return prepared.astype(np.float32), targets
 
 
 def build_model(config: Config, data: SplitData) -> Any:
@@ -363,7 +407,10 @@ def held_out_samples(dataset: str) -> list[tuple[str, np.ndarray]]:
 
     - "digits": the first held-out digit of each class of the split the bundled digits
       model was trained on (`held_out_data`: 20 % held out, seed 0);
-    - "faces": a held-out face and a held-out non-face of the bundled faces model's split;
+    - "faces": a held-out face of the bundled faces model's split, and as the non-face a
+      whole photo no training run uses (`dlcore.data.face_photos.HELD_OUT_PHOTOS`'s
+      flower): lfw_subset's non-faces are backgrounds of face photos, and some look like
+      a face at 25x25;
     - "shapes": one shape per class drawn by `dlcore.data.shapes.make_shapes` with a seed
       no training run uses, on plain and noisy backgrounds.
 
@@ -393,5 +440,17 @@ def held_out_samples(dataset: str) -> list[tuple[str, np.ndarray]]:
         pixels = np.round(np.asarray(images[first]) * 255).astype(np.uint8)
         if pixels.ndim == 3 and pixels.shape[2] == 1:
             pixels = pixels[..., 0]
+        if dataset == "faces" and class_index == 0:
+            pixels = _plain_non_face()
         samples.append((f"digit {label}" if dataset == "digits" else str(label), pixels))
     return samples
+
+
+def _plain_non_face() -> np.ndarray:
+    """A held-out photo that is plainly no face, as the faces model sees it: uint8 (25, 25)."""
+    from dlcore.data import face_photos
+    from dlcore.preprocess import prepare_image
+
+    photo = face_photos.load_photo("sklearn:flower.jpg")
+    prepared = prepare_image(photo, _preprocessing("faces"))
+    return np.round(prepared[..., 0] * 255).astype(np.uint8)

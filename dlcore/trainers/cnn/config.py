@@ -43,6 +43,13 @@ MAX_DROPOUT = 0.9
 MAX_SHAPES = 10_000
 """The most shape images `load_data` draws (10,000 take about 5 s and 120 MB)."""
 
+MAX_RENDERED_DIGITS = 20_000
+"""The most drawn digits `load_data` adds to the digits (each takes about 5 ms to draw
+and prepare)."""
+
+MAX_PHOTO_CROPS = 10_000
+"""The most photo crops (and as many varied faces) `load_data` adds to the faces."""
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Config(TrainerConfig):
@@ -76,6 +83,14 @@ class Config(TrainerConfig):
             for none. Defaults to `64`.
         optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
         learning_rate: `float` > 0. Defaults to `0.003`.
+        rendered_digits: `int` in [0, `MAX_RENDERED_DIGITS`], digits only: how many
+            digits drawn by `dlcore.data.rendered_digits` (typed, bold, marker, display
+            segments, photo-like) are added to the training images, prepared as
+            `dlcore.preprocess.prepare_image` prepares an upload. Defaults to `0`.
+        photo_crops: `int` in [0, `MAX_PHOTO_CROPS`], faces only: how many non-faces
+            cut from `dlcore.data.face_photos.TRAIN_PHOTOS` (whole photos, crops, drawn
+            text), and as many training faces at other crops and lighting, are added to
+            the training images, prepared as an upload is. Defaults to `0`.
         batch_size: `int` >= 1. Defaults to `32`.
         validation_fraction: `float` in (0, 1), the share of images that early stopping
             and the live curves watch. Defaults to `0.2`.
@@ -98,6 +113,8 @@ class Config(TrainerConfig):
     dense_units: int = 64
     optimizer: str = "adam"
     learning_rate: float = 0.003
+    rendered_digits: int = 0
+    photo_crops: int = 0
 
     LIMITS: ClassVar[Limits] = {
         "dataset": partial(check_choice, choices=DATASETS),
@@ -110,6 +127,12 @@ class Config(TrainerConfig):
             what="background",
             example=("plain",),
             empty="Choose at least one background for the shapes",
+        ),
+        "rendered_digits": partial(
+            check_int, what="The number of drawn digits", minimum=0, maximum=MAX_RENDERED_DIGITS
+        ),
+        "photo_crops": partial(
+            check_int, what="The number of photo crops", minimum=0, maximum=MAX_PHOTO_CROPS
         ),
         "pooling": partial(check_choice, choices=POOLINGS),
         "batch_norm": check_bool,

@@ -117,7 +117,7 @@ def load_data(config: Config) -> IntentData:
 
     >>> data = load_data(Config(language="zh"))
     >>> data.x_train.shape, data.x_val.shape, data.x_test.shape  # doctest: +SKIP
-    ((560, 20), (80, 20), (160, 20))
+    ((840, 20), (120, 20), (240, 20))
     """
     config.validate()
     corpus = intents_data.load_intents(language=config.language)

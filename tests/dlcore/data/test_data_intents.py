@@ -40,7 +40,7 @@ def test_intent_labels_are_exact_and_in_order():
 def test_load_intents_returns_a_bunch_with_documented_fields(corpus):
     n_samples = len(corpus.data)
 
-    assert n_samples == 10 * 2 * 80
+    assert n_samples == 10 * 2 * 120
     assert corpus.target.shape == (n_samples,)
     assert corpus.target.dtype == np.int64
     assert set(corpus.target.tolist()) == set(range(10))
@@ -62,11 +62,11 @@ def test_load_intents_selects_one_language_and_has_a_return_x_y_shortcut(corpus,
     np.testing.assert_array_equal(target, one.target)
 
 
-def test_every_intent_has_80_utterances_in_each_language(corpus):
+def test_every_intent_has_120_utterances_in_each_language(corpus):
     counts = collections.Counter(zip(corpus.language.tolist(), corpus.target.tolist(), strict=True))
 
-    expected = {(language, number): 80 for language in ("en", "zh") for number in range(10)}
-    assert counts == expected, "the issue asks for at least 60; the corpus is built with 80"
+    expected = {(language, number): 120 for language in ("en", "zh") for number in range(10)}
+    assert counts == expected, "the issue asks for at least 60; the corpus is built with 120"
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -627,3 +627,35 @@ def test_detailed_crop_needs_a_greyscale_image_big_enough():
         images.detailed_crop(np.zeros((8, 8, 3), dtype=np.uint8), size=2)
     with pytest.raises(ValueError, match="between 1 and 8"):
         images.detailed_crop(np.zeros((8, 8), dtype=np.uint8), size=9)
+
+
+def _paper_with_a_bar(*, light: bool, shadow: float) -> np.ndarray:
+    """A 120x128 page with a vertical bar of ink, lit from the left by `shadow`."""
+    page = np.full((120, 128), 210.0 if light else 40.0)
+    page[30:90, 70:80] = 30.0 if light else 220.0
+    page *= np.linspace(1.0 - shadow, 1.0, 128)[np.newaxis, :]
+    return np.round(page).astype(np.uint8)
+
+
+@pytest.mark.parametrize("light", [True, False])
+@pytest.mark.parametrize("shadow", [0.0, 0.5])
+def test_ink_map_finds_the_ink_in_either_polarity_and_under_uneven_light(light, shadow):
+    ink = images.ink_map(_paper_with_a_bar(light=light, shadow=shadow))
+    assert ink.dtype == np.uint8 and ink.shape == (120, 128)
+    assert ink[30:90, 70:80].min() >= 200
+    # The shadowed half of the page is paper, not ink.
+    outside = np.ones(ink.shape, bool)
+    outside[28:92, 68:82] = False
+    assert ink[outside].max() <= 30
+
+
+def test_ink_map_of_a_blank_page_is_black_and_large_images_are_scaled_down():
+    assert not images.ink_map(np.full((50, 50, 3), 180, np.uint8)).any()
+    assert images.ink_map(np.zeros((600, 300), np.uint8), max_side=128).shape == (128, 64)
+
+
+def test_max_filter_takes_the_maximum_of_each_window():
+    values = np.zeros((5, 5))
+    values[2, 2] = 1.0
+    np.testing.assert_array_equal(images.max_filter(values, 3), np.pad(np.ones((3, 3)), 1))
+    np.testing.assert_array_equal(images.max_filter(values, 1), values)

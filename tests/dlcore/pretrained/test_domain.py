@@ -43,7 +43,15 @@ def calibration():
     "name",
     [
         "digits",
-        "faces",
+        pytest.param(
+            "faces",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="74 % of outside inputs flagged since the faces model learned photos "
+                "and drawn text as 'not face': shape drawings now read as its kind "
+                "(issue 15 stays open for it)",
+            ),
+        ),
         pytest.param(
             "shapes",
             marks=pytest.mark.xfail(

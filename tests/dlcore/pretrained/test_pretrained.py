@@ -14,6 +14,7 @@ import dlcore
 from dlcore import pretrained
 from dlcore.data import intents as intents_data
 from dlcore.data import motion
+from dlcore.data.split import split_indices
 from dlcore.pretrained import MODEL_FOLDER, PRETRAINED_NAMES, SAMPLE_FOLDER, load_pretrained
 from dlcore.trainers import cnn
 from dlcore.trainers import video as video_model
@@ -75,8 +76,12 @@ def test_bundled_files_are_small_and_describe_the_model(name, predictors):
 @pytest.mark.parametrize("name", ["digits", "faces", "shapes"])
 def test_image_models_still_reach_their_stated_accuracy(name, predictors):
     predictor = predictors[name]
-    # Held out as the JSON's "split" records it: the two-way split they were trained on.
-    assert predictor.metadata["split"] == {"test_fraction": 0.2, "seed": 0}
+    # Held out as the JSON's "split" records it: the two-way split shapes were trained
+    # on; digits and faces, retrained by make_pretrained, on the trainer's three-way one.
+    expected = {"test_fraction": 0.2, "seed": 0}
+    if name in ("digits", "faces"):
+        expected = {"validation_fraction": 0.2, **expected}
+    assert predictor.metadata["split"] == expected
     images, targets, labels = cnn.held_out_data(name)
     assert list(labels) == predictor.labels
     assert len(targets) == predictor.metadata["n_test"]
@@ -96,15 +101,18 @@ def test_split_as_trained_parts_the_samples_as_the_json_records(name, n_samples)
 def test_intents_model_reads_both_languages_as_stated(predictors):
     predictor = predictors["intents"]
     assert "gru" in predictor.metadata["config"]["encoder"]  # recurrent: hidden states to show
-    # Held out as the JSON's "split" records it: the two-way split it was trained on,
-    # stratified by language and intent.
-    assert predictor.metadata["split"] == {"test_fraction": 0.2, "seed": 0}
+    # Held out as the JSON's "split" records it: the trainer's three-way split,
+    # stratified by language and intent; the vocabulary comes from the training part.
+    split = predictor.metadata["split"]
+    assert split == {"validation_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
     corpus = intents_data.load_intents(language=predictor.metadata["config"]["language"])
     strata = np.char.add(corpus.language, corpus.target.astype(str))
-    seen, held_out = pretrained.split_as_trained("intents", strata)
+    _, held_out = pretrained.split_as_trained("intents", strata)
     assert len(held_out) == predictor.metadata["n_test"]
+    trained, _, tested = split_indices(strata, **split)
+    np.testing.assert_array_equal(np.sort(tested), np.sort(held_out))
     vectorizer = intents_data.make_text_vectorizer(
-        list(corpus.data[seen]),
+        list(corpus.data[trained]),
         max_tokens=None,
         sequence_length=predictor.preprocessing["max_length"],
     )
@@ -332,3 +340,56 @@ def test_held_out_digits_drawn_big_are_read_after_the_crop_to_the_ink():
     )
     accuracy = digits.model(inputs, training=False).numpy().argmax(axis=1) == targets[:100]
     assert accuracy.mean() >= digits.metadata["accuracy"] - 0.05
+
+
+def _typed(digit: int, *, size: int, stroke: int, canvas: tuple[int, int]) -> Image.Image:
+    """A digit typed in Pillow's default font, black on white, as a screenshot shows it."""
+    from PIL import ImageFont
+
+    picture = Image.new("RGB", canvas, "white")
+    ImageDraw.Draw(picture).text(
+        (canvas[0] // 3, canvas[1] // 2),
+        str(digit),
+        fill="black",
+        font=ImageFont.load_default(size=size),
+        anchor="mm",
+        stroke_width=stroke,
+        stroke_fill="black",
+    )
+    return picture
+
+
+def test_the_digits_model_reads_a_bold_typed_7_and_typed_1s_by_default(predictors):
+    # The filer's cases: a bold typed 7 read "2, 83 %", a typed 1 read 2 in every font.
+    # Through predict_proba with nothing set: the preprocessing finds the ink itself.
+    digits = predictors["digits"]
+    bold_sevens = [_typed(7, size=size, stroke=size // 12, canvas=(400, 300)) for size in (60, 140)]
+    ones = [
+        _typed(1, size=size, stroke=stroke, canvas=(320, 240))
+        for size in (24, 48, 96, 180)
+        for stroke in (0, size // 15)
+    ]
+    answers = digits.predict_proba(bold_sevens + ones).argmax(axis=1)
+    assert answers.tolist() == [7] * len(bold_sevens) + [1] * len(ones)
+
+
+def test_the_digits_model_meets_its_floor_on_the_robustness_set(predictors):
+    # Drawn with seeds and a font size that training never used, anywhere on canvases of
+    # 40 to 240 pixels, a fifth of them light on dark, many turned, blurred or lit
+    # unevenly. The bundled model reads 98.0 % of it (and 96.8 % of 1,000 with seed 105).
+    from dlcore.data import rendered_digits
+
+    pictures, labels = rendered_digits.render_digits(
+        400, seed=1234, font_size=rendered_digits.ROBUSTNESS_FONT_SIZE
+    )
+    answers = predictors["digits"].predict_proba(pictures).argmax(axis=1)
+    assert (answers == labels).mean() >= 0.92
+
+
+def test_the_digits_model_still_reads_the_8x8_digits_as_they_are(predictors):
+    # An 8x8 digit is already cut as the model wants: the crop to the ink leaves it be.
+    digits = predictors["digits"]
+    held_out, targets, _ = cnn.held_out_data("digits")
+    pixels = [np.round(image[..., 0] * 255).astype(np.uint8) for image in held_out]
+    accuracy = (digits.predict_proba(pixels).argmax(axis=1) == targets).mean()
+    assert accuracy >= digits.metadata["accuracy"] - 0.01

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import pytest
 from helpers import ROOT
+from PIL import Image
 
 from dlcore import preprocess
 from dlcore.figures import cnn as cnn_figures
@@ -383,19 +384,42 @@ def test_shapes_train_beyond_chance():
 
 def test_prepare_image_recovers_a_digit_drawn_large_in_either_polarity():
     data = cnn.load_data(Config())
+    # The middle square and the inversion, without the digits' crop to the ink.
+    plain = {**data.preprocessing, "crop": None}
     digit = data.x_test[0]
     # 8-bit, 4 times larger, with a margin that makes it non-square.
     large = np.kron(np.round(digit[..., 0] * 255).astype(np.uint8), np.ones((4, 4), np.uint8))
     large = np.pad(large, ((0, 0), (6, 6)))
-    prepared = preprocess.prepare_image(large, data.preprocessing)
+    prepared = preprocess.prepare_image(large, plain)
     assert prepared.shape == (8, 8, 1) and prepared.dtype == np.float32
     np.testing.assert_allclose(prepared, digit, atol=1 / 255 + 1e-6)
     on_paper = np.stack([255 - large] * 3, axis=-1)
     np.testing.assert_allclose(
-        preprocess.prepare_image(on_paper, data.preprocessing), digit, atol=1 / 255 + 1e-6
+        preprocess.prepare_image(on_paper, plain), digit, atol=1 / 255 + 1e-6
     )
     with pytest.raises(ValueError, match="uint8"):
         preprocess.prepare_image(large.astype(np.float32), data.preprocessing)
+
+
+def test_the_digits_crop_to_the_ink_ignores_place_size_polarity_and_uneven_light():
+    data = cnn.load_data(Config())
+    assert data.preprocessing["crop"] == "ink"
+    digit = np.round(data.x_test[0][..., 0] * 255).astype(np.uint8)
+    # An 8x8 digit is already the model's size: taken as it is.
+    np.testing.assert_allclose(
+        preprocess.prepare_image(digit, data.preprocessing)[..., 0], digit / 255, atol=1e-6
+    )
+    big = np.asarray(Image.fromarray(digit).resize((64, 64), Image.Resampling.BILINEAR))
+    inputs = []
+    for top, left, side in ((10, 20, 64), (120, 150, 64)):
+        page = np.zeros((240, 320), np.uint8)
+        page[top : top + side, left : left + side] = big
+        inputs.append(preprocess.prepare_image(page, data.preprocessing))
+        shaded = (255 - page) * np.linspace(0.55, 1.0, 320)[np.newaxis, :]
+        inputs.append(preprocess.prepare_image(shaded.astype(np.uint8), data.preprocessing))
+    for prepared in inputs:
+        assert prepared.shape == (8, 8, 1) and prepared.max() == pytest.approx(1.0)
+        np.testing.assert_allclose(prepared, inputs[0], atol=0.2)
 
 
 def test_prepare_image_keeps_colour_for_shapes():

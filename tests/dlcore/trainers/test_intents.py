@@ -101,16 +101,16 @@ def test_build_and_export_validate_first(intent_data):
 def test_the_corpus_is_split_three_ways_by_language_and_intent(intent_data):
     data = intent_data
     assert isinstance(data, SplitData)
-    assert data.x_train.shape == (1120, 20), "x_train shape mismatch"
-    assert data.x_val.shape == (160, 20), "x_val shape mismatch"
-    assert data.x_test.shape == (320, 20), "x_test shape mismatch"
+    assert data.x_train.shape == (1680, 20), "x_train shape mismatch"
+    assert data.x_val.shape == (240, 20), "x_val shape mismatch"
+    assert data.x_test.shape == (480, 20), "x_test shape mismatch"
     assert data.x_train.dtype == np.int32
     assert data.labels == intents_data.INTENT_LABELS
     for language in intents_data.LANGUAGES:
         tested = data.y_test[data.languages_test == language]
-        assert np.bincount(tested, minlength=10).tolist() == [16] * 10
+        assert np.bincount(tested, minlength=10).tolist() == [24] * 10
         validated = data.y_val[data.languages_val == language]
-        assert np.bincount(validated, minlength=10).tolist() == [8] * 10
+        assert np.bincount(validated, minlength=10).tolist() == [12] * 10
     parts = [set(data.texts_train), set(data.texts_val), set(data.texts_test)]
     assert not parts[0] & parts[1] and not parts[0] & parts[2] and not parts[1] & parts[2]
     assert data.vocabulary[:2] == ("", "[UNK]")
