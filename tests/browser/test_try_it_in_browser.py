@@ -37,8 +37,9 @@ def test_image_page_answers_right_away_and_reads_an_uploaded_drawing(page: Page,
     upload(page, "Upload an image", SAMPLE_FOLDER / "digit_7.png")
     wait_for_app(page, timeout=FIRST_ANSWER_TIMEOUT)
     expect(page.get_by_text("upload: digit_7.png")).to_be_visible()
-    # An upload is cut to its ink and centred first, as the training digits were.
-    expect(page.get_by_text("Crop to the ink first")).to_be_visible()
+    # An upload is cut to its ink and centred first, as the training digits were, by
+    # default: there is no toggle a person must know about.
+    expect(page.get_by_text("Crop to the ink first")).to_have_count(0)
     expect(page.get_by_text(re.compile(r"The model says 7, [\d.]+ % sure"))).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "try_image")
