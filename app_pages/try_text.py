@@ -142,6 +142,14 @@ def choose_method(explanation) -> str:
 
 def show_unknown_words(explanation) -> None:
     tokens = explanation.tokens
+    stand_ins = tokens.stand_ins
+    if stand_ins:
+        words = ", ".join(f"“{token}” read as “{known}”" for token, known in stand_ins.items())
+        st.caption(
+            f"Not in this model's vocabulary, read by spelling: {plain(words)}. The model "
+            "never saw these words; it reads the known word that shares the most letter "
+            "triples with each, which may be a guess."
+        )
     unknown = [token for token, flag in zip(tokens.tokens, tokens.unknown, strict=True) if flag]
     if unknown:
         words = ", ".join(f"“{token}”" for token in dict.fromkeys(unknown))
@@ -151,12 +159,20 @@ def show_unknown_words(explanation) -> None:
         )
 
 
+def shown_tokens(tokens) -> list[str]:
+    """The read tokens as the figures label them: a stand-in as “word → known word”."""
+    return [
+        token if known in (None, token) else f"{token} → {known}"
+        for token, known in zip(tokens.read_tokens, tokens.read_as[: tokens.n_read], strict=True)
+    ]
+
+
 def show_tokens(explanation, method: str) -> None:
     tokens = explanation.tokens
     values = explanation.gradient_x_input if method == "gradient" else explanation.occlusion
     show_figure(
         attribution_figure(
-            tokens.read_tokens,
+            shown_tokens(tokens),
             values,
             unknown=tokens.read_unknown,
             intent=explanation.intent,
@@ -197,7 +213,7 @@ def show_hidden_state(explanation) -> None:
     show_figure(
         token_state_figure(
             explanation.hidden_states[layer - 1],
-            tokens.read_tokens,
+            shown_tokens(tokens),
             unknown=tokens.read_unknown,
             bidirectional=explanation.bidirectional[layer - 1],
             layer_name=explanation.state_layers[layer - 1],

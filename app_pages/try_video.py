@@ -204,11 +204,13 @@ def show_frame(predictor, analysis, frame_number: int) -> None:
 
 st.title("Your video")
 explain(
-    "Choose a clip and a model. The model was trained on 2-second clips of content moving "
-    "**left**, **right**, **up** or **down**, or **zooming in** or **out**, seeing 8 "
-    "frames of each. Here it slides a 2-second **window** along your clip and answers for "
-    "every window: the **timeline** shows how its answer changes; the whole clip's answer "
-    "is their average. **Motion energy** needs no model: how much the pixels change from "
+    "Choose a clip and a model. The model was trained on 2-second clips, seeing 8 frames of "
+    "each: a hand-held camera that pans **left** or **right**, tilts **up** or **down**, or "
+    "**zooms in** or **out** (so the scene slides the other way), or content moving that "
+    "way over a still background. Here it slides a 2-second **window** along your clip and "
+    "answers for every window: the **timeline** shows how its answer changes; the whole "
+    "clip's answer is their average. **Motion energy** needs no model: how much the pixels "
+    "change from "
     "one frame to the next. Pick any frame to see **where the model looked** (Grad-CAM)."
 )
 

@@ -1,4 +1,4 @@
-"""Video model: train a network to tell which way the content of a short clip moves."""
+"""Video model: train a network to tell which way a camera, or the content it films, moves."""
 
 import streamlit as st
 
@@ -38,9 +38,10 @@ TRAINING = TrainingOptions(
 settings_column, output_column, (clips_tab, network_tab, training_tab) = (
     trainer_flow.trainer_layout(
         "Video model",
-        "Each clip shows a shape or a piece of a photo that moves **left**, **right**, **up** "
-        "or **down**, or **zooms in** or **out**; in half of them the camera moves, so the "
-        "background moves too. One frame alone can't tell which: a model has to compare frames. "
+        "In half of the clips a hand-held camera pans **left** or **right**, tilts **up** or "
+        "**down**, or **zooms in** or **out** over a photo, so the whole scene slides the other "
+        "way; in the others a shape or a piece of a photo moves that way over a still "
+        "background. One frame alone can't tell which: a model has to compare frames. "
         "Choose how it does that, press **Train**, and see which motions it confuses and what "
         "its first layer makes of each frame.",
         tabs=("Clips", "Network", "Training"),
@@ -70,6 +71,16 @@ with clips_tab:
         ),
         "image_size": st.select_slider(
             "Frame size (pixels)", [8, 12, 16, 24, 32, 48, 64], 16, **settings.bind("size")
+        ),
+        "camera_share": st.select_slider(
+            "Clips filmed by a moving camera",
+            [0.0, 0.25, 0.5, 0.75, 1.0],
+            0.5,
+            format_func=lambda share: f"{share:.0%}",
+            help="A hand-held camera that pans, tilts or zooms over a photo or a pattern, "
+            "shaking a little. The others show content moving over a still background: "
+            "with none of these, a model reads a real pan the wrong way.",
+            **settings.bind("camera"),
         ),
     }
     split = split_inputs(
@@ -111,6 +122,15 @@ with network_tab:
             **settings.bind("units"),
         ),
         "dropout": st.slider("Dropout", 0.0, 0.7, 0.2, 0.1, **settings.bind("dropout")),
+        "frame_changes": st.checkbox(
+            "Show the model each frame's change from the one before",
+            True,
+            help="Six channels per pixel instead of three: the frame, and how much each "
+            "pixel changed. A camera's pan moves every pixel by a fraction of a pixel; "
+            "the change shows it directly, and the model learns camera motion in a few "
+            "epochs instead of staying near chance.",
+            **settings.bind("changes"),
+        ),
     }
 with training_tab:
     training = training_inputs(settings, TRAINING)
@@ -136,7 +156,7 @@ from ui.video_results import show_results  # noqa: E402
 # The settings that make the clips and their split: the rest only build and train.
 load_data = trainer_flow.shared_data(
     video,
-    ("n_clips", "clip_frames", "n_frames", "image_size"),
+    ("n_clips", "clip_frames", "n_frames", "image_size", "camera_share"),
     spinner="Generating the clips…",
     max_entries=2,
 )

@@ -7,6 +7,9 @@ before TensorFlow is needed.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -323,27 +326,156 @@ UNKNOWN_ID = 1
 """The token id of every token that the vocabulary does not hold."""
 
 
+UNKNOWN_WORD_CHOICES = ("unknown", "nearest")
+"""How `encode_texts` reads a word the vocabulary does not hold, the preprocessing key
+"unknown_words": "unknown" (the default, as Keras' `TextVectorization` does) makes it
+`UNKNOWN_ID`; "nearest" reads it as the nearest known word (`nearest_known_words`)."""
+
+
+NEAREST_WORD_SIMILARITY = 0.52
+"""The least Dice similarity of character trigrams at which `nearest_known_words` reads an
+unknown English word as a known one. Chosen on tests/dlcore/test_nearest_words.py's
+misspelled and inflected forms of the bundled intents vocabulary's words and its unrelated
+words: see that file for the rates at this threshold and its neighbours."""
+
+
+# An English word as `tokenize` gives it: Latin letters, maybe an apostrophe inside.
+_ENGLISH_WORD = re.compile(r"[a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f']+")
+
+
+def nearest_known_words(
+    tokens: Sequence[str],
+    vocabulary: Sequence[str],
+    *,
+    min_similarity: float = NEAREST_WORD_SIMILARITY,
+) -> list[str | None]:
+    """The vocabulary token each token is read as, unknown English words by their spelling.
+
+    A token in the vocabulary is read as itself. An English word that is not there is read
+    as the vocabulary's English word with the most character trigrams in common, with "<"
+    and ">" marking the word's start and end ("moms" gives "<mo", "mom", "oms", "ms>"),
+    measured by the Dice coefficient `2 * shared / (n_trigrams_a + n_trigrams_b)`, in
+    [0, 1]; ties go to the word earlier in the vocabulary, the more frequent one. So
+    typos, plurals and -ing or -ed forms find their word ("temprature" -> "temperature",
+    "moms" -> "mom"). Below `min_similarity` the word stays unknown, and so does every
+    other token (numbers, Chinese characters: a Chinese character is a unit of its own,
+    not a spelling). The vocabulary's trigram index is built once per vocabulary and kept.
+
+    Args:
+        tokens: `str` tokens from `dlcore.media.tokens.tokenize`.
+        vocabulary: the model's vocabulary, e.g. `preprocessing["vocabulary"]`.
+        min_similarity: `float` in [0, 1], the least Dice similarity to read a word as
+            another. Defaults to `NEAREST_WORD_SIMILARITY`.
+
+    Returns:
+        One entry per token: the vocabulary token it is read as (itself when known), or
+        None where it stays unknown.
+
+    Raises:
+        TypeError: If `tokens` is one `str`.
+
+    Example:
+
+    >>> vocabulary = ["", "[UNK]", "mom", "temperature"]
+    >>> nearest_known_words(["moms", "temprature", "zorblax", "询"], vocabulary)
+    ['mom', 'temperature', None, None]
+    """
+    if isinstance(tokens, str):
+        raise TypeError(
+            f"`tokens` must be a sequence of tokens, not one str. Received: {tokens[:40]!r}. "
+            "Split it first: dlcore.media.tokens.tokenize(text)."
+        )
+    known, words, trigram_sets, index = _trigram_index(tuple(vocabulary))
+    read_as: list[str | None] = []
+    for token in tokens:
+        if token in known:
+            read_as.append(token)
+        elif _ENGLISH_WORD.fullmatch(token):
+            read_as.append(_nearest(token, words, trigram_sets, index, min_similarity))
+        else:
+            read_as.append(None)
+    return read_as
+
+
+@functools.lru_cache(maxsize=8)
+def _trigram_index(
+    vocabulary: tuple[str, ...],
+) -> tuple[frozenset[str], tuple[str, ...], tuple[int, ...], dict[str, tuple[int, ...]]]:
+    """The vocabulary's tokens; its English words, their trigram counts and an index
+    from each trigram to the words that hold it. Kept per vocabulary, as a try-it page
+    reruns for every word typed."""
+    words = tuple(token for token in vocabulary if _ENGLISH_WORD.fullmatch(token))
+    sets = [_trigrams(word) for word in words]
+    index: dict[str, list[int]] = {}
+    for number, trigrams in enumerate(sets):
+        for trigram in trigrams:
+            index.setdefault(trigram, []).append(number)
+    return (
+        frozenset(vocabulary),
+        words,
+        tuple(len(trigrams) for trigrams in sets),
+        {trigram: tuple(numbers) for trigram, numbers in index.items()},
+    )
+
+
+def _trigrams(word: str) -> set[str]:
+    marked = f"<{word}>"
+    return {marked[start : start + 3] for start in range(len(marked) - 2)}
+
+
+def _nearest(
+    word: str,
+    words: tuple[str, ...],
+    sizes: tuple[int, ...],
+    index: dict[str, tuple[int, ...]],
+    min_similarity: float,
+) -> str | None:
+    trigrams = _trigrams(word)
+    # Only words that start the same way: typos and endings rarely touch the first two
+    # letters, while a shared ending alone misleads ("chair" is not "air", "price" not "rice").
+    candidates = set(index.get(f"<{word[:2]}", ()))
+    shared = Counter(
+        number for trigram in trigrams for number in index.get(trigram, ()) if number in candidates
+    )
+    best, best_similarity = None, min_similarity
+    # Counter keeps first-seen order, not vocabulary order: compare numbers on ties.
+    for number, count in shared.items():
+        similarity = 2 * count / (len(trigrams) + sizes[number])
+        if similarity > best_similarity or (
+            similarity == best_similarity and (best is None or number < best)
+        ):
+            best, best_similarity = number, similarity
+    return None if best is None else words[best]
+
+
 def encode_texts(texts: Sequence[str], preprocessing: dict[str, Any]) -> np.ndarray:
     """Turns sentences into the token ids an intent model takes, without TensorFlow.
 
     The same ids as the `TextVectorization` of `dlcore.trainers.intents.load_data`: tokens from
     `dlcore.media.tokens.tokenize`, looked up in the vocabulary (unknown ones become
-    `UNKNOWN_ID`), cut or padded with `PADDING_ID` to `max_length`.
+    `UNKNOWN_ID`), cut or padded with `PADDING_ID` to `max_length`. With
+    `preprocessing["unknown_words"] == "nearest"`, an unknown English word takes the id of
+    its nearest known word instead, where `nearest_known_words` finds one.
 
     Args:
         texts: the sentences, a sequence of `str`, any language.
         preprocessing: `IntentData.preprocessing` (or a `TrainedModel`'s), with the keys
-            "vocabulary" and "max_length".
+            "vocabulary" and "max_length", and optionally "unknown_words", one of
+            `UNKNOWN_WORD_CHOICES` (defaults to "unknown").
 
     Returns:
         int32, shape `(n_texts, max_length)`.
 
     Raises:
         TypeError: If `texts` is one `str` or holds something other than `str`.
+        ValueError: If "unknown_words" is not one of `UNKNOWN_WORD_CHOICES`.
 
     Example:
 
     >>> encode_texts(["Play jazz!"], {"vocabulary": ["", "[UNK]", "play"], "max_length": 4})
+    array([[2, 1, 0, 0]], dtype=int32)
+    >>> preprocessing = {"vocabulary": ["", "[UNK]", "play"], "max_length": 4}
+    >>> encode_texts(["Playing jazz!"], preprocessing | {"unknown_words": "nearest"})
     array([[2, 1, 0, 0]], dtype=int32)
     """
     if isinstance(texts, str):
@@ -351,10 +483,19 @@ def encode_texts(texts: Sequence[str], preprocessing: dict[str, Any]) -> np.ndar
             f"`texts` must be a sequence of sentences, not one str. Received: {texts[:40]!r}. "
             "Wrap it in a list: [text]."
         )
-    index = {token: number for number, token in enumerate(preprocessing["vocabulary"])}
+    unknown_words = preprocessing.get("unknown_words", "unknown")
+    if unknown_words not in UNKNOWN_WORD_CHOICES:
+        raise ValueError(
+            f'preprocessing["unknown_words"] must be one of {UNKNOWN_WORD_CHOICES}. '
+            f"Received: {unknown_words!r}."
+        )
+    vocabulary = preprocessing["vocabulary"]
+    index = {token: number for number, token in enumerate(vocabulary)}
     max_length = preprocessing["max_length"]
     token_ids = np.full((len(texts), max_length), PADDING_ID, dtype=np.int32)
     for row, text in enumerate(texts):
         tokens = tokenize(text)[:max_length]
+        if unknown_words == "nearest":
+            tokens = nearest_known_words(tokens, vocabulary)
         token_ids[row, : len(tokens)] = [index.get(token, UNKNOWN_ID) for token in tokens]
     return token_ids

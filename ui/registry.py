@@ -101,8 +101,9 @@ PAGES = (
         title="Video model",
         icon=":material/movie:",
         section="Train",
-        summary="Tell which way the content of a short clip moves with a per-frame CNN and "
-        "a GRU, a ConvLSTM or a Conv3D; see its confusions and its first layer frame by frame.",
+        summary="Tell which way a hand-held camera, or what it films, moves with a per-frame "
+        "CNN and a GRU, a ConvLSTM or a Conv3D; see its confusions and its first layer frame "
+        "by frame.",
     ),
     PageEntry(
         script="app_pages/residual.py",

@@ -1,19 +1,30 @@
-"""Generated video clips of content that moves left, right, up or down, or zooms in or out.
+"""Generated video clips of a camera that pans, tilts or zooms, and of content that moves.
+
+A clip's label says which way its mover goes, as a person filming it would put it:
+
+- camera clips film a scene that fills the frame (a photo or a generated pattern) while
+  the camera itself moves. "left" means the camera turns left, so the scene slides
+  right across the frame; "zoom_in" means the camera zooms in, so the scene grows. The
+  camera shakes a little, as a hand-held phone does, and its speed may change;
+- object clips show one piece of content (a shape or a photo crop) moving over a still
+  background. "left" means the content moves left across the frame.
 
 Image coordinates are those of NumPy: in a frame of shape `(size, size, 3)`, x is the
-column index and grows to the right, y is the row index and grows downwards. So in a
-"left" clip the content's x decreases from frame to frame, and in an "up" clip its y
-decreases.
+column index and grows to the right, y is the row index and grows downwards.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import numbers
+from collections.abc import Callable
 
 import numpy as np
+from PIL import Image, ImageDraw
 from sklearn.utils import Bunch
 
-from dlcore.data import shapes
+from dlcore.data import face_photos, shapes
 from dlcore.data.class_counts import class_counts_line
 from dlcore.data.image_sets import image_set_bunch
 
@@ -21,22 +32,69 @@ MOTION_LABELS = ("left", "right", "up", "down", "zoom_in", "zoom_out")
 """The classes of `make_motion_clips`, in the order of their `target` values 0 to 5."""
 
 CONTENTS = ("shape", "photo")
-"""What moves in a clip: one of the `dlcore.data.shapes` shapes, or a crop of a photo."""
+"""What moves in an object clip: one of the `dlcore.data.shapes` shapes, or a photo crop."""
 
 BACKGROUNDS = ("plain", "noisy", "textured")
-"""What the content lies on: one colour, one colour with Gaussian noise, or a photo crop."""
+"""What an object clip's content moves over: one colour, one colour with Gaussian noise,
+or a photo crop."""
 
-# (dx, dy) per unit of speed, in image coordinates (y grows downwards).
+SCENES = ("photo", "pattern")
+"""What a camera clip films: a crop of a photo, or a generated pattern of soft blobs."""
+
+TRAIN_SCENE_PHOTOS = (
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "rocket",
+    "coins",
+    "camera",
+    "grass",
+    "gravel",
+    "moon",
+    "page",
+    "retina",
+    "sklearn:china.jpg",
+)
+"""The photos camera clips film in training."""
+
+HELD_OUT_SCENE_PHOTOS = (
+    "sklearn:flower.jpg",
+    "brick",
+    "immunohistochemistry",
+    "hubble_deep_field",
+    "cell",
+    "clock",
+    "horse",
+    "text",
+)
+"""Photos that no training clip shows, for `make_camera_robustness_clips` only."""
+
+# (dx, dy) per unit of speed, in image coordinates (y grows downwards): the way the mover
+# goes, the content in an object clip and the camera in a camera clip.
 _DIRECTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0)}
-# Translation speeds in pixels per frame for 32 x 32 frames; scaled with the frame size.
+# Object clips: translation speeds in pixels per frame for 32 x 32 frames, scaled with
+# the frame size, and the factor a zoom scales the content by over the clip.
 _SPEED_RANGE = (0.5, 2.0)
-# Zoom clips scale by a factor in this range from the first frame to the last (or back).
 _ZOOM_RANGE = (1.3, 1.6)
 # The content's extent (the longer side of its bounding box) as a fraction of the frame.
 _EXTENT_RANGE = (0.25, 0.45)
 # Zoom clips put the content's centre within this fraction of the frame of its middle, and
 # the zoom's centre within this fraction of the content's extent of the content's centre.
 _ZOOM_PLACEMENT = 0.1
+# Camera clips: how far the camera pans over the clip, as a fraction of the frame's side
+# (a slow pan to a sweep), the factor it zooms by, and its shake (the standard deviation
+# of the hand's wander, as a fraction of the side).
+_PAN_RANGE = (0.08, 1.0)
+_CAMERA_ZOOM_RANGE = (1.1, 2.0)
+_SHAKE = 0.012
+# A camera clip's first frame, cut into a 4 x 4 grid, must show detail (a luma standard
+# deviation of at least `_MIN_CELL_CONTRAST`) in `_MIN_DETAILED_CELLS` of the cells. A flat
+# part of a scene (a dark sky, a bare wall) does not change as the camera moves, so a view
+# that is mostly flat looks like its few things moving over a still background: the
+# camera films another scene.
+_MIN_CELL_CONTRAST = 0.03
+_MIN_DETAILED_CELLS = 12
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 def make_motion_clips(
@@ -44,17 +102,22 @@ def make_motion_clips(
     *,
     frames: int = 16,
     image_size: int = 32,
+    camera_share: float = 0.5,
     seed: int | None = 0,
     return_X_y: bool = False,
 ) -> Bunch | tuple[np.ndarray, np.ndarray]:
-    """Generates short colour clips whose content moves one of six ways.
+    """Generates short colour clips of a moving camera or moving content, six ways.
 
-    Each clip shows one piece of content, a shape (circle, square, triangle or star,
-    filled or outlined, as `make_shapes` draws them) or a square crop of a bundled photo,
-    25-45 % of the frame across, on a plain, noisy or textured (photo) background. In
-    half of the clips only the content moves over a still background; in the other half
-    the camera moves, so the background moves with the content. Either way the content
-    moves on screen as its label says:
+    A share `camera_share` of the clips are camera clips: the frame is filled by a scene,
+    a crop of one of `TRAIN_SCENE_PHOTOS` or a generated pattern of soft blobs, and the
+    camera pans left, right, up or down by 8-100 % of the frame's side over the clip, or
+    zooms in or out by a factor of 1.1-2, at a steady or an easing speed, shaking a
+    little as a hand does. The scene moves across the frame the other way from the camera.
+
+    The others are object clips: one piece of content, a shape (circle, square,
+    triangle or star, filled or outlined, as `make_shapes` draws them) or a square crop
+    of a bundled photo, 25-45 % of the frame across, on a still plain, noisy or photo
+    background, moves as its label says:
 
     - `"left"`, `"right"`, `"up"`, `"down"`: it slides at a constant speed of 0.5-2
       pixels per frame at 32 x 32 (scaled with `image_size`), but no faster than keeps it
@@ -62,15 +125,18 @@ def make_motion_clips(
     - `"zoom_in"`, `"zoom_out"`: it grows (or shrinks) steadily by a factor of 1.3-1.6
       about a point near its centre.
 
-    Every frame is sampled (bilinear) from a background larger than the frame, so a
-    moving camera never uncovers a blank area. Classes are balanced: their sizes differ
-    by at most 1. Clips come in random order.
+    Every frame is sampled (bilinear) from a picture larger than the frame, so a moving
+    camera never uncovers a blank area. Classes are balanced: their sizes differ by at
+    most 1. Clips come in random order.
 
     Args:
         n_clips: `int` >= 1, the number of clips. Defaults to `300`.
         frames: `int` in [2, 256], the number of frames per clip. Defaults to `16`.
         image_size: `int` in [8, 256], the side of each square frame in pixels. Defaults
             to `32`.
+        camera_share: `float` in [0, 1], the expected share of camera clips; each clip
+            is one with this probability. Object clips alone (0) are the quicker to
+            learn. Defaults to `0.5`.
         seed: `int` or `None`, seeds the one random generator used. Defaults to `0`.
         return_X_y: `bool`, return only `(clips, target)`. Defaults to `False`.
 
@@ -81,10 +147,12 @@ def make_motion_clips(
         `data`: the same array as `clips`;
         `target`: int64, shape `(n_clips,)`, the index in `MOTION_LABELS`;
         `target_names`: `["left", "right", "up", "down", "zoom_in", "zoom_out"]`;
-        `content`: str, shape `(n_clips,)`, `"shape"` or `"photo"`;
-        `background`: str, shape `(n_clips,)`, `"plain"`, `"noisy"` or `"textured"`;
-        `camera`: bool, shape `(n_clips,)`, `True` where the camera moves (content and
-        background move together), `False` where only the content moves;
+        `camera`: bool, shape `(n_clips,)`, `True` for a camera clip, `False` for an
+        object clip;
+        `content`: str, shape `(n_clips,)`, `"shape"` or `"photo"` (object clips) or
+        `"scene"` (camera clips);
+        `background`: str, shape `(n_clips,)`, `"plain"`, `"noisy"` or `"textured"`
+        (object clips), or the scene, `"photo"` or `"pattern"` (camera clips);
         `DESCR`: str.
         Or only `(clips, target)` if `return_X_y` is true.
 
@@ -98,44 +166,59 @@ def make_motion_clips(
     ((12, 8, 16, 16, 3), dtype('float32'), [2, 2, 2, 2, 2, 2])
     """
     shapes._check_count("n_clips", n_clips)
-    if not shapes._is_int(frames) or not 2 <= frames <= 256:
-        raise ValueError(
-            "`frames` must be an integer from 2 to 256: motion needs at least two frames. "
-            f"Received: frames={frames!r}."
-        )
+    _check_frames(frames)
     shapes._check_image_size("image_size", image_size)
+    if not isinstance(camera_share, numbers.Real) or not 0 <= camera_share <= 1:
+        raise ValueError(
+            "`camera_share` must be a number from 0 to 1, the share of camera clips. "
+            f"Received: camera_share={camera_share!r}."
+        )
     rng = np.random.default_rng(seed)
 
     n_classes = len(MOTION_LABELS)
     target = rng.permutation(np.arange(n_clips, dtype=np.int64) % n_classes)
-    content = np.array(CONTENTS)[rng.integers(len(CONTENTS), size=n_clips)]
-    background = np.array(BACKGROUNDS)[rng.integers(len(BACKGROUNDS), size=n_clips)]
-    camera = rng.random(n_clips) < 0.5
+    camera = rng.random(n_clips) < camera_share
+    content = np.where(
+        camera, "scene", np.array(CONTENTS)[rng.integers(len(CONTENTS), size=n_clips)]
+    )
+    background = np.where(
+        camera,
+        np.array(SCENES)[rng.integers(len(SCENES), size=n_clips)],
+        np.array(BACKGROUNDS)[rng.integers(len(BACKGROUNDS), size=n_clips)],
+    )
 
     clips = np.empty((n_clips, frames, image_size, image_size, 3), dtype=np.float32)
     for index in range(n_clips):
-        clips[index] = _render_clip(
-            rng,
-            MOTION_LABELS[target[index]],
-            content=str(content[index]),
-            background=str(background[index]),
-            camera=bool(camera[index]),
-            frames=frames,
-            size=image_size,
-        )
+        label = MOTION_LABELS[target[index]]
+        if camera[index]:
+            scene = _training_scene if background[index] == "photo" else _blobs
+            clips[index] = _camera_clip(
+                rng, label, scene, frames=frames, height=image_size, width=image_size
+            )
+        else:
+            clips[index] = _object_clip(
+                rng,
+                label,
+                content=str(content[index]),
+                background=str(background[index]),
+                frames=frames,
+                size=image_size,
+            )
     if return_X_y:
         return clips, target
 
     description = (
         "Motion clips\n\n"
-        "Generated colour clips in which one piece of content, a shape or a photo crop, "
-        "moves left, right, up or down, or zooms in or out, on a plain, noisy or photo "
-        "background; in half of them the camera moves, so the background moves too. "
-        "One frame alone does not tell the class: a model must compare frames, as a "
-        "per-frame CNN followed by a GRU, a ConvLSTM or a Conv3D does.\n\n"
+        "Generated colour clips, six ways: in camera clips a hand-held camera pans left, "
+        "right, up or down over a photo or a pattern, or zooms in or out (the scene moves "
+        "the other way across the frame); in object clips one piece of content, a shape "
+        "or a photo crop, moves left, right, up or down, or zooms in or out, over a still "
+        "plain, noisy or photo background. One frame alone does not tell the class: a "
+        "model must compare frames, as a per-frame CNN followed by a GRU, a ConvLSTM or a "
+        "Conv3D does, and must tell a moving camera from moving content.\n\n"
         f"{class_counts_line(target, n_classes, unit='clips')}; "
         f"frames: {frames} of {image_size}x{image_size} RGB, float32 in [0, 1]; "
-        f"camera moving: {int(np.count_nonzero(camera))}; "
+        f"camera clips: {int(np.count_nonzero(camera))}; "
         f"image axes: x to the right, y downwards."
     )
     return image_set_bunch(
@@ -150,17 +233,260 @@ def make_motion_clips(
     )
 
 
-def _render_clip(
+def make_camera_clip(
+    label: str, *, frames: int = 32, image_size: int = 128, seed: int | None = 0
+) -> np.ndarray:
+    """One camera clip over a photo, drawn as `make_motion_clips` draws its camera clips.
+
+    Args:
+        label: one of `MOTION_LABELS`, the camera's motion.
+        frames: `int` in [2, 256], the number of frames. Defaults to `32`.
+        image_size: `int` in [8, 256], the side of each square frame. Defaults to `128`.
+        seed: `int` or `None`, seeds the scene, the speed and the shake. Defaults to `0`.
+
+    Returns:
+        float32, shape `(frames, image_size, image_size, 3)` (RGB), values in [0, 1].
+
+    Raises:
+        ValueError: If an argument is out of its range.
+
+    Example:
+
+    >>> make_camera_clip("left", frames=8, image_size=16).shape
+    (8, 16, 16, 3)
+    """
+    if label not in MOTION_LABELS:
+        raise ValueError(
+            f"`label` must be one of {', '.join(MOTION_LABELS)}. Received: label={label!r}."
+        )
+    _check_frames(frames)
+    shapes._check_image_size("image_size", image_size)
+    rng = np.random.default_rng(seed)
+    return _camera_clip(
+        rng, label, _training_scene, frames=frames, height=image_size, width=image_size
+    )
+
+
+def make_camera_robustness_clips(
+    n_clips: int = 60, *, seed: int = 0
+) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """Hand-held camera clips over scenes that no training clip shows, as a phone films them.
+
+    The project's own robustness set for camera motion. Unlike `make_motion_clips`, the
+    clips come as a decoder gives them: uint8 frames of 96 x 128 pixels (landscape, so
+    a model's preprocessing must cut them square), at 10, 15, 24 or 30 frames per
+    second, lasting 1, 2 or 3.5 seconds, with the camera moving at 0.1-0.45 of the
+    frame's height per second (or zooming by 1.2-1.8 over the clip). The scenes are
+    `HELD_OUT_SCENE_PHOTOS` and cluttered rectangles and discs, a pattern training never
+    draws. Classes are balanced.
+
+    Args:
+        n_clips: `int` >= 1, the number of clips. Defaults to `60`.
+        seed: `int`, seeds the clips. Defaults to `0`.
+
+    Returns:
+        A list of `(frames, times, label)`: uint8 `(n_frames, 96, 128, 3)`, float64
+        `(n_frames,)` seconds from 0, and the label, one of `MOTION_LABELS`.
+    """
+    shapes._check_count("n_clips", n_clips)
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n_clips) % len(MOTION_LABELS))
+    clips = []
+    for index, label in enumerate(np.array(MOTION_LABELS)[labels]):
+        fps = float(rng.choice((10.0, 15.0, 24.0, 30.0)))
+        seconds = float(rng.choice((1.0, 2.0, 3.5)))
+        n_frames = round(seconds * fps) + 1
+        times = np.arange(n_frames) / fps
+        scene = _held_out_scene if index % 2 else _clutter
+        motion = rng.uniform(0.1, 0.45) * seconds if label in _DIRECTIONS else None
+        frames = _camera_clip(
+            rng,
+            str(label),
+            scene,
+            frames=n_frames,
+            height=96,
+            width=128,
+            pan=motion,
+            zoom=rng.uniform(1.2, 1.8),
+        )
+        clips.append((np.round(frames * 255).astype(np.uint8), times, str(label)))
+    return clips
+
+
+def _camera_clip(
+    rng: np.random.Generator,
+    label: str,
+    scene: Callable[[np.random.Generator, int, int, int], np.ndarray],
+    *,
+    frames: int,
+    height: int,
+    width: int,
+    pan: float | None = None,
+    zoom: float | None = None,
+) -> np.ndarray:
+    """A hand-held camera filming a scene: float32 `(frames, height, width, 3)` in [0, 1].
+
+    Args:
+        rng: Draws the motion, the shake and the scene.
+        label: One of `MOTION_LABELS`: the camera's motion.
+        scene: Called as `scene(rng, height, width, frame_side)`, returns the scene,
+            float32 `(height, width, 3)` in [0, 1], with detail on the scale of a frame
+            of `frame_side` pixels.
+        frames: The number of frames.
+        height: The frame's height.
+        width: The frame's width.
+        pan: How far a pan goes over the clip, as a fraction of the frame's shorter
+            side; drawn from `_PAN_RANGE` if None.
+        zoom: The factor a zoom scales by over the clip; drawn from `_CAMERA_ZOOM_RANGE`
+            if None.
+    """
+    side = min(height, width)
+    progress = np.linspace(0.0, 1.0, frames)
+    if rng.random() < 0.5:  # the hand eases into the move and out of it
+        progress = progress * progress * (3 - 2 * progress)
+    shake = _wander(rng, frames) * _SHAKE * side
+    if label in _DIRECTIONS:
+        travel = (pan if pan is not None else rng.uniform(*_PAN_RANGE)) * side
+        path = np.outer(progress * travel, _DIRECTIONS[label])
+        zooms = np.ones(frames)
+    else:
+        factor = zoom if zoom is not None else rng.uniform(*_CAMERA_ZOOM_RANGE)
+        start, end = (1.0, factor) if label == "zoom_in" else (factor, 1.0)
+        zooms = start * (end / start) ** progress
+        path = np.zeros((frames, 2))
+        travel = 0.0
+    # The scene is larger than the frame by the path and the shake, so the camera never
+    # looks past its edge; `path` then runs from the scene's middle.
+    margin = math.ceil(travel + 4 * _SHAKE * side) + 2
+    path = path - path.mean(axis=0) + shake
+    centers_x = (width + 2 * margin) / 2 + path[:, 0]
+    centers_y = (height + 2 * margin) / 2 + path[:, 1]
+    xs = (
+        centers_x[:, None, None]
+        + (np.arange(width) + 0.5 - width / 2)[None, None, :] / zooms[:, None, None]
+    )
+    ys = (
+        centers_y[:, None, None]
+        + (np.arange(height) + 0.5 - height / 2)[None, :, None] / zooms[:, None, None]
+    )
+    xs, ys = np.broadcast_arrays(xs, ys)
+    for _ in range(20):  # a blank wall shows no motion: film something else
+        picture = scene(rng, height + 2 * margin, width + 2 * margin, side)
+        clip = _bilinear(picture, xs - 0.5, ys - 0.5, mode="edge")
+        if _shows_detail(clip[0]):
+            break
+    # A phone's exposure drifts a little as the view changes.
+    gain = 1.0 + 0.04 * _wander(rng, frames)[:, :1, None, None]
+    return np.clip(clip * gain, 0.0, 1.0).astype(np.float32)
+
+
+def _check_frames(frames: object) -> None:
+    if not shapes._is_int(frames) or not 2 <= frames <= 256:
+        raise ValueError(
+            "`frames` must be an integer from 2 to 256: motion needs at least two frames. "
+            f"Received: frames={frames!r}."
+        )
+
+
+def _shows_detail(frame: np.ndarray) -> bool:
+    """Whether most of a frame shows detail; see `_MIN_DETAILED_CELLS`."""
+    luma = frame @ _LUMA
+    rows = np.array_split(np.arange(luma.shape[0]), 4)
+    columns = np.array_split(np.arange(luma.shape[1]), 4)
+    detailed = sum(
+        luma[np.ix_(row, column)].std() >= _MIN_CELL_CONTRAST for row in rows for column in columns
+    )
+    return detailed >= _MIN_DETAILED_CELLS
+
+
+def _wander(rng: np.random.Generator, frames: int) -> np.ndarray:
+    """A smooth random walk, float64 `(frames, 2)`, about 1 in standard deviation."""
+    steps = rng.standard_normal((frames + 8, 2))
+    smooth = np.cumsum(steps, axis=0)
+    smooth = smooth - np.linspace(smooth[0], smooth[-1], frames + 8)  # no drift overall
+    smooth = smooth[4 : 4 + frames]
+    return smooth / max(float(smooth.std()), 1e-6)
+
+
+def _training_scene(rng: np.random.Generator, height: int, width: int, _: int) -> np.ndarray:
+    return _photo_scene(rng, TRAIN_SCENE_PHOTOS, height, width)
+
+
+def _held_out_scene(rng: np.random.Generator, height: int, width: int, _: int) -> np.ndarray:
+    return _photo_scene(rng, HELD_OUT_SCENE_PHOTOS, height, width)
+
+
+def _photo_scene(
+    rng: np.random.Generator, names: tuple[str, ...], height: int, width: int
+) -> np.ndarray:
+    """A crop of one of the named photos, 35-100 % of its shorter side, scaled to the scene.
+
+    Its contrast is stretched to span [0, 1] as a phone's exposure does, by percentiles.
+    """
+    photo = _scene_photos(names)[rng.integers(len(names))]
+    photo_width, photo_height = photo.size
+    fraction = rng.uniform(0.35, 1.0)
+    crop_height = fraction * min(photo_height, photo_width * height / width)
+    crop_width = crop_height * width / height
+    left = rng.uniform(0.0, photo_width - crop_width)
+    top = rng.uniform(0.0, photo_height - crop_height)
+    crop = photo.resize(
+        (width, height),
+        Image.Resampling.BOX,
+        box=(left, top, left + crop_width, top + crop_height),
+    )
+    pixels = np.asarray(crop, dtype=np.float32)
+    low, high = np.percentile(pixels, (1, 99))
+    pixels = np.clip((pixels - low) / max(high - low, 1.0), 0.0, 1.0)
+    return pixels[:, ::-1] if rng.random() < 0.5 else pixels
+
+
+@functools.cache
+def _scene_photos(names: tuple[str, ...]) -> tuple[Image.Image, ...]:
+    """The named photos as RGB Pillow images, decoded once per process."""
+    photos = []
+    for name in names:
+        pixels = face_photos.load_photo(name)
+        if pixels.ndim == 2:
+            pixels = np.repeat(pixels[..., np.newaxis], 3, axis=-1)
+        photos.append(Image.fromarray(pixels))
+    return tuple(photos)
+
+
+def _blobs(rng: np.random.Generator, height: int, width: int, frame_side: int) -> np.ndarray:
+    """Soft blobs of colour: a grid of random colours, 3-8 cells across a frame, scaled up."""
+    cells_per_pixel = rng.uniform(3, 8) / frame_side
+    rows, columns = (max(2, round(cells_per_pixel * length)) for length in (height, width))
+    grid = rng.integers(0, 256, size=(rows, columns, 3))
+    picture = Image.fromarray(grid.astype(np.uint8)).resize(
+        (width, height), Image.Resampling.BICUBIC
+    )
+    return np.asarray(picture, dtype=np.float32) / 255.0
+
+
+def _clutter(rng: np.random.Generator, height: int, width: int, _: int) -> np.ndarray:
+    """Rectangles and discs of many colours over one another, like a cluttered desk."""
+    picture = Image.new("RGB", (width, height), tuple(int(v) for v in rng.integers(0, 256, 3)))
+    pen = ImageDraw.Draw(picture)
+    for _ in range(int(rng.integers(15, 40))):
+        x0, y0 = rng.uniform(-0.1, 1.0) * width, rng.uniform(-0.1, 1.0) * height
+        extent = rng.uniform(0.05, 0.3) * min(width, height)
+        box = (x0, y0, x0 + extent * rng.uniform(0.5, 2.0), y0 + extent * rng.uniform(0.5, 2.0))
+        color = tuple(int(v) for v in rng.integers(0, 256, 3))
+        (pen.rectangle if rng.random() < 0.5 else pen.ellipse)(box, fill=color)
+    return np.asarray(picture, dtype=np.float32) / 255.0
+
+
+def _object_clip(
     rng: np.random.Generator,
     label: str,
     *,
     content: str,
     background: str,
-    camera: bool,
     frames: int,
     size: int,
 ) -> np.ndarray:
-    """One clip, float32 `(frames, size, size, 3)` in [0, 1]; see `make_motion_clips`."""
+    """Content moving over a still background, float32 `(frames, size, size, 3)` in [0, 1]."""
     extent = rng.uniform(*_EXTENT_RANGE) * size
     steps = np.arange(frames, dtype=np.float64)
     if label in _DIRECTIONS:
@@ -179,7 +505,6 @@ def _render_clip(
         shift_x, shift_y = dx * speed * steps, dy * speed * steps
         zoom = np.ones(frames)
         zoom_x = zoom_y = 0.0
-        pad = math.ceil(travel) + 1
     else:
         middle = size / 2 + rng.uniform(-_ZOOM_PLACEMENT, _ZOOM_PLACEMENT, size=2) * size
         left, top = middle - extent / 2
@@ -188,12 +513,8 @@ def _render_clip(
         start, end = (1.0, factor) if label == "zoom_in" else (factor, 1.0)
         zoom = start * (end / start) ** (steps / (frames - 1))
         shift_x = shift_y = np.zeros(frames)
-        # A zoom of at least 1 samples only inside the frame; one pixel more for rounding.
-        pad = 1
 
-    canvas, reference = shapes._backgrounds(
-        rng, np.array([background]), size + 2 * pad, size + 2 * pad
-    )
+    canvas, reference = shapes._backgrounds(rng, np.array([background]), size, size)
     layer = _content_layer(rng, content, reference, size=size, box=(left, top, extent))
 
     # Where each frame pixel's centre comes from, in the first frame's coordinates:
@@ -204,13 +525,8 @@ def _render_clip(
     ys = zoom_y + (centers[None, :, None] - shift_y - zoom_y) / zoom
     xs, ys = np.broadcast_arrays(xs, ys)
     foreground = _bilinear(layer, xs - 0.5, ys - 0.5, mode="constant")
-    if camera:
-        behind = _bilinear(canvas[0], xs - 0.5 + pad, ys - 0.5 + pad, mode="edge")
-    else:
-        still = canvas[0, pad : pad + size, pad : pad + size]
-        behind = np.broadcast_to(still, (frames, size, size, 3))
     alpha = foreground[..., 3:]
-    clip = behind[..., :3] * (1.0 - alpha) + foreground[..., :3]
+    clip = canvas[0] * (1.0 - alpha) + foreground[..., :3]
     return np.clip(clip, 0.0, 1.0)
 
 

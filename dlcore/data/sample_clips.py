@@ -8,8 +8,9 @@ Three kinds, all available offline:
   motions), then zooms in and out.
   It has no cuts, so the prediction timeline shows each motion taking over from the
   last, and what a model trained on six motions makes of a seventh;
-- one clip of each of the six motions of `dlcore.data.motion`, drawn by
-  `make_motion_clips` exactly as the training clips are, only larger: the easy case;
+- one clip of each of the six camera motions of `dlcore.data.motion`, a hand-held camera
+  panning, tilting or zooming over a photo, drawn by `make_camera_clip` as the training
+  clips are, only larger: the easy case;
 - "no_time_for_that": the animated GIF that ships with scikit-image (24 frames of
   14x25 pixels, real footage of a shaking head): a clip like none the model was trained on.
 
@@ -45,12 +46,21 @@ IMAGE_SIZE = 128
 
 GIF_NAME = "no_time_for_that"
 
+_CAMERA_MOVES = {
+    "left": "pans left (the scene slides right)",
+    "right": "pans right (the scene slides left)",
+    "up": "tilts up (the scene slides down)",
+    "down": "tilts down (the scene slides up)",
+    "zoom_in": "zooms in",
+    "zoom_out": "zooms out",
+}
+
 SAMPLE_CLIPS = {
     "tour": "All six motions in one take: right, down, left, up, a diagonal drift (not one "
     "of the six), zoom in, zoom out. 16 s, generated.",
     **{
-        label: f"Content moving {label.replace('_', ' ')}, drawn as the training clips are. "
-        "2 s, generated."
+        label: f"A hand-held camera {_CAMERA_MOVES[label]} over a photo, drawn as the "
+        "training clips are. 2 s, generated."
         for label in motion.MOTION_LABELS
     },
     GIF_NAME: "An animated GIF from scikit-image: a head shaking 'no time for that'; "
@@ -139,13 +149,9 @@ def gif_path() -> Path:
 
 
 def _motion_clip(label: str, seed: int) -> np.ndarray:
-    """One training-like clip of `label`, uint8 `(32, IMAGE_SIZE, IMAGE_SIZE, 3)`."""
-    # Six clips hold one of each motion: `make_motion_clips` balances the classes.
-    clips = motion.make_motion_clips(
-        len(motion.MOTION_LABELS), frames=32, image_size=IMAGE_SIZE, seed=seed
-    )
-    index = int(np.flatnonzero(clips.target == motion.MOTION_LABELS.index(label))[0])
-    return np.round(clips.clips[index] * 255).astype(np.uint8)
+    """A training-like camera clip of `label`, uint8 `(32, IMAGE_SIZE, IMAGE_SIZE, 3)`."""
+    clip = motion.make_camera_clip(label, frames=32, image_size=IMAGE_SIZE, seed=seed)
+    return np.round(clip * 255).astype(np.uint8)
 
 
 def _render_tour(size: int) -> tuple[np.ndarray, list[tuple[str | None, float, float]]]:

@@ -5,13 +5,14 @@ The logic behind the "Text" try-it page, for any intent predictor: the bundled o
 `dlcore.pretrained.predictor_from_trained`. A predictor here is any object with `.model`
 (a Keras model from `dlcore.trainers.intents.build_model`), `.labels`, `.preprocessing`
 (with "vocabulary", "max_length", "padding_id" and "unknown_id") and `.predict_proba`.
-About 560 lines, one module: the two attributions and the hidden states read the same
+About 590 lines, one module: the two attributions and the hidden states read the same
 tokens of the same sentence, and the page's answer is built from all three.
 
 - `prepare_text` checks one typed text: empty, too long, or nothing the tokenizer reads.
 - `sentence_tokens` splits it as the model does and flags unknown words (not in the
-  vocabulary, so the model sees them all as the same "[UNK]") and the tokens cut off
-  beyond `max_length`.
+  vocabulary, so the model sees them all as the same "[UNK]"), the words read as their
+  nearest known word (where the preprocessing's "unknown_words" is "nearest", see
+  `dlcore.preprocess.nearest_known_words`) and the tokens cut off beyond `max_length`.
 - `explain_text` classifies it and says which tokens drove the decision, by occlusion
   and by gradient x input, plus each recurrent layer's hidden state after every token.
   Both measure the predicted intent's log-odds, `log(p / (1 - p))`, not its probability:
@@ -56,7 +57,7 @@ import numpy as np
 
 from dlcore.media.texts import MAX_CHARACTERS, TABLE_COLUMNS
 from dlcore.media.tokens import tokenize
-from dlcore.preprocess import encode_texts
+from dlcore.preprocess import encode_texts, nearest_known_words
 
 # Runs of letters of any script: what a person would call words.
 _LETTER_RUNS = re.compile(r"[^\W\d_]+")
@@ -73,8 +74,12 @@ class SentenceTokens:
     Attributes:
         tokens: every token of the text from `dlcore.media.tokens.tokenize`, in order:
             lowercase English words, digit runs, single Chinese characters.
-        unknown: bool, shape `(n_tokens,)`: True where the token is not in the model's
-            vocabulary; the model reads it as "[UNK]", the same for every unknown word.
+        unknown: bool, shape `(n_tokens,)`: True where the model reads the token as
+            "[UNK]", the same for every unknown word: it is not in the vocabulary and no
+            known word stands in for it.
+        read_as: one entry per token: the vocabulary token the model reads in its place
+            (itself when known, its nearest known word when the preprocessing's
+            "unknown_words" is "nearest" and one is near enough), None where unknown.
         cut: bool, shape `(n_tokens,)`: True for the tokens beyond `max_length`, which
             the model never reads.
         token_ids: int32, shape `(max_length,)`, the model's input: one id per token read,
@@ -85,6 +90,16 @@ class SentenceTokens:
     unknown: np.ndarray
     cut: np.ndarray
     token_ids: np.ndarray
+    read_as: tuple[str | None, ...]
+
+    @property
+    def stand_ins(self) -> dict[str, str]:
+        """Each unknown word that a known word stands in for, mapped to that word."""
+        return {
+            token: known
+            for token, known in zip(self.tokens, self.read_as, strict=True)
+            if known is not None and known != token
+        }
 
     @property
     def n_read(self) -> int:
@@ -219,7 +234,8 @@ def sentence_tokens(text: str, preprocessing: dict[str, Any]) -> SentenceTokens:
 
     Args:
         text: `str`, any language; may be empty (no tokens).
-        preprocessing: the predictor's, with "vocabulary" and "max_length".
+        preprocessing: the predictor's, with "vocabulary" and "max_length", and optionally
+            "unknown_words" (see `dlcore.preprocess.encode_texts`).
 
     Returns:
         A `SentenceTokens`.
@@ -230,16 +246,24 @@ def sentence_tokens(text: str, preprocessing: dict[str, Any]) -> SentenceTokens:
     >>> tokens = sentence_tokens("Play jazz, please, now", preprocessing)
     >>> tokens.tokens, tokens.unknown.tolist(), tokens.cut.tolist()
     (('play', 'jazz', 'please', 'now'), [False, False, True, True], [False, False, False, True])
+    >>> sentence_tokens("Playing jazz", preprocessing | {"unknown_words": "nearest"}).stand_ins
+    {'playing': 'play'}
     """
     tokens = tuple(tokenize(text))
-    vocabulary = set(preprocessing["vocabulary"])
-    unknown = np.array([token not in vocabulary for token in tokens], dtype=bool)
+    vocabulary = preprocessing["vocabulary"]
+    if preprocessing.get("unknown_words", "unknown") == "nearest":
+        read_as = tuple(nearest_known_words(tokens, vocabulary))
+    else:
+        known = set(vocabulary)
+        read_as = tuple(token if token in known else None for token in tokens)
+    unknown = np.array([known is None for known in read_as], dtype=bool)
     cut = np.arange(len(tokens)) >= preprocessing["max_length"]
     return SentenceTokens(
         tokens=tokens,
         unknown=unknown,
         cut=cut,
         token_ids=encode_texts([text], preprocessing)[0],
+        read_as=read_as,
     )
 
 

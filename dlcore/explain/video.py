@@ -181,7 +181,7 @@ def analyse_clip(
             why and what to do.
         ValueError: If the predictor does not take clips.
     """
-    n_model_frames = _model_frames(predictor)
+    _model_frames(predictor)  # a model that takes no clips is refused before the decoding
     decoding_progress = None
     if on_progress is not None:
 
@@ -189,17 +189,12 @@ def analyse_clip(
             on_progress(DECODING_SHARE * fraction)
 
     video = media.decode_video(source, max_seconds=max_seconds, on_progress=decoding_progress)
-    window_seconds = float(predictor.preprocessing.get("clip_seconds", WINDOW_SECONDS))
-    starts, ends, window_frames = sliding_windows(
-        video.times, n_model_frames=n_model_frames, window_seconds=window_seconds
-    )
-    # Every kept frame is cropped and resized once; the windows then pick their frames.
-    every_frame = {**predictor.preprocessing, "n_frames": video.n_frames}
-    prepared = prepare_clip(video.frames, every_frame)
-    window_probabilities = _predict(predictor.model, prepared[window_frames])
+    window_seconds = _window_seconds(predictor)
+    starts, ends, window_frames, inputs = window_inputs(predictor, video.frames, video.times)
+    window_probabilities = _predict(predictor.model, inputs)
     in_domain = None
     if getattr(predictor, "domain", None) is not None:
-        in_domain = predictor.inputs_in_domain(prepared[window_frames])
+        in_domain = predictor.inputs_in_domain(inputs)
     energy = motion_energy(video.frames)
     notes = list(video.notes)
     if video.n_frames == 1:
@@ -227,6 +222,50 @@ def analyse_clip(
         notes=tuple(notes),
         window_in_domain=in_domain,
     )
+
+
+def window_inputs(
+    predictor: Any, frames: np.ndarray, times: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The windows `analyse_clip` gives a video model, from decoded frames.
+
+    Args:
+        predictor: a `dlcore.pretrained.Predictor` of task "video".
+        frames: uint8, shape `(n_frames, height, width, 3)` (RGB), as a decoder gives them.
+        times: float, shape `(n_frames,)`, increasing seconds of the frames, from 0.
+
+    Returns:
+        `(starts, ends, window_frames, inputs)`: `sliding_windows`' three arrays and the
+        model's input, float32 `(n_windows, model_frames, height, width, 3)`.
+
+    Raises:
+        ValueError: If the predictor does not take clips.
+    """
+    starts, ends, window_frames = sliding_windows(
+        times, n_model_frames=_model_frames(predictor), window_seconds=_window_seconds(predictor)
+    )
+    # Every frame is cropped and resized once; the windows then pick their frames.
+    every_frame = {**predictor.preprocessing, "n_frames": len(frames)}
+    prepared = prepare_clip(frames, every_frame)
+    return starts, ends, window_frames, prepared[window_frames]
+
+
+def clip_probabilities(predictor: Any, frames: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """What a video model makes of a whole decoded clip: its windows' mean probabilities.
+
+    `analyse_clip` without the decoding, the timeline and the notes: for clips made in
+    memory, such as `dlcore.data.motion.make_camera_robustness_clips`.
+
+    Args:
+        predictor: a `dlcore.pretrained.Predictor` of task "video".
+        frames: uint8, shape `(n_frames, height, width, 3)` (RGB).
+        times: float, shape `(n_frames,)`, increasing seconds of the frames, from 0.
+
+    Returns:
+        float32, shape `(n_classes,)`, sums to 1.
+    """
+    inputs = window_inputs(predictor, frames, times)[3]
+    return _predict(predictor.model, inputs).mean(axis=0).astype(np.float32)
 
 
 def sliding_windows(
@@ -373,6 +412,10 @@ def frame_grad_cam(
         window_frames=window,
         window_probabilities=probabilities,
     )
+
+
+def _window_seconds(predictor: Any) -> float:
+    return float(predictor.preprocessing.get("clip_seconds", WINDOW_SECONDS))
 
 
 def _model_frames(predictor: Any) -> int:

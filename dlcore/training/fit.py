@@ -342,11 +342,15 @@ def run_fit(
     if early_stopping is not None and history.metrics.get(early_stopping.monitor):
         run_values = history.metrics[early_stopping.monitor][first_entry:]
         best_epoch = history.epochs[first_entry + int(np.argmin(run_values))]
+    epochs_run = len(history) - first_entry
     return FitResult(
         history=history,
-        epochs_run=len(history) - first_entry,
+        epochs_run=epochs_run,
         seconds=time.perf_counter() - started,
-        stopped_early=bool(early_stopping is not None and early_stopping.stopped_epoch > 0),
+        # Keras's EarlyStopping also "stops" when its patience runs out on the last epoch.
+        stopped_early=bool(
+            early_stopping is not None and early_stopping.stopped_epoch > 0 and epochs_run < epochs
+        ),
         best_epoch=best_epoch,
         stopped=bool(stopper is not None and stopper.stopped),
     )

@@ -70,6 +70,19 @@ def test_picking_an_example_fills_the_box_and_unknown_words_are_marked():
     assert any("Unknown to this model: “zorblax”" in caption.value for caption in app.caption)
 
 
+def test_a_misspelled_word_is_shown_as_read_as_its_nearest_known_word():
+    app = open_page(PAGE, timeout=TIMEOUT)
+    app.text_input(key=SENTENCE).set_value("Turn up the volumn, zorblax").run()
+    assert not app.exception and not app.warning
+    assert top_intent(app) == "smart_home"
+    captions = [shown(caption.value) for caption in app.caption]
+    assert any("“volumn” read as “volume”" in caption for caption in captions)
+    assert any("Unknown to this model: “zorblax”" in caption for caption in captions)
+    assert not any("Unknown to this model: “volumn”" in caption for caption in captions)
+    ticks = figure(app, 2)["layout"]["xaxis"]["ticktext"]
+    assert "volumn → volume" in ticks and "zorblax (?)" in ticks
+
+
 def test_gradient_times_input_can_be_chosen():
     app = open_page(PAGE, timeout=TIMEOUT)
     app.segmented_control(key="try_text.method").set_value("gradient").run()

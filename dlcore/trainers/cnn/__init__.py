@@ -155,6 +155,9 @@ def _source(config: Config) -> Any:
         image_size=IMAGE_SIZES["shapes"],
         seed=config.seed,
         backgrounds=config.backgrounds,
+        strokes=config.strokes,
+        line_widths=config.line_widths,
+        cut=config.cut,
     )
 
 
@@ -388,11 +391,16 @@ def held_out_data(dataset: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]
             f"Unknown dataset. Choose one of: {', '.join(DATASETS)}. Received: dataset={dataset!r}."
         )
     settings = bundled_metadata(dataset)["config"]
+    defaults = Config()
+    # Models bundled before the shapes' strokes, widths and cuts have none in their JSON.
     source = _source(
         Config(
             dataset=dataset,
             n_samples=settings["n_samples"],
             backgrounds=tuple(settings["backgrounds"]),
+            strokes=tuple(settings.get("strokes", defaults.strokes)),
+            line_widths=tuple(settings.get("line_widths", defaults.line_widths)),
+            cut=settings.get("cut", defaults.cut),
             seed=settings["seed"],
         )
     )

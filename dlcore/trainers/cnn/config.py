@@ -6,7 +6,15 @@ import dataclasses
 from functools import partial
 from typing import ClassVar
 
-from dlcore._checks import check_bool, check_choice, check_int, check_names
+from dlcore._checks import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_names,
+    check_number,
+    is_real,
+    rule,
+)
 from dlcore.data import shapes
 from dlcore.data.split import check_split
 from dlcore.training import settings
@@ -51,6 +59,14 @@ MAX_PHOTO_CROPS = 10_000
 """The most photo crops (and as many varied faces) `load_data` adds to the faces."""
 
 
+def _is_line_width_range(value: object) -> bool:
+    """Whether `value` is a `(low, high)` pair within `shapes.LINE_WIDTH_LIMITS`."""
+    if not isinstance(value, tuple | list) or len(value) != 2 or not all(map(is_real, value)):
+        return False
+    low_limit, high_limit = shapes.LINE_WIDTH_LIMITS
+    return low_limit <= value[0] <= value[1] <= high_limit
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Config(TrainerConfig):
     """The Image classifier page's settings: data, architecture and training.
@@ -64,6 +80,15 @@ class Config(TrainerConfig):
             Defaults to `1000`.
         backgrounds: names from `dlcore.data.shapes.BACKGROUNDS` that shapes are drawn on;
             only "shapes" uses it. Defaults to `("plain", "noisy")`.
+        strokes: names from `dlcore.data.shapes.STROKES`, how shapes are drawn: "clean"
+            (exact) or "hand" (wobbly outlines of uneven width); only "shapes" uses it.
+            Defaults to `("clean",)`.
+        line_widths: `(low, high)` within `dlcore.data.shapes.LINE_WIDTH_LIMITS`, the
+            outlines' widths as fractions of the shape's extent; only "shapes" uses it.
+            Defaults to `(0.08, 0.14)`.
+        cut: `float` in [0, `dlcore.data.shapes.MAX_CUT`], the largest share of a shape's
+            extent past the frame (0 keeps shapes inside); only "shapes" uses it.
+            Defaults to `0.0`.
         n_blocks: `int` in [1, `MAX_BLOCKS`], conv blocks (convolution, batch norm when
             asked, ReLU, pooling). Shapes learn faster with 3 (about 80 % held out after 15
             epochs, against 55-70 % with 2). Defaults to `2`.
@@ -103,6 +128,9 @@ class Config(TrainerConfig):
     dataset: str = "digits"
     n_samples: int = 1000
     backgrounds: tuple[str, ...] = ("plain", "noisy")
+    strokes: tuple[str, ...] = ("clean",)
+    line_widths: tuple[float, float] = (0.08, 0.14)
+    cut: float = 0.0
     n_blocks: int = 2
     n_filters: int = 16
     kernel_size: int = 3
@@ -127,6 +155,25 @@ class Config(TrainerConfig):
             what="background",
             example=("plain",),
             empty="Choose at least one background for the shapes",
+        ),
+        "strokes": partial(
+            check_names,
+            choices=shapes.STROKES,
+            what="stroke",
+            example=("clean", "hand"),
+            empty="Choose at least one stroke for the shapes",
+        ),
+        "line_widths": rule(
+            _is_line_width_range,
+            "`{name}` must be a pair (low, high) of outline widths as fractions of the "
+            f"shape's extent, with {shapes.LINE_WIDTH_LIMITS[0]} <= low <= high <= "
+            f"{shapes.LINE_WIDTH_LIMITS[1]}",
+        ),
+        "cut": partial(
+            check_number,
+            what="The share of a shape past the frame",
+            minimum=0.0,
+            maximum=shapes.MAX_CUT,
         ),
         "rendered_digits": partial(
             check_int, what="The number of drawn digits", minimum=0, maximum=MAX_RENDERED_DIGITS

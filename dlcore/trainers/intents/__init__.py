@@ -77,7 +77,8 @@ class IntentData(SplitData):
         preprocessing: what a try-it page needs to turn text into model input:
             `{"vocabulary": [...], "max_length": 20, "tokenizer":
             "dlcore.media.tokens.tokenize", "padding_id": 0, "unknown_id": 1,
-            "language": "both"}`; pass it to `dlcore.preprocess.encode_texts`.
+            "language": "both", "unknown_words": "unknown"}`; pass it to
+            `dlcore.preprocess.encode_texts`.
         texts_train, texts_val, texts_test: str, shape `(n,)`, the sentences.
         languages_train, languages_val, languages_test: str, shape `(n,)`, "en" or "zh"
             for each sentence.
@@ -141,6 +142,7 @@ def load_data(config: Config) -> IntentData:
             "padding_id": PADDING_ID,
             "unknown_id": UNKNOWN_ID,
             "language": config.language,
+            "unknown_words": config.unknown_words,
         },
         texts_train=texts_train,
         texts_val=texts_val,

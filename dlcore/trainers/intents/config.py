@@ -9,6 +9,7 @@ from typing import ClassVar
 from dlcore._checks import check_choice, check_fraction, check_number, rule
 from dlcore.data import intents as intents_data
 from dlcore.data.split import split_sizes
+from dlcore.preprocess import UNKNOWN_WORD_CHOICES
 from dlcore.trainers._recurrent import RECURRENT_CELLS
 from dlcore.training.settings import Limits, TrainerConfig, positive_counts, training_limits
 
@@ -59,6 +60,13 @@ class Config(TrainerConfig):
         optimizer: one of `OPTIMIZERS`. Defaults to `"adam"`.
         learning_rate: `float` > 0. Defaults to `0.005`.
         batch_size: `int` >= 1. Defaults to `32`.
+        unknown_words: one of `dlcore.preprocess.UNKNOWN_WORD_CHOICES`, how the trained
+            model reads a word its vocabulary lacks, kept in the data's preprocessing:
+            "unknown" as the same unknown id, like Keras' `TextVectorization`; "nearest"
+            as the known word nearest in spelling, where one is near enough
+            (`dlcore.preprocess.nearest_known_words`). Training and the test scores are
+            the same either way: the split's ids come from the vectorizer. Defaults to
+            `"unknown"`.
     """
 
     language: str = "both"
@@ -74,10 +82,14 @@ class Config(TrainerConfig):
     dropout: float = 0.1
     optimizer: str = "adam"
     learning_rate: float = 0.005
+    unknown_words: str = "unknown"
 
     LIMITS: ClassVar[Limits] = {
         "language": _check_language,
         "encoder": partial(check_choice, choices=ENCODERS),
+        "unknown_words": partial(
+            check_choice, choices=UNKNOWN_WORD_CHOICES, what="reading of unknown words"
+        ),
         **positive_counts(
             {
                 "units": "A layer of zero units passes nothing on",

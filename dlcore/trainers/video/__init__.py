@@ -1,10 +1,12 @@
-"""The video model trainer: tell which way the content of a short clip moves.
+"""The video model trainer: tell which way a camera, or the content it films, moves.
 
 The logic behind the Video model page, with the names of every trainer
-(`dlcore.trainers`). The clips are `dlcore.data.motion`'s generated colour clips whose
-content moves left, right, up or down, or zooms in or out; no single frame tells the
-class, so a model must compare frames. Three families of video model do that, each
-built by `motion_model` with the Functional API:
+(`dlcore.trainers`). The clips are `dlcore.data.motion`'s generated colour clips in which
+a hand-held camera pans left or right, tilts up or down, or zooms in or out over a scene,
+or content moves that way over a still background; no single frame tells the class, so
+a model must compare frames (each frame's change from the one before helps it most).
+Three families of video model do that, each built by `motion_model` with the Functional
+API:
 
 - "cnn_gru": a small 2-D CNN applied to every frame on its own (`TimeDistributed`), whose
   per-frame feature vectors a GRU reads in order (as in the keras.io example "Video
@@ -135,6 +137,7 @@ def _generate(config: Config) -> tuple[np.ndarray, Any]:
         config.n_clips,
         frames=config.clip_frames,
         image_size=config.image_size,
+        camera_share=config.camera_share,
         seed=config.seed,
     )
     return source.clips[:, frame_indices(config.clip_frames, config.n_frames)], source
@@ -143,8 +146,9 @@ def _generate(config: Config) -> tuple[np.ndarray, Any]:
 def all_clips(config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Every generated clip, with the frames the model sees, before any split.
 
-    `make_motion_clips(n_clips, frames=clip_frames, image_size=image_size, seed=seed)`
-    draws the clips; the frames at `frame_indices(clip_frames, n_frames)` are kept.
+    `make_motion_clips(n_clips, frames=clip_frames, image_size=image_size,
+    camera_share=camera_share, seed=seed)` draws the clips; the frames at
+    `frame_indices(clip_frames, n_frames)` are kept.
 
     Returns:
         `(clips, target)`: float32 `(n_clips, n_frames, image_size, image_size, 3)` in
@@ -222,6 +226,7 @@ def example_clips(config: Config) -> np.ndarray:
         n_classes,
         frames=config.clip_frames,
         image_size=config.image_size,
+        camera_share=config.camera_share,
         seed=config.seed,
         return_X_y=True,
     )

@@ -6,7 +6,15 @@ import dataclasses
 from functools import partial
 from typing import ClassVar
 
-from dlcore._checks import check_choice, check_fraction, check_int, is_int, rule
+from dlcore._checks import (
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_number,
+    is_int,
+    rule,
+)
 from dlcore.data import motion
 from dlcore.data.split import check_split
 from dlcore.training import settings
@@ -70,12 +78,18 @@ class Config(TrainerConfig):
         n_frames: `int` in [2, `clip_frames`], the frames the model sees per clip, evenly
             spaced over the clip. Defaults to `8`.
         clip_frames: `int` in [2, `MAX_CLIP_FRAMES`], the frames of each generated clip.
-            The content moves a constant 0.25-1 pixel per clip frame at 16x16 (scaled with
-            the frame size, and slower where it would leave the frame), so longer clips
-            move it further between the `n_frames` kept frames, which makes the motion
-            easier to see. Defaults to `32`.
+            In an object clip the content moves a constant 0.25-1 pixel per clip frame at
+            16x16 (scaled with the frame size, and slower where it would leave the frame),
+            so longer clips move it further between the `n_frames` kept frames, which
+            makes the motion easier to see; a camera clip's pan spans 15-100 % of the
+            frame whatever its length. Defaults to `32`.
         image_size: `int` in `IMAGE_SIZE_RANGE`, the side of each square frame in pixels.
             Defaults to `16`.
+        camera_share: `float` in [0, 1], the share of clips filmed by a hand-held camera
+            that pans, tilts or zooms over a scene (`make_motion_clips`); the others show
+            content moving over a still background. Defaults to `0`: content alone, which
+            the page's default model learns in a minute; with half camera clips it needs
+            several times the epochs.
         n_clips: `int` in [1, `MAX_CLIPS`], clips generated before the split; the six
             classes are balanced. Defaults to `600`.
         n_blocks: `int` in [1, `MAX_BLOCKS`], conv blocks (a convolution, or a ConvLSTM,
@@ -88,6 +102,11 @@ class Config(TrainerConfig):
             the output ("convlstm", "conv3d"). Defaults to `32`.
         dropout: `float` in [0, `MAX_DROPOUT`], the dropout rate before the output layer.
             Defaults to `0.2`.
+        batch_norm: `bool`, batch normalization after each block's convolution (see
+            `motion_model`). Defaults to `False`.
+        frame_changes: `bool`, the model sees each frame with its change from the frame
+            before (see `motion_model`); without it, camera clips stay near chance for
+            many epochs. Defaults to `True`.
         learning_rate: `float` > 0, Adam's learning rate. Defaults to `0.001`
             (at 0.003 "conv3d" often stays at chance for many epochs).
         batch_size: `int` >= 1. Defaults to `16`.
@@ -103,12 +122,15 @@ class Config(TrainerConfig):
     n_frames: int = 8
     clip_frames: int = 32
     image_size: int = 16
+    camera_share: float = 0.0
     n_clips: int = 600
     n_blocks: int = 2
     n_filters: int = 16
     kernel_size: int = 3
     units: int = 32
     dropout: float = 0.2
+    batch_norm: bool = False
+    frame_changes: bool = True
     learning_rate: float = 0.001
     batch_size: int = 16
     validation_fraction: float = 0.15
@@ -125,6 +147,9 @@ class Config(TrainerConfig):
             maximum=IMAGE_SIZE_RANGE[1],
             unit="pixels",
         ),
+        "camera_share": partial(
+            check_number, what="The share of camera clips", minimum=0.0, maximum=1.0
+        ),
         "n_clips": partial(check_int, what="The number of clips", minimum=1, maximum=MAX_CLIPS),
         "validation_fraction": partial(
             check_fraction, what="The held-out fraction for validation", hint=", e.g. 0.15"
@@ -133,6 +158,8 @@ class Config(TrainerConfig):
             check_fraction, what="The held-out fraction for the test", hint=", e.g. 0.15"
         ),
         "dropout": partial(settings.check_dropout, maximum=MAX_DROPOUT),
+        "batch_norm": check_bool,
+        "frame_changes": check_bool,
         **settings.training_limits(unit="clip"),
     }
 

@@ -38,13 +38,21 @@ def export_code(config: Config, *, epochs: int = 10) -> str:
     )
     model_source = "\n\n".join(
         inspect.getsource(piece)
-        for piece in (model.motion_model, model._per_frame_cnn, model._video_block, model._pooling)
+        for piece in (
+            model.motion_model,
+            model._with_changes,
+            model._per_frame_cnn,
+            model._video_block,
+            model._normalised,
+            model._pooling,
+        )
     )
     header = f'''\
 """Video model ({config.architecture}) on generated motion clips, exported by Deep Learning \
 Studio.
 
-Tells which way the content of a clip moves: {", ".join(motion.MOTION_LABELS)}.
+Tells which way a hand-held camera, or the content it films, moves: \
+{", ".join(motion.MOTION_LABELS)}.
 Needs numpy, scikit-learn and Keras 3. The clips come from Deep Learning Studio's own
 generator (dlcore.data.motion), too long to copy here: run this script from the
 project's folder.
@@ -69,17 +77,22 @@ N_CLIPS = {config.n_clips!r}
 CLIP_FRAMES = {config.clip_frames!r}  # frames of each generated clip
 N_FRAMES = {config.n_frames!r}  # evenly spaced frames of each clip that the model sees
 IMAGE_SIZE = {config.image_size!r}
+CAMERA_SHARE = {float(config.camera_share)!r}  # the share of hand-held camera clips
 N_BLOCKS = {config.n_blocks!r}
 N_FILTERS = {config.n_filters!r}  # in the first block, doubled in each further block
 KERNEL_SIZE = {config.kernel_size!r}
 UNITS = {config.units!r}
 DROPOUT = {float(config.dropout)!r}
+BATCH_NORM = {bool(config.batch_norm)!r}
+FRAME_CHANGES = {bool(config.frame_changes)!r}  # each frame with its change from the one before
 {export.settings_code(config)}'''
     body = f'''
 
 def load_data():
     """Clips (n, N_FRAMES, IMAGE_SIZE, IMAGE_SIZE, 3) in [0, 1], labels (n,), class names."""
-    clips = make_motion_clips(N_CLIPS, frames=CLIP_FRAMES, image_size=IMAGE_SIZE, seed=SEED)
+    clips = make_motion_clips(
+        N_CLIPS, frames=CLIP_FRAMES, image_size=IMAGE_SIZE, camera_share=CAMERA_SHARE, seed=SEED
+    )
     # N_FRAMES evenly spaced frames, first and last included.
     kept = np.round(np.linspace(0, CLIP_FRAMES - 1, N_FRAMES)).astype(np.int64)
     return clips.clips[:, kept], clips.target, list(clips.target_names)
@@ -103,6 +116,8 @@ def build_model(n_classes, steps_per_epoch):
         kernel_size=KERNEL_SIZE,
         units=UNITS,
         dropout=DROPOUT,
+        batch_norm=BATCH_NORM,
+        frame_changes=FRAME_CHANGES,
         seed=SEED,
     )
 {export.compile_code(optimizer_code("adam"), per_epoch=True)}

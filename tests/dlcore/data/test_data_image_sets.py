@@ -28,6 +28,8 @@ def test_the_generated_sets_keep_their_keys_in_order():
         "target_names",
         "filled",
         "background",
+        "stroke",
+        "cut",
         "DESCR",
     ]
     clips = make_motion_clips(6, frames=2, image_size=8, seed=0)

@@ -196,11 +196,145 @@ def test_two_thousand_images_take_well_under_three_seconds():
         ({"backgrounds": "plain"}, r"backgrounds=\('plain',\)\. Received: backgrounds='plain'"),
         ({"backgrounds": ()}, r"one or more of plain, noisy, textured"),
         ({"backgrounds": ("photo",)}, r"Received: backgrounds=\('photo',\)"),
+        ({"strokes": "hand"}, r"strokes=\('hand',\)\. Received: strokes='hand'"),
+        ({"strokes": ("pen",)}, r"one or more of clean, hand\. Received: strokes=\('pen',\)"),
+        ({"line_widths": (0.2, 0.1)}, r"0\.02 <= low <= high <= 0\.3.*\(0\.2, 0\.1\)"),
+        ({"line_widths": (0.01, 0.1)}, r"line_widths=\(0\.01, 0\.1\)"),
+        ({"line_widths": 0.1}, r"pair \(low, high\).*Received: line_widths=0\.1"),
+        ({"cut": 0.5}, r"`cut` must be a number from 0 to 0\.4.*Received: cut=0\.5"),
+        ({"cut": -0.1}, r"cut=-0\.1"),
+        ({"cut": True}, r"cut=True"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(arguments, message):
     with pytest.raises(ValueError, match=message):
         shapes.make_shapes(**{"n_samples": 4, **arguments})
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"n_per_variant": 0}, r"`n_per_variant` must be an integer >= 1"),
+        ({"variants": ("blur",)}, r"one or more of hand, thin, thick, photo, cut"),
+        ({"variants": "cut"}, r"variants=\('cut',\)"),
+    ],
+)
+def test_robustness_set_bad_arguments_raise_clear_errors(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        shapes.robustness_set(**{"n_per_variant": 2, **arguments})
+
+
+def test_defaults_draw_clean_shapes_inside_the_frame():
+    bunch = shapes.make_shapes(40, seed=0)
+
+    assert set(bunch.stroke) == {"clean"}
+    assert bunch.cut.dtype == np.float32 and bunch.cut.shape == (40,)
+    assert (bunch.cut == 0).all()
+
+
+def test_one_stroke_keeps_the_images_of_the_defaults():
+    # Pages and bundled samples drawn before strokes existed stay the same images.
+    default = shapes.make_shapes(30, seed=4)
+    named = shapes.make_shapes(30, seed=4, strokes=["clean"], line_widths=(0.08, 0.14), cut=0)
+
+    np.testing.assert_array_equal(default.images, named.images)
+
+
+def test_strokes_option_mixes_clean_and_hand_drawn_shapes():
+    bunch = shapes.make_shapes(200, seed=0, strokes=("clean", "hand"))
+
+    assert set(bunch.stroke) == {"clean", "hand"}
+    assert 0.35 < (bunch.stroke == "hand").mean() < 0.65
+    assert "strokes: clean" in bunch.DESCR and "hand" in bunch.DESCR
+
+
+def test_hand_strokes_wobble_where_clean_ones_are_straight():
+    # The same shapes (same seed) drawn both ways: the outlines differ, and a hand-drawn
+    # square's border is less straight, so its filled area leaves more of its best box.
+    clean = shapes.make_shapes(120, image_size=64, seed=6, backgrounds=("plain",))
+    hand = shapes.make_shapes(120, image_size=64, seed=6, backgrounds=("plain",), strokes=("hand",))
+    np.testing.assert_array_equal(clean.target, hand.target)
+    clean_masks, hand_masks = plain_masks(clean.images), plain_masks(hand.images)
+    changed = np.abs(clean_masks - hand_masks).mean(axis=(1, 2))
+    squares = (clean.target == 1) & clean.filled
+
+    assert np.median(changed) > 0.02, "hand strokes should move the outlines"
+    clean_ratio = np.median([fill_ratio(mask) for mask in clean_masks[squares]])
+    hand_ratio = np.median([fill_ratio(mask) for mask in hand_masks[squares]])
+    assert clean_ratio > 0.9 and hand_ratio < clean_ratio - 0.02
+
+
+def test_line_widths_set_how_much_an_outline_covers():
+    common = {"image_size": 64, "seed": 7, "backgrounds": ("plain",)}
+    thin = shapes.make_shapes(80, line_widths=(0.03, 0.04), **common)
+    thick = shapes.make_shapes(80, line_widths=(0.22, 0.25), **common)
+    outlined = ~thin.filled
+    thin_area = plain_masks(thin.images)[outlined].sum(axis=(1, 2))
+    thick_area = plain_masks(thick.images)[outlined].sum(axis=(1, 2))
+
+    assert np.median(thick_area / thin_area) > 3.0
+
+
+def test_cut_shapes_reach_past_the_frame_and_touch_its_border():
+    size = 64
+    bunch = shapes.make_shapes(200, image_size=size, seed=8, backgrounds=("plain",), cut=0.3)
+    masks = plain_masks(bunch.images)
+    border = np.stack([masks[:, 0], masks[:, -1], masks[:, :, 0], masks[:, :, -1]], axis=1)
+    # Pixels of the edge row or column that the shape covers fully.
+    covered = (border > 0.9).sum(axis=2).max(axis=1)
+
+    assert 0.3 < (bunch.cut > 0).mean() < 0.95
+    assert bunch.cut.max() <= 0.3 + 1e-6
+    assert (covered[bunch.cut > 0.1] >= 2).all(), "a shape cut by 10 % must cross the border"
+    assert f"cut by the frame: {int((bunch.cut > 0).sum())}" in bunch.DESCR
+
+
+def test_robustness_set_pictures_variants_and_balance():
+    pictures, targets = shapes.robustness_set(8, seed=0)
+
+    assert len(pictures) == len(targets) == 8 * len(shapes.ROBUSTNESS_VARIANTS)
+    assert targets.dtype == np.int64
+    for start in range(0, len(targets), 8):
+        assert np.bincount(targets[start : start + 8], minlength=4).tolist() == [2, 2, 2, 2]
+    for picture in pictures:
+        assert picture.dtype == np.uint8 and picture.ndim == 3 and picture.shape[2] == 3
+        assert picture.shape[0] == picture.shape[1] and 48 <= picture.shape[0] <= 160
+    again, _ = shapes.robustness_set(8, seed=0)
+    assert all(np.array_equal(a, b) for a, b in zip(pictures, again, strict=True))
+
+
+def test_robustness_set_variants_are_chosen_by_name():
+    cut, cut_targets = shapes.robustness_set(6, variants=("cut",), seed=1)
+    full, full_targets = shapes.robustness_set(6, seed=1)
+
+    assert len(cut) == 6 and np.bincount(cut_targets, minlength=4).max() == 2
+    assert len(full) == 30 and len(full_targets) == 30
+
+
+def test_robustness_photos_are_never_training_backgrounds():
+    assert not set(shapes.ROBUSTNESS_PHOTOS) & set(shapes._PHOTO_NAMES)
+
+
+def test_robustness_cut_shapes_cross_the_border_and_thick_ones_cover_more():
+    def ink_share(picture, region):
+        luma = picture.astype(np.float32) @ LUMA / 255
+        # Paper and photos vary; the ink is the far side of the picture's median luma.
+        return (np.abs(luma[region] - np.median(luma)) > 0.3).mean()
+
+    cut, _ = shapes.robustness_set(20, variants=("cut",), seed=2)
+    thin, _ = shapes.robustness_set(20, variants=("thin",), seed=2)
+    thick, _ = shapes.robustness_set(20, variants=("thick",), seed=2)
+    edges = [
+        max(ink_share(picture, np.s_[edge]) for edge in (0, -1))
+        + max(ink_share(picture, np.s_[:, edge]) for edge in (0, -1))
+        for picture in cut
+    ]
+    everywhere = np.s_[:, :]
+
+    assert np.mean(np.array(edges) > 0.05) > 0.8
+    assert np.median([ink_share(p, everywhere) for p in thick]) > 3 * np.median(
+        [ink_share(p, everywhere) for p in thin]
+    )
 
 
 @pytest.mark.slow

@@ -129,6 +129,40 @@ def test_sentence_tokens_of_chinese_and_mixed_text(bundled):
     assert (tokens.token_ids[:8] > 1).sum() == 7 and tokens.token_ids[6] == 1
 
 
+def test_sentence_tokens_marks_words_read_as_their_nearest_known_word(tiny):
+    preprocessing = tiny.preprocessing | {"unknown_words": "nearest"}
+    tokens = text_insight.sentence_tokens("Playing the wether, zorblax 天", preprocessing)
+    assert tokens.tokens == ("playing", "the", "wether", "zorblax", "天")
+    assert tokens.read_as == ("play", "the", "weather", None, None)
+    assert tokens.stand_ins == {"playing": "play", "wether": "weather"}
+    assert tokens.unknown.tolist() == [False, False, False, True, True]
+    assert tokens.token_ids[:5].tolist() == [2, 3, 4, 1, 1]
+
+
+def test_sentence_tokens_without_the_fallback_has_no_stand_ins(tiny):
+    tokens = text_insight.sentence_tokens("Playing the wether", tiny.preprocessing)
+    assert tokens.read_as == (None, "the", None)
+    assert tokens.stand_ins == {}
+    assert tokens.unknown.tolist() == [True, False, True]
+
+
+def test_a_misspelled_word_drives_the_answer_through_its_stand_in(tiny):
+    fallback = dataclasses.replace(
+        tiny, preprocessing=tiny.preprocessing | {"unknown_words": "nearest"}
+    )
+    assert text_insight.explain_text(tiny, "play the wether today").intent == "music"
+    explanation = text_insight.explain_text(fallback, "play the wether today")
+    assert explanation.intent == "weather"
+    assert int(np.argmax(explanation.occlusion)) == 2
+    assert not explanation.tokens.read_unknown.any()
+
+
+def test_classify_texts_counts_only_the_words_still_unknown(bundled):
+    rows = text_insight.classify_texts(bundled, ["Turn up the volumn zorblax"])
+    assert rows[0]["intent"] == "smart_home"
+    assert rows[0]["unknown_words"] == 1
+
+
 # ---------------------------------------------------------------- attributions
 
 

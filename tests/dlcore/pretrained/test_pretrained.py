@@ -11,7 +11,7 @@ from helpers import run_python
 from PIL import Image, ImageDraw
 
 import dlcore
-from dlcore import pretrained
+from dlcore import preprocess, pretrained
 from dlcore.data import intents as intents_data
 from dlcore.data import motion
 from dlcore.data.split import split_indices
@@ -76,11 +76,9 @@ def test_bundled_files_are_small_and_describe_the_model(name, predictors):
 @pytest.mark.parametrize("name", ["digits", "faces", "shapes"])
 def test_image_models_still_reach_their_stated_accuracy(name, predictors):
     predictor = predictors[name]
-    # Held out as the JSON's "split" records it: the two-way split shapes were trained
-    # on; digits and faces, retrained by make_pretrained, on the trainer's three-way one.
-    expected = {"test_fraction": 0.2, "seed": 0}
-    if name in ("digits", "faces"):
-        expected = {"validation_fraction": 0.2, **expected}
+    # Held out as the JSON's "split" records it: all three, retrained by make_pretrained,
+    # on the trainer's three-way split.
+    expected = {"validation_fraction": 0.2, "test_fraction": 0.2, "seed": 0}
     assert predictor.metadata["split"] == expected
     images, targets, labels = cnn.held_out_data(name)
     assert list(labels) == predictor.labels
@@ -118,9 +116,15 @@ def test_intents_model_reads_both_languages_as_stated(predictors):
     )
     vocabulary = [str(token) for token in vectorizer.get_vocabulary()]
     assert vocabulary == predictor.preprocessing["vocabulary"]
-    # Sentences as a person types them become the same ids the trainer's vectorizer made.
+    # Sentences as a person types them become the same ids the trainer's vectorizer made,
+    # except where a word the vectorizer did not know reads as its nearest known word.
     texts = list(corpus.data[held_out])
-    np.testing.assert_array_equal(predictor.prepare(texts), np.asarray(vectorizer(texts)))
+    prepared, vectorized = predictor.prepare(texts), np.asarray(vectorizer(texts))
+    differ = prepared != vectorized
+    assert predictor.preprocessing["unknown_words"] == "nearest"
+    assert (vectorized[differ] == preprocess.UNKNOWN_ID).all()
+    assert (prepared[differ] > preprocess.UNKNOWN_ID).all()
+    assert differ.sum() <= 0.01 * (vectorized > preprocess.UNKNOWN_ID).sum()
     correct = predictor.predict_proba(texts).argmax(axis=1) == corpus.target[held_out]
     assert correct.mean() >= predictor.metadata["accuracy"] - ACCURACY_SLACK
     for language, stated in predictor.metadata["accuracy_by_language"].items():
@@ -130,8 +134,12 @@ def test_intents_model_reads_both_languages_as_stated(predictors):
 
 def test_motion_model_still_reaches_its_stated_accuracy(predictors):
     predictor = predictors["motion"]
-    # Held out as the JSON's "split" records it: the two-way split it was trained on.
-    assert predictor.metadata["split"] == {"test_fraction": 0.25, "seed": 0}
+    # Held out as the JSON's "split" records it: the three-way split it was trained on.
+    assert predictor.metadata["split"] == {
+        "validation_fraction": 0.15,
+        "test_fraction": 0.15,
+        "seed": 0,
+    }
     clips, target = video_model.all_clips(_config(predictor))
     _, held_out = pretrained.split_as_trained("motion", target)
     assert len(held_out) == predictor.metadata["n_test"]

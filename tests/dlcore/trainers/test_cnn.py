@@ -15,6 +15,7 @@ from helpers import ROOT
 from PIL import Image
 
 from dlcore import preprocess
+from dlcore.data import shapes
 from dlcore.figures import cnn as cnn_figures
 from dlcore.trainers import cnn
 from dlcore.trainers.cnn import Config
@@ -89,6 +90,11 @@ def network(config, n_classes=4):
         ),
         ({"backgrounds": ()}, r"at least one background"),
         ({"backgrounds": ("stripes",)}, r"Unknown background 'stripes'"),
+        ({"strokes": ()}, r"at least one stroke"),
+        ({"strokes": ("pen",)}, r"Unknown stroke 'pen'"),
+        ({"line_widths": (0.2, 0.1)}, r"0\.02 <= low <= high <= 0\.3.*\(0\.2, 0\.1\)"),
+        ({"line_widths": "thin"}, r"pair \(low, high\).*line_widths='thin'"),
+        ({"cut": 0.5}, r"share of a shape past the frame.*at most 0\.4.*cut=0\.5"),
         ({"batch_norm": "yes"}, r"batch_norm.*True or False"),
         ({"seed": 1.5}, r"seed.*Received: seed=1\.5"),
     ],
@@ -124,6 +130,18 @@ def test_block_input_sizes_follow_the_pooling(changes, sizes):
     model = network(config)
     met = [model.get_layer(f"conv_{block + 1}").input.shape[1] for block in range(len(sizes))]
     assert met == sizes
+
+
+def test_shapes_config_draws_its_strokes_widths_and_cuts():
+    settings = {"strokes": ("clean", "hand"), "line_widths": (0.03, 0.25), "cut": 0.3}
+    config = Config(dataset="shapes", n_samples=40, **settings)
+    data = cnn.load_data(config)
+    drawn = shapes.make_shapes(40, seed=config.seed, backgrounds=config.backgrounds, **settings)
+    images = np.concatenate([data.x_train, data.x_val, data.x_test])
+    expected = np.asarray(drawn.images)
+    # The same images, split: each loaded image is one of the drawn ones.
+    assert sorted(map(bytes, images)) == sorted(map(bytes, expected))
+    assert "strokes: clean" in data.description and "cut by the frame" in data.description
 
 
 @pytest.mark.parametrize(

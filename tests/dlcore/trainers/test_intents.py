@@ -75,6 +75,10 @@ def transformer(intent_data):
         ({"validation_fraction": 0.005}, "every intent in every language.*nearer 0.1"),
         ({"validation_fraction": 0.5, "test_fraction": 0.5}, "every intent in every language"),
         ({"seed": -1}, "seed.*Received: seed=-1"),
+        (
+            {"unknown_words": "guess"},
+            "Unknown reading of unknown words.*unknown, nearest.*Received: unknown_words='guess'",
+        ),
     ],
 )
 def test_config_rejects_impossible_settings(changes, match):
@@ -163,6 +167,19 @@ def test_preprocessing_names_what_a_try_it_page_needs(intent_data):
     assert preprocessing["max_length"] == 20
     assert preprocessing["tokenizer"] == "dlcore.media.tokens.tokenize"
     assert (preprocessing["padding_id"], preprocessing["unknown_id"]) == (0, 1)
+    assert preprocessing["unknown_words"] == "unknown"
+
+
+def test_the_nearest_word_fallback_changes_the_preprocessing_only(intent_data):
+    data = intents.load_data(Config(unknown_words="nearest"))
+    assert data.preprocessing == intent_data.preprocessing | {"unknown_words": "nearest"}
+    np.testing.assert_array_equal(data.x_train, intent_data.x_train)
+    np.testing.assert_array_equal(data.x_test, intent_data.x_test)
+    typed = ["Playing sum jazz musik please"]
+    tokens = intents.token_labels(
+        preprocess.encode_texts(typed, data.preprocessing)[0], data.vocabulary
+    )
+    assert tokens[0] == "play" and tokens[3] == "music"
 
 
 def test_intents_reach_90_percent_on_the_test_part_in_each_language(trained_gru, intent_data):

@@ -1,6 +1,7 @@
 """Tests for dlcore.trainers.video: config checks, clips and their split, models, training,
 the test score, analysis, export."""
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -170,7 +171,9 @@ def test_load_data_samples_frames_and_splits_three_ways_stratified():
     assert data.preprocessing["n_frames"] == 4
     assert data.preprocessing["image_size"] == (8, 8)
     # The kept frames are the generated clips' frames 0, 3, 6 and 9.
-    clips, target = motion.make_motion_clips(60, frames=10, image_size=8, seed=3, return_X_y=True)
+    clips, target = motion.make_motion_clips(
+        60, frames=10, image_size=8, camera_share=config.camera_share, seed=3, return_X_y=True
+    )
     expected = clips[:, [0, 3, 6, 9]]
     kept = np.concatenate([data.x_train, data.x_val, data.x_test])
     order = np.argsort(kept.reshape(60, -1).sum(axis=1))
@@ -187,7 +190,9 @@ def test_example_clips_show_each_motion_once_as_the_model_sees_it():
     config = Config(n_frames=4, clip_frames=10, image_size=8, seed=1)
     examples = video.example_clips(config)
     assert examples.shape == (6, 4, 8, 8, 3) and examples.dtype == np.float32
-    clips, target = motion.make_motion_clips(6, frames=10, image_size=8, seed=1, return_X_y=True)
+    clips, target = motion.make_motion_clips(
+        6, frames=10, image_size=8, camera_share=config.camera_share, seed=1, return_X_y=True
+    )
     for label, example in enumerate(examples):
         np.testing.assert_array_equal(example, clips[target == label][0][[0, 3, 6, 9]])
     with pytest.raises(ValueError, match="n_frames"):
@@ -197,11 +202,12 @@ def test_example_clips_show_each_motion_once_as_the_model_sees_it():
 @pytest.mark.parametrize(
     ("architecture", "layer_names"),
     [
-        ("cnn_gru", ["clip", "per_frame", "gru", "dropout", "output"]),
+        ("cnn_gru", ["clip", "with_changes", "per_frame", "gru", "dropout", "output"]),
         (
             "convlstm",
             [
                 "clip",
+                "with_changes",
                 "conv_lstm_1",
                 "pool_1",
                 "conv_lstm_2",
@@ -216,6 +222,7 @@ def test_example_clips_show_each_motion_once_as_the_model_sees_it():
             "conv3d",
             [
                 "clip",
+                "with_changes",
                 "conv3d_1",
                 "pool_1",
                 "conv3d_2",
@@ -237,6 +244,32 @@ def test_build_model_layers_and_shapes(architecture, layer_names):
     assert model.output_shape == (None, 6)
     steps_per_epoch = -(-config.n_train // config.batch_size)
     assert int(model.steps_per_execution) == steps_per_epoch
+
+
+def test_frame_changes_give_each_frame_with_its_change_from_the_one_before():
+    config = Config(architecture="cnn_gru", **TINY)
+    model = untrained(config)
+    clip = np.random.default_rng(0).random((1, 4, 8, 8, 3), dtype=np.float32)
+    with_changes = keras.Model(model.input, model.get_layer("with_changes").output)
+    channels = np.asarray(with_changes(clip))[0]
+
+    assert channels.shape == (4, 8, 8, 6)
+    np.testing.assert_array_equal(channels[..., :3], clip[0])
+    np.testing.assert_array_equal(channels[0, ..., 3:], 0.0)
+    np.testing.assert_allclose(channels[1:, ..., 3:], np.diff(clip[0], axis=0), atol=1e-7)
+    plain = untrained(dataclasses.replace(config, frame_changes=False))
+    assert "with_changes" not in [layer.name for layer in plain.layers]
+    assert plain.get_layer("per_frame").layer.input_shape == (None, 8, 8, 3)
+
+
+@pytest.mark.parametrize("architecture", ["cnn_gru", "conv3d"])
+def test_batch_norm_follows_each_convolution_before_its_relu(architecture):
+    model = untrained(Config(architecture=architecture, batch_norm=True, **TINY))
+    layers = model.get_layer("per_frame").layer if architecture == "cnn_gru" else model
+    names = [layer.name for layer in layers.layers]
+    first = names.index("conv_1" if architecture == "cnn_gru" else "conv3d_1")
+    assert names[first + 1 : first + 4] == ["bn_1", "relu_1", "pool_1"]
+    assert layers.get_layer(names[first]).activation.__name__ == "linear"
 
 
 def test_build_model_frame_cnn_and_block_outputs():
@@ -346,16 +379,24 @@ def test_stop_ends_after_an_epoch_and_early_stopping_watches_validation():
     assert result.stopped_early == (result.epochs_run < 8)
 
 
+def with_changes(model, clip):
+    """What the model's first block takes: each frame of `clip` with its change."""
+    probe = keras.Model(model.input, model.get_layer("with_changes").output)
+    return np.asarray(probe(clip[np.newaxis]))[0]
+
+
 def test_feature_maps_of_the_per_frame_cnn_match_its_first_convolution(trained, default_data):
     model, _, _ = trained
     clip = default_data.x_test[0]
     maps = video.feature_maps(model, clip)
     assert maps.shape == (8, 16, 16, 16)
     conv = model.get_layer("per_frame").layer.get_layer("conv_1")
-    np.testing.assert_allclose(maps, np.asarray(conv(clip)), atol=1e-5)
+    np.testing.assert_allclose(maps, np.asarray(conv(with_changes(model, clip))), atol=1e-5)
     assert maps.min() >= 0  # ReLU
-    # Each frame is seen on its own: reversing the clip reverses its maps.
-    np.testing.assert_allclose(video.feature_maps(model, clip[::-1]), maps[::-1], atol=1e-5)
+    # Each frame is seen on its own, with its change: a still clip's maps are all alike.
+    still = np.repeat(clip[:1], len(clip), axis=0)
+    still_maps = video.feature_maps(model, still)
+    np.testing.assert_allclose(still_maps[1:], np.repeat(still_maps[1:2], 7, axis=0), atol=1e-5)
 
 
 def test_feature_maps_of_conv3d_match_its_first_layer():
@@ -365,7 +406,7 @@ def test_feature_maps_of_conv3d_match_its_first_layer():
     clip = data.x_test[0]
     maps = video.feature_maps(model, clip)
     assert maps.shape == (4, 8, 8, 4)
-    expected = np.asarray(model.get_layer("conv3d_1")(clip[np.newaxis]))[0]
+    expected = np.asarray(model.get_layer("conv3d_1")(with_changes(model, clip)[np.newaxis]))[0]
     np.testing.assert_allclose(maps, expected, atol=1e-5)
 
 
@@ -384,9 +425,9 @@ def test_feature_maps_of_convlstm_are_its_state_after_every_frame(n_blocks):
         last = keras.layers.ConvLSTM2D.from_config(
             {**layer.get_config(), "return_sequences": False}
         )
-        last.build((None, n_seen, 8, 8, 3))
+        last.build((None, n_seen, 8, 8, 6))
         last.set_weights(layer.get_weights())
-        expected = np.asarray(last(clip[np.newaxis, :n_seen]))[0]
+        expected = np.asarray(last(with_changes(model, clip)[np.newaxis, :n_seen]))[0]
         np.testing.assert_allclose(maps[n_seen - 1], expected, atol=1e-5)
 
 
