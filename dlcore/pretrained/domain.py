@@ -5,12 +5,16 @@ A classifier answers every input with one of its classes, a coffee cup included.
 crop, a moving clip) from everything else, so that a page can say "this doesn't look like
 a digit, so the answer is a guess" instead of showing a confident bar.
 
-It is a logistic regression (scikit-learn) on what the model sees and makes of an input:
+It is a logistic regression (scikit-learn) on what the model sees and makes of an input,
+in four groups (`FEATURE_GROUPS`), of which a check reads some or all:
 
-- the model input, average-pooled to at most `POOLED_SIDE` x `POOLED_SIDE` per channel (for
-  a clip: its mean frame, pooled, and how much each frame differs from the one before);
-- the model's own features: the input of its last (softmax) layer;
-- its two largest class probabilities.
+- "picture": the model input, average-pooled to at most `POOLED_SIDE` x `POOLED_SIDE` per
+  channel (for a clip: its mean frame);
+- "texture": what pooling hides: the spread of values, edges, and how few colours hold
+  most of the picture (a drawing: a few; a photo or noise: many);
+- "changes": for a clip, how much each frame differs from the one before;
+- "model": the model's own features (the input of its last, softmax, layer) and its two
+  largest class probabilities.
 
 `fit_domain_check` fits it on the model's training inputs (its kind) against the
 project's own outside sets (`outside_images`, `outside_clips`: photos and their crops,
@@ -31,7 +35,7 @@ from PIL import Image
 
 KINDS = {
     "digits": "a digit",
-    "faces": "a photo",
+    "faces": "a picture",
     "shapes": "a picture of one shape",
     "motion": "a clip in which something moves",
 }
@@ -52,6 +56,12 @@ HELD_OUT_PHOTOS = ("coins", "horse", "moon", "hubble_deep_field", "immunohistoch
 TEXTURE_PHOTOS = ("grass", "gravel", "brick")
 """scikit-image textures: fitted on the first two, measured on the last."""
 
+FEATURE_GROUPS = ("picture", "texture", "changes", "model")
+"""The groups of features a check may read (see the module's docstring)."""
+
+COLOUR_LEVELS = 4
+"""Levels per channel when counting the colours that hold a picture."""
+
 
 @dataclasses.dataclass(frozen=True)
 class DomainCheck:
@@ -63,6 +73,7 @@ class DomainCheck:
         coef: float64 `(n_features,)`, the logistic regression's weights.
         intercept: the regression's intercept.
         threshold: inputs whose score is below it are flagged as not the model's kind.
+        groups: the `FEATURE_GROUPS` it reads.
     """
 
     mean: np.ndarray
@@ -70,11 +81,12 @@ class DomainCheck:
     coef: np.ndarray
     intercept: float
     threshold: float
+    groups: tuple[str, ...] = FEATURE_GROUPS
 
     def scores(self, model: Any, inputs: np.ndarray) -> np.ndarray:
         """How much each prepared input looks like the model's kind: float64 `(n,)`,
         higher is more alike; below `threshold` is outside."""
-        features = (domain_features(model, inputs) - self.mean) / self.scale
+        features = (domain_features(model, inputs, self.groups) - self.mean) / self.scale
         return features @ self.coef + self.intercept
 
     def in_domain(self, model: Any, inputs: np.ndarray) -> np.ndarray:
@@ -90,6 +102,7 @@ class DomainCheck:
             coef=self.coef,
             intercept=self.intercept,
             threshold=self.threshold,
+            groups=np.array(self.groups),
         )
 
     @classmethod
@@ -102,10 +115,13 @@ class DomainCheck:
                 coef=arrays["coef"],
                 intercept=float(arrays["intercept"]),
                 threshold=float(arrays["threshold"]),
+                groups=tuple(str(group) for group in arrays["groups"]),
             )
 
 
-def domain_features(model: Any, inputs: np.ndarray) -> np.ndarray:
+def domain_features(
+    model: Any, inputs: np.ndarray, groups: tuple[str, ...] = FEATURE_GROUPS
+) -> np.ndarray:
     """The features a `DomainCheck` reads, for a batch of prepared model inputs.
 
     Args:
@@ -113,29 +129,31 @@ def domain_features(model: Any, inputs: np.ndarray) -> np.ndarray:
             motion model).
         inputs: float32 prepared inputs, `(n, height, width, channels)` for images or
             `(n, frames, height, width, channels)` for clips.
+        groups: which of `FEATURE_GROUPS` to compute ("changes" only for clips).
 
     Returns:
         float64, `(n, n_features)`.
     """
-    import keras
-
     inputs = np.asarray(inputs, dtype=np.float32)
-    probe = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
-    penultimate, probabilities = probe([inputs], training=False)
-    top_two = np.sort(np.asarray(probabilities, dtype=np.float64), axis=1)[:, -2:]
-    if inputs.ndim == 5:  # clips: the mean frame, and how much each frame changes
-        changes = np.abs(np.diff(inputs, axis=1)).mean(axis=(2, 3, 4))
+    is_clip = inputs.ndim == 5
+    picture = inputs.mean(axis=1) if is_clip else inputs  # a clip's mean frame
+    features = []
+    if "picture" in groups:
+        features.append(_pooled(picture))
+    if "texture" in groups:
+        features += [_texture(picture), _colour_concentration(picture)]
+    if "changes" in groups and is_clip:
+        changes = np.abs(np.diff(inputs, axis=1)).mean(axis=(2, 3, 4)).astype(np.float64)
         # On a log scale too: a still clip's changes are zeros, a slow pan's are small.
-        log_changes = np.log10(changes + 1e-4)
-        pictures = [
-            _pooled(inputs.mean(axis=1)),
-            _texture(inputs.mean(axis=1)),
-            changes,
-            log_changes,
-        ]
-    else:
-        pictures = [_pooled(inputs), _texture(inputs)]
-    return np.hstack([*pictures, np.asarray(penultimate, dtype=np.float64), top_two])
+        features += [changes, np.log10(changes + 1e-4)]
+    if "model" in groups:
+        import keras
+
+        probe = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
+        penultimate, probabilities = probe([inputs], training=False)
+        top_two = np.sort(np.asarray(probabilities, dtype=np.float64), axis=1)[:, -2:]
+        features += [np.asarray(penultimate, dtype=np.float64), top_two]
+    return np.hstack(features)
 
 
 def fit_domain_check(
@@ -143,6 +161,7 @@ def fit_domain_check(
     inside: np.ndarray,
     outside: np.ndarray,
     *,
+    groups: tuple[str, ...] = FEATURE_GROUPS,
     inside_flag_rate: float = INSIDE_FLAG_RATE,
 ) -> DomainCheck:
     """Fits a check that tells `inside` (the model's kind) from `outside`.
@@ -151,6 +170,7 @@ def fit_domain_check(
         model: the classifier, as `domain_features` takes it.
         inside: prepared inputs of the model's kind, e.g. its training inputs.
         outside: prepared inputs of other kinds, e.g. from `outside_images`.
+        groups: the `FEATURE_GROUPS` the check reads.
         inside_flag_rate: the share of `inside` that falls below the threshold.
 
     Returns:
@@ -158,7 +178,9 @@ def fit_domain_check(
     """
     from sklearn.linear_model import LogisticRegression
 
-    features = np.vstack([domain_features(model, inside), domain_features(model, outside)])
+    features = np.vstack(
+        [domain_features(model, inside, groups), domain_features(model, outside, groups)]
+    )
     is_inside = np.r_[np.ones(len(inside)), np.zeros(len(outside))]
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
@@ -169,21 +191,28 @@ def fit_domain_check(
     coef, intercept = regression.coef_[0], float(regression.intercept_[0])
     inside_scores = ((features[: len(inside)] - mean) / scale) @ coef + intercept
     threshold = float(np.quantile(inside_scores, inside_flag_rate))
-    return DomainCheck(mean, scale, coef, intercept, threshold)
+    return DomainCheck(mean, scale, coef, intercept, threshold, tuple(groups))
 
 
 def outside_images(
-    photos: tuple[str, ...], textures: tuple[str, ...], *, kinds: tuple[str, ...], seed: int
+    photos: tuple[str, ...],
+    textures: tuple[str, ...],
+    *,
+    kinds: tuple[str, ...],
+    seed: int,
+    crops: int = 8,
 ) -> list[np.ndarray]:
     """Images of other kinds than a model's, as uint8 RGB arrays of any size.
 
     Args:
-        photos: scikit-image photo names: each whole and 8 random square crops of it.
-        textures: scikit-image texture names: 8 random crops of each.
-        kinds: what else to add, 40 of each: "noise" (random pixels), "flat" (one colour,
-            with a little noise), "shapes" (scenes of `dlcore.data.shapes`), "digits"
-            (scikit-learn's digits, dark on white, enlarged), "gradients" (smooth ramps).
+        photos: scikit-image photo names: each whole and `crops` random square crops of it.
+        textures: scikit-image texture names: `crops` random crops of each.
+        kinds: what else to add, 5 x `crops` of each: "noise" (random pixels), "flat" (one
+            colour, with a little noise), "shapes" (scenes of `dlcore.data.shapes`),
+            "digits" (scikit-learn's digits, dark on white, enlarged), "gradients" (smooth
+            ramps).
         seed: seeds the crops and the generated images.
+        crops: crops per photo and texture. Defaults to `8`.
 
     Returns:
         A list of uint8 `(height, width, 3)` arrays.
@@ -192,11 +221,11 @@ def outside_images(
     images = []
     for name in photos:
         photo = _photo(name)
-        images += [photo, *_square_crops(photo, 8, rng)]
+        images += [photo, *_square_crops(photo, crops, rng)]
     for name in textures:
-        images += _square_crops(_photo(name), 8, rng)
+        images += _square_crops(_photo(name), crops, rng)
     for kind in kinds:
-        images += _generated(kind, 40, rng)
+        images += _generated(kind, 5 * crops, rng)
     return images
 
 
@@ -309,6 +338,22 @@ def _texture(images: np.ndarray) -> np.ndarray:
     stats = np.column_stack([flat.std(axis=1), across, down, at_extremes]).astype(np.float64)
     # On a log scale too: a flat picture's spread and edges are near zero, noise's large.
     return np.hstack([stats, np.log10(stats + 1e-4)])
+
+
+def _colour_concentration(images: np.ndarray) -> np.ndarray:
+    """How few colours hold each image `(n, h, w, c)`: with each channel cut into
+    `COLOUR_LEVELS` levels, the share of pixels in its 1, 2, 3 and 4 commonest colours,
+    the colours' entropy, and how many colours hold at least 1 % of it."""
+    levels = COLOUR_LEVELS
+    quantised = np.clip((images * levels).astype(np.int64), 0, levels - 1)
+    codes = (quantised * levels ** np.arange(images.shape[-1])).sum(axis=-1)
+    codes = codes.reshape(len(images), -1)
+    n_colours = levels ** images.shape[-1]
+    shares = np.stack([np.bincount(row, minlength=n_colours) for row in codes]) / codes.shape[1]
+    commonest = -np.sort(-shares, axis=1)[:, :4].cumsum(axis=1)
+    entropy = -(shares * np.log(np.where(shares > 0, shares, 1.0))).sum(axis=1)
+    used = (shares >= 0.01).sum(axis=1)
+    return np.column_stack([commonest, entropy, used]).astype(np.float64)
 
 
 def _pooled(images: np.ndarray) -> np.ndarray:

@@ -1,7 +1,6 @@
 """The try-it pages say so when an input does not look like the model's kind of input."""
 
 import numpy as np
-import pytest
 import skimage.data
 from helpers import open_page
 
@@ -29,12 +28,6 @@ def test_a_digit_gets_a_plain_answer_and_a_photo_is_called_a_guess():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the default sample, the tour (a photo sliding over a faint grey photo), is "
-    "taken for another kind by the check refitted on the retrained motion model (a quarter "
-    "of its windows pass); the six camera samples all pass (issue 15 stays open for it)",
-)
 def test_a_moving_sample_gets_a_plain_answer_and_a_still_clip_is_called_a_guess():
     app = open_page(VIDEO_PAGE, timeout=TIMEOUT)
     assert not app.exception
