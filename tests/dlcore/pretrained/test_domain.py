@@ -48,7 +48,7 @@ def calibration():
             "shapes",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="88 % of outside inputs flagged since the shapes model learned hand "
+                reason="89 % of outside inputs flagged since the shapes model learned hand "
                 "strokes and shapes cut by the frame: crops of coins and the horse's "
                 "silhouette read as shape scenes",
             ),
