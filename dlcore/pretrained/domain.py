@@ -13,8 +13,10 @@ in four groups (`FEATURE_GROUPS`), of which a check reads some or all:
 - "texture": what pooling hides: the spread of values, edges, and how few colours hold
   most of the picture (a drawing: a few; a photo or noise: many);
 - "changes": for a clip, how much each frame differs from the one before;
-- "model": the model's own features (the input of its last, softmax, layer) and its two
-  largest class probabilities.
+- "model": the model's own features (the input of its last, softmax, layer) and their
+  length, its two largest class probabilities, and its largest logit and the logits'
+  log-sum-exp (the "energy" score of Liu et al., 2020: an unfamiliar input tends to get
+  small logits everywhere, which the probabilities alone hide).
 
 `fit_domain_check` fits it on the model's training inputs (its kind) against the
 project's own outside sets (`outside_images`, `outside_clips`: photos and their crops,
@@ -148,11 +150,21 @@ def domain_features(
         features += [changes, np.log10(changes + 1e-4)]
     if "model" in groups:
         import keras
+        from scipy.special import logsumexp
 
         probe = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
         penultimate, probabilities = probe([inputs], training=False)
+        penultimate = np.asarray(penultimate, dtype=np.float64)
         top_two = np.sort(np.asarray(probabilities, dtype=np.float64), axis=1)[:, -2:]
-        features += [np.asarray(penultimate, dtype=np.float64), top_two]
+        kernel, bias = (np.asarray(weight, np.float64) for weight in model.layers[-1].weights)
+        logits = penultimate @ kernel + bias
+        features += [
+            penultimate,
+            np.linalg.norm(penultimate, axis=1, keepdims=True),
+            top_two,
+            logits.max(axis=1, keepdims=True),
+            logsumexp(logits, axis=1, keepdims=True),
+        ]
     return np.hstack(features)
 
 

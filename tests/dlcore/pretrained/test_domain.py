@@ -39,23 +39,7 @@ def calibration():
     return _calibration_script()
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "digits",
-        "faces",
-        pytest.param(
-            "shapes",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="89 % of outside inputs flagged since the shapes model learned hand "
-                "strokes and shapes cut by the frame: crops of coins and the horse's "
-                "silhouette read as shape scenes",
-            ),
-        ),
-        "motion",
-    ],
-)
+@pytest.mark.parametrize("name", ["digits", "faces", "shapes", "motion"])
 def test_the_check_flags_other_kinds_and_keeps_its_own(calibration, name):
     predictor = dlcore.load_pretrained(name)
     _, held_out = calibration.inside_inputs(name, domain.HELD_OUT_PHOTOS, seed=1)
