@@ -183,9 +183,11 @@ with output_column:
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
         show_figure(draw_history(run), key=f"{PAGE}.chart.history")
-        show_results(run, data if run.config == shown_config else load_data(run.config), settings)
-    else:
-        show_examples(run, data, shown_config, page=PAGE)
+# Below the settings, the results take the page's full width.
+if run.is_trained:
+    show_results(run, data if run.config == shown_config else load_data(run.config), settings)
+else:
+    show_examples(run, data, shown_config, page=PAGE)
 
 trainer_flow.export_section(
     PAGE,

@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dlcore.concepts.convolution import conv_window, describe_output_size, filter_image, output_size
+from dlcore.concepts.convolution import (
+    busiest_window,
+    conv_window,
+    describe_output_size,
+    filter_image,
+    output_size,
+)
 from dlcore.concepts.display import to_display
 from dlcore.concepts.kernels import (
     KERNEL_DESCRIPTIONS,
@@ -17,9 +23,16 @@ from dlcore.figures.convolution import numeric_grid_figure, products_figure
 from dlcore.media.images import to_float
 from ui.concept_layout import concept_layout
 from ui.image_source import choose_image
-from ui.presenter import explain, show_figure
+from ui.presenter import explain
 from ui.settings import PageSettings
-from ui.window_view import choose_output_cell, show_window, window_crop
+from ui.window_view import (
+    cell_name,
+    choose_output_cell,
+    grid_columns,
+    show_grid,
+    show_window,
+    window_crop,
+)
 
 settings = PageSettings("conv")
 CROP_SIZE = 7
@@ -103,28 +116,39 @@ try:
 except ValueError as error:
     st.info(f"The {CROP_SIZE}×{CROP_SIZE} crop is too small here. {error}", icon=":material/info:")
     st.stop()
-row, col = choose_output_cell(settings, rows=rows, cols=cols, start_in_middle=True)
+start = busiest_window(crop, kernel_size, strides=stride, **options)
+row, col = choose_output_cell(settings, rows=rows, cols=cols, start=start)
 window = conv_window(crop, kernel, row=row, col=col, strides=stride, **options)
 output_grid = filter_image(crop, kernel, strides=stride, **options)
-padded_view, products_view, output_view = st.columns(3)
+# Widths in proportion to what each grid holds: the padded crop has the most cells.
+(padded_view, products_view, output_view), widths = grid_columns([4, 3.2, 3.3])
 with padded_view:
     show_window(
         window.padded,
         window.input_rows,
         window.input_cols,
-        title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed), padded",
+        title=f"{CROP_SIZE}×{CROP_SIZE} crop, {padding} padding",
         key="conv.window",
+        width=widths[0],
     )
 with products_view:
-    show_figure(products_figure(window), key="conv.products")
+    show_grid(products_figure(window, width=widths[1]), key="conv.products")
 with output_view:
-    show_figure(
+    show_grid(
         numeric_grid_figure(
-            output_grid, title="Output", highlight_rows=[row], highlight_cols=[col]
+            output_grid,
+            title="Output",
+            highlight_rows=[row],
+            highlight_cols=[col],
+            width=widths[2],
         ),
         key="conv.output",
     )
+st.caption(
+    f"The crop is the image's most detailed {CROP_SIZE}×{CROP_SIZE} greyscale square; "
+    "the slider starts on the window with the most contrast."
+)
 st.markdown(
-    f"Output cell ({row}, {col}) = sum of the products = **{window.total:.3f}**. "
+    f"Output cell ({cell_name(row, col)}) = sum of the products = **{window.total:.3f}**. "
     "Move the slider to slide the kernel."
 )

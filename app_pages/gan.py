@@ -153,8 +153,8 @@ def register(config: gan.Config, scores: dict) -> dict:
 
 
 def show_results(data: gan.GANData) -> None:
-    """The trained GAN now, its test scores, and how training went."""
-    show_figure(draw_points(run), key=f"{PAGE}.chart.points")
+    """The trained GAN's test scores and how training went (its points are beside the
+    settings)."""
     scores = trainer_flow.score_once(run, gan, data)
     columns = st.columns(3)
     columns[0].metric(
@@ -196,12 +196,15 @@ with output_column:
     trainer_flow.settings_changed_note(run, config, what="this GAN")
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
-        show_results(target_data(run.config))
+        show_figure(draw_points(run), key=f"{PAGE}.chart.points")
     else:
         untrained = untrained_snapshot(shown_config)
-        title = "Real points and the untrained generator's"
+        title = "Real points and the untrained generator's points"
         figure = snapshot_figure(data.x_train, untrained, title=title)
         show_figure(figure, key=f"{PAGE}.chart.untrained")
+# Below the settings, the results take the page's full width.
+if run.is_trained:
+    show_results(target_data(run.config))
 
 trained_steps = run.history.epochs[-1] if run.is_trained else 0
 trainer_flow.export_section(
@@ -211,5 +214,10 @@ trainer_flow.export_section(
     config,
     epochs=math.ceil(max(steps, trained_steps) / config.steps_per_epoch) if config else 0,
     file_stem=f"gan_{config.target}" if config else "",
-    summaries=[run.model.generator, run.model.discriminator] if run.model else None,
+    summaries={
+        "Generator summary": run.model.generator,
+        "Discriminator summary": run.model.discriminator,
+    }
+    if run.model
+    else None,
 )

@@ -62,11 +62,15 @@ with controls:
         **settings.bind("lr"),
     )
     steps = st.slider("Steps", 10, 1000, 300, 10, **settings.bind("steps"))
-    chosen = st.multiselect(
+    # Pills, not a multiselect: every name stays readable, on or off, in a narrow column.
+    chosen = st.pills(
         "Optimizers",
         OPTIMIZER_NAMES,
-        list(OPTIMIZER_NAMES),
+        selection_mode="multi",
+        default=list(OPTIMIZER_NAMES),
         format_func=lambda name: OPTIMIZERS[name].title,
+        # In a column Streamlit keeps pills on one scrolling row: names would be cut.
+        wrap=True,
         **settings.bind("optimizers"),
     )
 
@@ -98,11 +102,13 @@ explain(
 )
 loss_controls, loss_chart = st.columns([1, 2.6], gap="large")
 with loss_controls:
-    loss_names = st.multiselect(
+    loss_names = st.pills(
         "Losses",
         list(LOSSES),
-        ["mse", "mae", "huber"],
+        selection_mode="multi",
+        default=["mse", "mae", "huber"],
         format_func=lambda name: LOSSES[name].title,
+        wrap=True,
         **settings.bind("losses"),
     )
     target = st.select_slider("Target", [0.0, 0.25, 0.5, 0.75, 1.0], 1.0, **settings.bind("target"))

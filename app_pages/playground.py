@@ -25,7 +25,9 @@ TRAINING = TrainingOptions(
     optimizer_index=2,
     learning_rates=([0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], 0.03),
     batch_sizes=([1, 5, 10, 20, 50, 100], 10),
-    epochs=([20, 50, 100, 200, 500, 1000], 200),
+    # 500 by default: about 10 s on circles here, long enough to talk over the boundary
+    # as it forms (200 were over in under 4 s).
+    epochs=([20, 50, 100, 200, 500, 1000, 2000], 500),
     patience=("off", 5, 10, 20, 50),
     seed_help="The same seed draws the same points and weights.",
 )

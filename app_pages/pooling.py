@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from dlcore.concepts.convolution import output_size
+from dlcore.concepts.convolution import busiest_window, output_size
 from dlcore.concepts.display import enlarge, to_display
 from dlcore.concepts.pooling import global_pool, pool2d, pool_window, shift_effect
-from dlcore.figures.convolution import numeric_grid_figure
+from dlcore.figures.convolution import grid_text_format, numeric_grid_figure
 from dlcore.media.images import to_float, to_grayscale
 from ui.concept_layout import concept_layout
 from ui.image_source import choose_image
-from ui.presenter import explain, show_figure
+from ui.presenter import explain
 from ui.settings import PageSettings
-from ui.window_view import choose_output_cell, show_window, window_crop
+from ui.window_view import cell_name, choose_output_cell, grid_columns, show_grid, window_crop
 
 settings = PageSettings("pool")
 CROP_SIZE = 8
@@ -89,38 +89,54 @@ try:
 except ValueError as error:
     st.info(str(error), icon=":material/info:")
     st.stop()
-row, col = choose_output_cell(settings, rows=rows, cols=rows)
+start = busiest_window(crop, pool_size, strides=stride, padding=padding)
+row, col = choose_output_cell(settings, rows=rows, cols=rows, start=start)
 window = pool_window(crop, row=row, col=col, **options)
-crop_view, output_view = st.columns(2)
+pooled_crop = pool2d(crop[..., None], **options)[..., 0]
+(crop_view, output_view), widths = grid_columns([1, 1])
+# One rounding for both grids and the sentence, so that they show the same numbers.
+text_format = grid_text_format(window.padded, width=widths[0], max_decimals=3)
+winner = None
+if window.winner is not None:
+    winner = (int(window.input_rows[window.winner[0]]), int(window.input_cols[window.winner[1]]))
 with crop_view:
-    show_window(
-        window.padded,
-        window.input_rows,
-        window.input_cols,
-        title=f"{CROP_SIZE}×{CROP_SIZE} greyscale crop (the most detailed)",
+    show_grid(
+        numeric_grid_figure(
+            window.padded,
+            title=f"{CROP_SIZE}×{CROP_SIZE} crop",
+            highlight_rows=window.input_rows,
+            highlight_cols=window.input_cols,
+            text_format=text_format,
+            width=widths[0],
+            mark=winner,
+        ),
         key="pool.window",
     )
 with output_view:
-    show_figure(
+    show_grid(
         numeric_grid_figure(
-            pool2d(crop[..., None], **options)[..., 0],
+            pooled_crop,
             title="Pooled",
             highlight_rows=[row],
             highlight_cols=[col],
+            text_format=text_format,
+            width=widths[0],
         ),
         key="pool.output",
     )
-if window.winner is not None:
-    winner_row = int(window.input_rows[window.winner[0]])
-    winner_col = int(window.input_cols[window.winner[1]])
+st.caption(
+    f"The crop is the image's most detailed {CROP_SIZE}×{CROP_SIZE} greyscale square; "
+    "the slider starts on the window whose values differ the most."
+)
+if winner is not None:
     st.markdown(
-        f"The largest value in the window, **{window.value:.3f}** at ({winner_row}, "
-        f"{winner_col}), wins and becomes output cell ({row}, {col})."
+        f"The largest value in the window, **{window.value:{text_format}}** (circled, at "
+        f"{cell_name(*winner)}), wins and becomes output cell {cell_name(row, col)}."
     )
 else:
     st.markdown(
-        f"The mean of the window's real values, **{window.value:.3f}**, becomes output "
-        f"cell ({row}, {col}) (padding, if any, is left out of the mean)."
+        f"The mean of the window's real values, **{window.value:{text_format}}**, becomes "
+        f"output cell {cell_name(row, col)} (padding, if any, is left out of the mean)."
     )
 
 st.subheader("Move the image by one pixel")

@@ -1,6 +1,7 @@
 """Depth and residuals (ResNet): the same deep network with and without skip connections and
 batch norm, trained side by side, with the size of the gradient at every layer."""
 
+import numpy as np
 import streamlit as st
 
 from dlcore.figures.residual import VARIANT_TITLES
@@ -94,6 +95,26 @@ def initial_gradient_norms(shown: residual.Config) -> dict[str, dict[str, float]
     return residual.gradient_norms(residual.build_model(shown, data), batch)
 
 
+def faded_note(norms: dict[str, dict[str, float]], *, depth: int) -> str | None:
+    """What the untrained chart shows of the plain stack, whose line is flat there: its
+    gradient has faded at every layer before training starts. None without a plain stack
+    or another network to compare it with."""
+    typical = {name: float(np.median(list(layers.values()))) for name, layers in norms.items()}
+    plain = typical.pop("plain", None)
+    if plain is None or not typical:
+        return None
+    best = max(typical, key=typical.get)
+    if plain <= 0 or typical[best] < 10 * plain:
+        return None
+    return (
+        f"Before training, the plain stack's gradient is already tiny at every layer (about "
+        f"{plain:.0e}, {typical[best] / plain:,.0f} times smaller than "
+        f"{VARIANT_TITLES[best]}'s): it faded through the {depth} layers before the first "
+        "step, so its line is low and flat rather than falling layer by layer. Press "
+        "**Train**: the chart then follows every layer's gradient as the networks learn."
+    )
+
+
 def model_title(shown: residual.Config) -> str:
     return f"{shown.depth}-layer networks on {shown.dataset}"
 
@@ -144,8 +165,8 @@ def register(config: residual.Config, scores: dict) -> dict | None:
 
 
 def show_results(trained_config: residual.Config) -> None:
-    """The curves, the gradient sizes and each network's test accuracy."""
-    show_figure(draw_curves(run), key=f"{PAGE}.chart.curves")
+    """The gradient sizes and each network's held-out test accuracy (the curves are beside
+    the settings)."""
     norms = run.extras.get("gradient_norms")
     if norms is not None:
         show_figure(
@@ -154,14 +175,19 @@ def show_results(trained_config: residual.Config) -> None:
         )
     # A run that Stop interrupted has ended too: its test score, once.
     scores = trainer_flow.score_once(run, residual, task_data(trained_config))
-    st.markdown("**Test accuracy** of each network, measured once after training")
+    st.markdown(
+        "**Test accuracy** of each network, held out: on test samples kept out of training, "
+        "measured once after it"
+    )
     columns = st.columns(len(trained_config.variants))
     for column, name in zip(columns, trained_config.variants, strict=True):
         metrics = residual.variant_metrics(run.history, name)
         column.metric(
+            # At the page's full width (below the settings), the longest title fits.
             VARIANT_TITLES[name],
             f"{scores[f'test_{name}_accuracy']:.1%}",
-            help="Test accuracy: the test samples chose nothing (no epoch, no setting).",
+            help="Accuracy on the held-out test samples, which chose nothing (no epoch, no "
+            "setting).",
         )
         column.caption(
             f"training loss {metrics['loss'][-1]:.3f} · "
@@ -193,12 +219,18 @@ with output_column:
     trainer_flow.settings_changed_note(run, config, what="these networks", starts="anew")
     show_run_status(run, what=model_title(run.config or shown_config))
     if run.is_trained:
-        show_results(run.config)
-    else:
-        show_figure(
-            gradient_norms_figure(initial_gradient_norms(shown_config), epoch=0),
-            key=f"{PAGE}.chart.initial_gradients",
-        )
+        show_figure(draw_curves(run), key=f"{PAGE}.chart.curves")
+# Below the settings, the results take the page's full width.
+if run.is_trained:
+    show_results(run.config)
+else:
+    show_figure(
+        gradient_norms_figure(initial_gradient_norms(shown_config), epoch=0),
+        key=f"{PAGE}.chart.initial_gradients",
+    )
+    note = faded_note(initial_gradient_norms(shown_config), depth=shown_config.depth)
+    if note:
+        st.caption(note)
 
 trainer_flow.export_section(
     PAGE,

@@ -12,6 +12,7 @@ from ui.sequences import (
     sequences_title,
     settings,
     show_forecast_results,
+    show_intent_examples,
     show_intent_results,
     task_settings,
 )
@@ -116,15 +117,17 @@ with output_column:
     show_run_status(run, what=sequences_title(run.config or shown_config))
     if run.is_trained:
         show_figure(draw_history(run), key=f"{RUN_KEY}.history")
-        model_data = data if run.config == shown_config else load_data(run.config)
-        if task == "intents":
-            show_intent_results(run, model_data, key=RUN_KEY)
-        else:
-            show_forecast_results(run, model_data, key=RUN_KEY)
-    elif task == "forecast":
-        show_figure(
-            forecast_figure(data.series, test_start=data.test_start), key=f"{RUN_KEY}.series"
-        )
+# Below the settings, the results take the page's full width.
+if run.is_trained:
+    model_data = data if run.config == shown_config else load_data(run.config)
+    if task == "intents":
+        show_intent_results(run, model_data, key=RUN_KEY)
+    else:
+        show_forecast_results(run, model_data, key=RUN_KEY)
+elif task == "intents":
+    show_intent_examples(data)
+else:
+    show_figure(forecast_figure(data.series, test_start=data.test_start), key=f"{RUN_KEY}.series")
 
 trainer_flow.export_section(
     RUN_KEY,

@@ -12,13 +12,20 @@ from dlcore.explain import gradcam as explainers
 from dlcore.figures.cnn import feature_maps_figure
 from dlcore.figures.explain import display_square, explanation_figure, preparation_figure
 from dlcore.figures.predictions import confidence_figure, top_classes
+from dlcore.figures.style import human_label
 from dlcore.media.images import ImageDecodeError, decode_image, fit_within
 from dlcore.trainers import cnn
 from dlcore.trainers.cnn import held_out_samples
 from dlcore.training import evaluation
 from ui.drawing import draw_digit
 from ui.presenter import explain, show_figure
-from ui.pretrained import model_title, predictor_for, session_models, warn_if_not_its_kind
+from ui.pretrained import (
+    model_title,
+    predictor_for,
+    say_if_link_model_missing,
+    session_models,
+    warn_if_not_its_kind,
+)
 from ui.settings import PageSettings
 from ui.teach import teach_own_classes
 
@@ -197,6 +204,7 @@ def classify_tab() -> None:
     model_key = settings.key("model")
     if st.session_state.get(model_key) not in choices:
         st.session_state.pop(model_key, None)
+    say_if_link_model_missing(model_key, choices, shown=BUNDLED_TITLES[choices[0]])
 
     def on_model_change() -> None:
         # A new model starts on a sample of the kind it was trained on.
@@ -256,7 +264,7 @@ def classify_tab() -> None:
             st.caption(note)
         warn_if_not_its_kind(predictor, looks_like_its_kind)
         (best, confidence), *_ = top_classes(probabilities, predictor.labels, top_k=1)
-        st.markdown(f"The model says **{best}**, {100 * confidence:.1f} % sure.")
+        st.markdown(f"The model says **{human_label(best)}**, {100 * confidence:.1f} % sure.")
         show_figure(
             confidence_figure(probabilities, predictor.labels, top_k=min(5, len(predictor.labels))),
             key=f"{PAGE}.confidence",
@@ -269,7 +277,7 @@ def classify_tab() -> None:
         range(len(predictor.labels)),
         index=predicted,
         format_func=lambda index: (
-            predictor.labels[index] + (" (predicted)" if index == predicted else "")
+            human_label(predictor.labels[index]) + (" (predicted)" if index == predicted else "")
         ),
         key=f"{PAGE}.explain.{choice}.{predicted}",
     )
@@ -287,7 +295,7 @@ def classify_tab() -> None:
         explanation_figure(
             preparation.square,
             heatmaps,
-            title=f"Where the model looked for “{predictor.labels[explained]}”",
+            title=f"Where the model looked for “{human_label(predictor.labels[explained])}”",
         ),
         key=f"{PAGE}.explanation",
     )

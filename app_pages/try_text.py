@@ -7,11 +7,12 @@ import streamlit as st
 
 from dlcore.explain import text as text_insight
 from dlcore.figures.predictions import confidence_figure
+from dlcore.figures.style import human_label
 from dlcore.figures.text_insight import attribution_figure, token_state_figure
 from dlcore.media import texts as media_texts
 from ui.downloads import download_button
 from ui.presenter import explain, plain, show_figure
-from ui.pretrained import model_title, predictor_for, session_models
+from ui.pretrained import model_title, predictor_for, say_if_link_model_missing, session_models
 from ui.settings import PageSettings
 
 PAGE = "try_text"
@@ -111,7 +112,7 @@ def show_sentence(predictor, model_key: str) -> None:
     with answer_column:
         st.metric(
             "Intent",
-            explanation.intent,
+            human_label(explanation.intent),
             f"{explanation.confidence:.1%} sure",
             delta_color="off",
             delta_arrow="off",
@@ -297,6 +298,9 @@ explain(
 )
 
 trained_models = session_models([BUNDLED])
+say_if_link_model_missing(
+    settings.key("model"), [BUNDLED, *trained_models], shown=BUNDLED_TITLES[BUNDLED]
+)
 choice = st.selectbox(
     "Model",
     [BUNDLED, *trained_models],

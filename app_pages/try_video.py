@@ -3,16 +3,24 @@
 # how much the picture changes, and where the model looked on any frame (Grad-CAM).
 
 import hashlib
+import itertools
 
 import streamlit as st
 
 from dlcore.explain.gradcam import overlay
 from dlcore.explain.video import MAX_SECONDS, analyse_clip, frame_grad_cam
 from dlcore.figures.predictions import confidence_figure
+from dlcore.figures.style import human_label
 from dlcore.figures.video_analysis import frame_strip_figure, motion_energy_figure, timeline_figure
 from dlcore.media.video import VIDEO_EXTENSIONS, DecodedVideo, VideoDecodeError
 from ui.presenter import explain, plain, show_figure
-from ui.pretrained import model_title, predictor_for, session_models, warn_if_not_its_kind
+from ui.pretrained import (
+    model_title,
+    predictor_for,
+    say_if_link_model_missing,
+    session_models,
+    warn_if_not_its_kind,
+)
 from ui.settings import PageSettings
 
 PAGE = "try_video"
@@ -21,16 +29,19 @@ settings = PageSettings(PAGE)
 BUNDLED = "motion"
 BUNDLED_TITLES = {BUNDLED: "Motion (bundled CNN per frame + GRU)"}
 SOURCES = ("Sample", "Upload")
+# The first is the page's opening clip: one clear motion, whose answer reads at first
+# sight ("left, 90 %"); the tour's average over six motions says little by itself.
 SAMPLE_TITLES = {
-    "tour": "All six motions in one take (generated, 16 s)",
     "left": "Moving left (generated, 2 s)",
     "right": "Moving right (generated, 2 s)",
     "up": "Moving up (generated, 2 s)",
     "down": "Moving down (generated, 2 s)",
     "zoom_in": "Zooming in (generated, 2 s)",
     "zoom_out": "Zooming out (generated, 2 s)",
+    "tour": "All six motions in one take (generated, 16 s)",
     "no_time_for_that": "A real GIF: 'no time for that' (scikit-image)",
 }
+DEFAULT_SAMPLE = next(iter(SAMPLE_TITLES))
 # Formats that browsers play in a <video> element; others are analysed but not played.
 PLAYABLE = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/mp4"}
 ANALYSES_KEY = f"{PAGE}.analyses"
@@ -38,6 +49,8 @@ LAST_CLIP_KEY = f"{PAGE}.last_clip"
 # The frame and its Grad-CAM are shown this wide, in pixels, however small the clip.
 SHOWN_WIDTH = 320
 GIF_WIDTH = 140
+MIN_TIMELINE_WINDOWS = 3
+MIN_STEADY_WINDOWS = 3
 N_ANALYSES_KEPT = 2  # each holds up to 200 frames of 320 pixels: tens of MB
 
 
@@ -56,6 +69,7 @@ def choose_model():
     model_key = settings.key("model")
     if st.session_state.get(model_key) not in choices:
         st.session_state.pop(model_key, None)
+    say_if_link_model_missing(model_key, choices, shown=BUNDLED_TITLES[BUNDLED])
     choice = st.selectbox(
         "Model",
         choices,
@@ -144,8 +158,20 @@ def show_answer(predictor, analysis) -> None:
     video = analysis.video
     warn_if_not_its_kind(predictor, analysis.in_domain)
     best = int(analysis.probabilities.argmax())
+    # The answer of a clip that shows several motions is their blend (the tour's "zoom in,
+    # 20.7 %"): say first how the answer changes along the clip.
+    # Runs of a few windows only: a window straddling two motions answers for neither.
+    runs = itertools.groupby(analysis.window_probabilities.argmax(axis=1))
+    steady = [key for key, run in runs if len(list(run)) >= MIN_STEADY_WINDOWS]
+    changes = [key for key, _ in itertools.groupby(steady)]
+    if len(changes) > 1:
+        shown = " → ".join(f"**{human_label(analysis.labels[index])}**" for index in changes[:8])
+        st.markdown(
+            f"Along the clip the answer changes: {shown}{' → …' if len(changes) > 8 else ''} "
+            "(the timeline below, window by window)."
+        )
     st.markdown(
-        f"Over the whole clip the model says **{analysis.labels[best]}**, "
+        f"Over the whole clip the model says **{human_label(analysis.labels[best])}**, "
         f"{100 * analysis.probabilities[best]:.1f} % on average over "
         f"{analysis.n_windows} window{'s' if analysis.n_windows > 1 else ''}."
     )
@@ -170,7 +196,7 @@ def show_frame(predictor, analysis, frame_number: int) -> None:
         range(len(labels)),
         index=predicted,
         format_func=lambda index: (
-            labels[index] + (" (the clip's answer)" if index == predicted else "")
+            human_label(labels[index]) + (" (the clip's answer)" if index == predicted else "")
         ),
         key=f"{PAGE}.explain.{predicted}",
     )
@@ -190,12 +216,12 @@ def show_frame(predictor, analysis, frame_number: int) -> None:
     window_best = int(cam.window_probabilities.argmax())
     cam_column.image(
         overlay(cam.crop, cam.heatmap),
-        caption=f"Grad-CAM for “{cam.label}” on the square the model sees",
+        caption=f"Grad-CAM for “{human_label(cam.label)}” on the square the model sees",
         width=SHOWN_WIDTH,
     )
     st.caption(
         f"In the {analysis.window_ends[0] - analysis.window_starts[0]:.1f} s around this "
-        f"frame the model says **{labels[window_best]}** "
+        f"frame the model says **{human_label(labels[window_best])}** "
         f"({100 * cam.window_probabilities[window_best]:.0f} %). Red: where in this "
         "frame the model's conv layer found the most evidence for the class; blue: little "
         "(each frame on its own scale). It is as coarse as that layer's maps."
@@ -233,8 +259,8 @@ with answer:  # where the progress bar shows
                 icon=":material/error:",
             )
         clip = st.session_state.get(LAST_CLIP_KEY) or {
-            **sample_clip("tour"),
-            "name": f"sample: {SAMPLE_TITLES['tour']}",
+            **sample_clip(DEFAULT_SAMPLE),
+            "name": f"sample: {SAMPLE_TITLES[DEFAULT_SAMPLE]}",
         }
         analysis = analysis_for(clip, choice, predictor)
     except ValueError as error:
@@ -266,16 +292,25 @@ if video.n_frames > 1:
 marker = float(video.times[frame_number - 1])
 timeline_column, energy_column = st.columns(2)
 with timeline_column:
-    show_figure(
-        timeline_figure(
-            analysis.window_times,
-            analysis.window_probabilities,
-            analysis.labels,
-            segments=clip["segments"],
-            marker_time=marker,
-        ),
-        key=f"{PAGE}.timeline",
-    )
+    if analysis.n_windows < MIN_TIMELINE_WINDOWS:
+        # A timeline of one or two dots reads as nothing: the bars above are the answer.
+        windows = "a single window" if analysis.n_windows == 1 else "only two windows"
+        st.info(
+            f"This clip is {windows} long, so its answer is the bars above. A longer clip "
+            "gets a timeline here: one answer per 2-second window.",
+            icon=":material/timeline:",
+        )
+    else:
+        show_figure(
+            timeline_figure(
+                analysis.window_times,
+                analysis.window_probabilities,
+                analysis.labels,
+                segments=clip["segments"],
+                marker_time=marker,
+            ),
+            key=f"{PAGE}.timeline",
+        )
 with energy_column:
     if len(analysis.motion_energy):
         show_figure(

@@ -150,6 +150,7 @@ config = validated(
 run, action = trainer_flow.trainer_controls(PAGE, config, where=output_column)
 
 from dlcore.data.motion import MOTION_LABELS  # noqa: E402
+from dlcore.figures.style import human_label  # noqa: E402
 from dlcore.figures.video_model import clips_figure  # noqa: E402
 from ui.video_results import show_results  # noqa: E402
 
@@ -202,15 +203,19 @@ with output_column:
     )
     if run.is_trained:
         show_figure(draw_history(run), key=f"{PAGE}.chart.history")
-        show_results(run, load_data(run.config), settings)
-    elif config is not None:
-        examples = video.example_clips(config)
-        show_figure(
-            clips_figure(
-                examples, list(MOTION_LABELS), title="One clip of each motion, as the model sees it"
-            ),
-            key=f"{PAGE}.chart.examples",
-        )
+# Below the settings, the results take the page's full width.
+if run.is_trained:
+    show_results(run, load_data(run.config), settings)
+elif config is not None:
+    examples = video.example_clips(config)
+    show_figure(
+        clips_figure(
+            examples,
+            [human_label(label) for label in MOTION_LABELS],
+            title="One clip of each motion, as the model sees it",
+        ),
+        key=f"{PAGE}.chart.examples",
+    )
 
 trainer_flow.export_section(
     PAGE,

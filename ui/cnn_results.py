@@ -15,14 +15,19 @@ from dlcore.training.scores import confusion_counts
 from ui.presenter import show_figure
 from ui.settings import PageSettings
 from ui.trainer import TrainerRun
-from ui.trainer_flow import kept, score_once, show_confusion
+from ui.trainer_flow import after_training, kept, score_once, show_confusion
 
 
 def show_results(run: TrainerRun, data: cnn.ImageData, settings: PageSettings) -> None:
     """The trained CNN: its test accuracy, confusion matrix, mistakes and first filters,
     then the feature maps of one test image."""
     page = settings.page
-    mistakes = kept(run, "mistakes", lambda: cnn.misclassified(run.model, data, limit=16))
+    mistakes = kept(
+        run,
+        "mistakes",
+        lambda: cnn.misclassified(run.model, data, limit=16),
+        step="Finding the test images the network gets wrong…",
+    )
     accuracy_column, errors_column = st.columns(2)
     scores = score_once(run, cnn, data)
     accuracy_column.metric("Test accuracy", f"{scores['test_accuracy']:.1%}")
@@ -39,10 +44,14 @@ def show_results(run: TrainerRun, data: cnn.ImageData, settings: PageSettings) -
         ),
         key=f"{page}.chart.mistakes",
     )
+    filters = kept(
+        run,
+        "filters",
+        lambda: cnn.first_layer_filters(run.model),
+        step="Reading the first layer's filters…",
+    )
     show_figure(
-        cnn_figures.filters_figure(
-            cnn.first_layer_filters(run.model), title="What the first layer's filters learned"
-        ),
+        cnn_figures.filters_figure(filters, title="What the first layer's filters learned"),
         key=f"{page}.chart.filters",
     )
     show_feature_maps(run, data, settings)
@@ -52,21 +61,25 @@ def show_feature_maps(run: TrainerRun, data: cnn.ImageData, settings: PageSettin
     """One test image, chosen by number, with the trained CNN's prediction and the feature
     maps of a chosen layer."""
     st.subheader("Feature maps of one test image", divider="gray")
-    settings.keep_within("image", 0, len(data.x_test) - 1)
+    n_test = len(data.x_test)
+    # Counted from 1, as on every page ("test image 1 of 200").
+    settings.keep_within("image", 1, n_test)
     picker_column, image_column = st.columns([2, 1])
-    index = picker_column.number_input(
-        "Test image number", 0, len(data.x_test) - 1, 0, **settings.bind("image")
+    number = picker_column.number_input(
+        f"Test image (1 to {n_test})", 1, n_test, 1, **settings.bind("image")
     )
     layer_names = cnn.feature_layer_names(run.model)
     layer = picker_column.selectbox("Layer", layer_names, **settings.bind("layer"))
-    image, true_label = data.x_test[int(index)], data.labels[data.y_test[int(index)]]
-    probabilities = cnn.predict_proba(run.model, image[None])[0]
+    image, true_label = data.x_test[int(number) - 1], data.labels[data.y_test[int(number) - 1]]
+    picker_column.caption(f"Test image {int(number)} of {n_test}: {true_label}")
+    with after_training("Reading the network's prediction and feature maps…"):
+        probabilities = cnn.predict_proba(run.model, image[None])[0]
+        maps = dict(cnn.feature_maps(run.model, image))
     figure = cnn_figures.prediction_figure(
         image, probabilities, true_label=true_label, labels=data.labels
     )
     with image_column:
         show_figure(figure, key=f"{settings.page}.chart.image")
-    maps = dict(cnn.feature_maps(run.model, image))
     show_figure(
         cnn_figures.feature_maps_figure(layer, maps[layer]), key=f"{settings.page}.chart.maps"
     )

@@ -24,9 +24,31 @@ from ui.trainer_flow import Drawing
 CURVE_SECONDS = 1.0
 
 
+CLEAN_LINE = "Since epoch {epoch}, every training point is on the right side of the boundary."
+
+
+def clean_epoch(history: Any) -> int | None:
+    """The epoch since which every training point is classified right, or None.
+
+    Args:
+        history: a `dlcore.training.history.History` with a training "accuracy" metric.
+
+    Returns:
+        The first epoch of the run of epochs, up to the last one, at 100 % training
+        accuracy; None if the last epoch is below it.
+    """
+    accuracy = history.metrics.get("accuracy", [])
+    clean = None
+    for epoch, value in zip(reversed(history.epochs), reversed(accuracy), strict=False):
+        if value < 1.0:
+            break
+        clean = epoch
+    return clean
+
+
 class PlaygroundView:
     """The elements the page redraws: in the output column the status line, the Show the test
-    points toggle, the boundary and the neurons; below both columns the loss curves.
+    points toggle and the boundary; below both columns the neurons and the loss curves.
 
     Args:
         settings: the page's settings, for the toggle and the element keys.
@@ -44,8 +66,9 @@ class PlaygroundView:
             self.show_test = st.toggle("Show the test points", **settings.bind("show_test"))
             # A keyed box, so that the browser tests and bench/ can find the boundary's picture.
             self.boundary_slot = st.container(key=f"{self.page}.boundary").empty()
-            st.markdown("**Hidden neurons**, each over the same plane")
-            self.neuron_slot = st.empty()
+        # Below the settings, at the page's full width: the neurons' pictures stay large.
+        st.markdown("**Hidden neurons**, each over the same plane")
+        self.neuron_slot = st.empty()
         self.curve_slot = st.empty()
         self.redraw_numbers = itertools.count()  # unique chart keys for every redraw
 
@@ -89,11 +112,13 @@ class PlaygroundView:
 
     def _show_status(self, history: Any, *, epoch: int, live: bool) -> None:
         test = self.run.extras.get("test_scores") if not live else None
+        clean = clean_epoch(history)
         self.status_slot.markdown(
             f"**Epoch {epoch}** · loss {history.last('loss'):.3f} · "
             f"validation loss {history.last('val_loss'):.3f} · "
             f"validation accuracy {history.last('val_accuracy'):.1%}"
             + (f" · **Test accuracy {test['test_accuracy']:.1%}**" if test else "")
+            + (f"  \n{CLEAN_LINE.format(epoch=clean)}" if clean is not None else "")
         )
 
     def _show_boundary(self, snapshot: Any, *, redraw: int, live: bool) -> None:

@@ -9,19 +9,37 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
+from dlcore.figures.style import PRESENTER_FONT_SIZE, enlarge
+
 PRESENTER_KEY = "presenter"
 
 # Markdown (links, images, colours, icons, maths) that a file's name or content could
 # carry into a message: escaped, so that it shows as typed.
 _MARKDOWN_CHARACTERS = re.compile(r"([\\`*_\[\]<>#$~|:])")
 
-# Sizes chosen to read from the back of a lecture room on a projector.
-_PRESENTER_FONT_SIZE = 22
-_PRESENTER_LINE_WIDTH = 4
+# Sizes chosen to read from the back of a lecture room on a projector: charts grow by
+# `PRESENTER_FONT_SIZE` over their own font size (`dlcore.figures.style.enlarge`), and the
+# page's text by about the same share, captions and labels included, so that nothing
+# stays small beside an enlarged chart.
 _PRESENTER_CSS = """
 <style>
-  [data-testid="stMainBlockContainer"] p { font-size: 1.25rem; }
+  [data-testid="stMainBlockContainer"] p,
+  [data-testid="stMainBlockContainer"] li { font-size: 1.25rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"],
+  [data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p,
+  [data-testid="stMainBlockContainer"] [data-testid="stImageCaption"],
+  [data-testid="stMainBlockContainer"] [data-testid="stWidgetLabel"] p,
+  [data-testid="stMainBlockContainer"] [data-testid="stMetricDelta"] * { font-size: 1.1rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] * {
+    font-size: 1.2rem;
+    white-space: normal;
+    overflow: visible;
+  }
   [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] * { font-size: 2.6rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stTable"] *,
+  [data-testid="stMainBlockContainer"] [data-testid="stExpander"] summary p {
+    font-size: 1.15rem;
+  }
 </style>
 """
 
@@ -57,25 +75,13 @@ def show_figure(figure: go.Figure, *, key: str) -> None:
     """Render a Plotly figure, enlarged for a room in presenter mode.
 
     Args:
-        figure: the figure from `dlcore.figures`; it is not changed.
+        figure: the figure from `dlcore.figures`; it is not changed. In presenter mode a
+            copy is enlarged through the figure style (`dlcore.figures.style.enlarge`): its
+            text, title (wrapped again, never cut), legend, colour bars and height grow.
         key: a unique element key, so that charts redrawn in a loop keep their identity.
     """
     if is_presenting():
-        figure = go.Figure(figure)
-        figure.update_layout(
-            font={"size": _PRESENTER_FONT_SIZE},
-            title_font={"size": _PRESENTER_FONT_SIZE + 6},
-            legend_font={"size": _PRESENTER_FONT_SIZE},
-        )
-        # Streamlit's chart theme sizes the axes itself, so they are set one by one.
-        for update_axes in (figure.update_xaxes, figure.update_yaxes):
-            update_axes(
-                tickfont_size=_PRESENTER_FONT_SIZE - 2,
-                title_font_size=_PRESENTER_FONT_SIZE,
-                title_standoff=16,
-                automargin=True,
-            )
-        figure.update_traces(line_width=_PRESENTER_LINE_WIDTH, selector={"mode": "lines"})
+        figure = enlarge(figure, font_size=PRESENTER_FONT_SIZE)
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.presenter import plain
 from ui.trainer import registered_models
 
 SESSION_PREFIX = "session:"
@@ -42,6 +43,29 @@ def model_title(choice: str, bundled_titles: Mapping[str, str]) -> str:
     if choice in bundled_titles:
         return bundled_titles[choice]
     return f"{choice.removeprefix(SESSION_PREFIX)} (trained in this session)"
+
+
+def say_if_link_model_missing(key: str, choices: Collection[str], *, shown: str) -> None:
+    """Say so when the page's link names a model that this browser session does not have.
+
+    A link keeps the model menu's value; a model trained in another browser session (or
+    before the app restarted) is not there, and the menu silently falls back to its
+    first model. Call before the menu is drawn.
+
+    Args:
+        key: the menu's URL parameter, e.g. `"try_image.model"`.
+        choices: the menu's values in this session.
+        shown: the title of the model shown instead, e.g. "Digits 0-9 (bundled, ...)".
+    """
+    wanted = st.query_params.get(key)
+    if not wanted or wanted in choices:
+        return
+    name = plain(wanted.removeprefix(SESSION_PREFIX))
+    if wanted.startswith(SESSION_PREFIX):
+        reason = f"The model '{name}' in this link was trained in another session"
+    else:
+        reason = f"This app has no model '{name}', which this link names"
+    st.info(f"{reason}; showing {plain(shown)} instead.", icon=":material/link_off:")
 
 
 def predictor_for(choice: str, trained_models: Mapping[str, Any]) -> Any:

@@ -215,7 +215,10 @@ def show_intent_results(run, data, *, key: str) -> None:
         return
     tokens = intents.token_labels(token_ids[0], data.vocabulary)
     probabilities = intents.predict_intents(run.model, token_ids)[0]
-    show_figure(probability_figure(probabilities, data.labels), key=f"{key}.probabilities")
+    from dlcore.figures.style import human_label
+
+    labels = [human_label(label) for label in data.labels]
+    show_figure(probability_figure(probabilities, labels), key=f"{key}.probabilities")
     if "[UNK]" in tokens:
         st.caption("[UNK] marks tokens the model never saw in training: they all look alike to it.")
     if run.config.encoder in intents.RECURRENT_CELLS:
@@ -250,6 +253,27 @@ def show_intent_results(run, data, *, key: str) -> None:
         )
 
 
+def show_intent_examples(data, *, per_intent: int = 2) -> None:
+    """Before training: a few training sentences of every intent, so that a room sees what
+    the network will learn from.
+
+    Args:
+        data: the `dlcore.trainers.intents.IntentData` on screen.
+        per_intent: the sentences shown per intent, the first ones of the training part.
+    """
+    from dlcore.figures.style import human_label
+
+    rows = []
+    for label_id, label in enumerate(data.labels):
+        (indices,) = (data.y_train == label_id).nonzero()
+        rows += [
+            {"Intent": human_label(label), "Sentence": str(data.texts_train[index])}
+            for index in indices[:per_intent]
+        ]
+    st.markdown(f"**Training sentences**: {len(data.texts_train)} in all; a few of each intent")
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
 def show_forecast_results(run, data, *, key: str) -> None:
     """The trained forecaster: its test error against the naive forecast, its forecasts and
     its hidden state."""
@@ -262,7 +286,12 @@ def show_forecast_results(run, data, *, key: str) -> None:
     )
     from dlcore.trainers import forecast
 
-    result = kept(run, "forecast", lambda: forecast.forecast(run.model, data))
+    result = kept(
+        run,
+        "forecast",
+        lambda: forecast.forecast(run.model, data),
+        step="Forecasting the test part of the series…",
+    )
     model_column, naive_column = st.columns(2)
     model_column.metric("Test MAE", f"{result.mae:.3f}")
     naive_column.metric(

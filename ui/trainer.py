@@ -43,6 +43,10 @@ MAX_REGISTERED_MODELS = 10
 so that a long lesson does not hold every model it ever trained."""
 """Where trained models wait for the try-it pages: title -> `saving.TrainedModel`."""
 
+HIDE_HEADER_STOP = '<style>[data-testid="stStatusWidget"] button {display: none}</style>'
+"""CSS that hides the Stop button in Streamlit's header, beside its "Running…" sign, while a
+trainer page follows its job."""
+
 REDRAW_SECONDS = 0.25
 """Shortest time between two redraws of a live chart; the last epoch is always drawn."""
 
@@ -233,6 +237,10 @@ def train_in_job(
     if jobs.pool().note:
         st.warning(jobs.pool().note, icon=":material/warning:")
     watch = JobWatch(job, workers=jobs.pool().workers)
+    # Streamlit's header Stop would end this script run for good, leaving the page drawn up to
+    # the live chart until the next click: from here to the run's end, only the page's Stop
+    # shows. (Style-only HTML takes no room on the page; the next run draws without it.)
+    st.html(HIDE_HEADER_STOP)
     return _follow(run, {name: watch.drawing(handler) for name, handler in handlers.items()}, watch)
 
 
@@ -448,11 +456,11 @@ def show_run_status(run: TrainerRun, *, what: str) -> None:
     )
 
 
-def show_summary(model: Any) -> None:
-    """Keras's model summary in an expander."""
+def show_summary(model: Any, *, label: str = "Model summary") -> None:
+    """Keras's model summary in an expander titled `label` (e.g. "Generator summary")."""
     from dlcore.training.saving import model_summary
 
-    with st.expander("Model summary", icon=":material/account_tree:"):
+    with st.expander(label, icon=":material/account_tree:"):
         st.code(model_summary(model), language=None)
 
 

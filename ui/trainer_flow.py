@@ -13,9 +13,13 @@ Every trainer module in `dlcore.trainers` has the same names (`TASK`, `Config`,
             train_and_score(run, cnn, config, data, what="CNN on digits", epochs=epochs,
                             live=live,
                             register=lambda scores: {"title": f"CNN ({scores[...]:.1%})"})
-    settings_changed_note(run, config)
-    show_run_status(run, what="CNN on digits")         # ui.trainer
-    confusion = kept(run, "confusion", lambda: cnn.confusion_matrix(run.model, data))
+    with output_column:
+        settings_changed_note(run, config)
+        show_run_status(run, what="CNN on digits")     # ui.trainer
+    # Below both columns, at the page's full width: what the trained model shows, each
+    # computation named while it runs.
+    confusion = kept(run, "confusion", lambda: cnn.confusion_matrix(run.model, data),
+                     step="Counting the test predictions…")
     export_section(PAGE, cnn, run, config, epochs=epochs, file_stem="cnn_digits")
 
 The training runs as a job (`dlcore.jobs`, see `ui.trainer`): the page draws what the job
@@ -24,8 +28,9 @@ reports, and the job's result (the model, its history, the test scores) becomes 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -50,7 +55,11 @@ def trainer_layout(
     title: str, explanation: str, *, tabs: Sequence[str], output_width: float = 1.7
 ) -> tuple[Any, Any, Sequence[Any]]:
     """The top of a trainer page: its title and explanation, then two columns, the settings
-    (in `tabs`) on the left and the training and its results on the right.
+    (in `tabs`) on the left and the buttons, the status line and the live chart on the right.
+
+    The results that follow training (scores, mistakes, filters, maps, Export) go below both
+    columns, at the page's full width: beside the settings they would be squeezed while the
+    settings column stays empty under its last widget.
 
     Args:
         title: the page title.
@@ -179,6 +188,10 @@ def chart_drawing(
     return Drawing(on_epoch, clear, chart=chart)
 
 
+FINAL_STEP = "Training done: measuring the test score and handing the model back…"
+"""The progress bar's text between the last epoch and the job's end."""
+
+
 def train_and_score(
     run: TrainerRun,
     trainer: Any,
@@ -228,6 +241,9 @@ def train_and_score(
         run.history = getattr(report, "history", run.history)
         run.keep_epoch(**(keep(report) if keep else {}))
         drawing.on_epoch(report)
+        if drawing.chart is not None and report.epoch >= getattr(report, "final_epoch", 0) > 0:
+            # The job still scores the test part before it ends: a full bar alone looks stuck.
+            drawing.chart.progress(1.0, text=FINAL_STEP)
 
     spec = job_spec(
         run,
@@ -270,18 +286,46 @@ def registered(run: TrainerRun, trainer: Any, data: Any, scores: dict, **fields:
     return TrainedModel(**(defaults | fields))
 
 
-def kept(run: TrainerRun, name: str, compute: Callable[[], Any]) -> Any:
+def kept(run: TrainerRun, name: str, compute: Callable[[], Any], *, step: str | None = None) -> Any:
     """`compute()`, computed once for the epochs trained so far and kept in `run.extras`
-    (e.g. a confusion matrix: computed again only once the model trains further)."""
+    (e.g. a confusion matrix: computed again only once the model trains further).
+
+    Args:
+        run: the page's run.
+        name: the key in `run.extras`.
+        compute: measures it on `run.model`.
+        step: what the page says while `compute` runs, e.g. "Counting the test images'
+            mistakes…": after the last epoch, no wait goes without a word.
+    """
     if name not in run.extras or run.extras.get(f"{name}_at") != run.epochs_trained:
-        run.keep_measured(name, compute())
+        with after_training(step):
+            run.keep_measured(name, compute())
     return run.extras[name]
+
+
+@contextlib.contextmanager
+def after_training(step: str | None) -> Iterator[None]:
+    """A spinner that names the `step` under way once training has ended (nothing if None).
+
+    Pages wrap every computation on the trained model in one, so that the wait between the
+    last epoch and the full page says what it is doing.
+    """
+    if step is None:
+        yield
+        return
+    with st.spinner(step, show_time=True):
+        yield
 
 
 def score_once(run: TrainerRun, trainer: Any, data: Any) -> dict[str, float]:
     """The trained model's test scores, measured once after training and kept until it trains
     further (a run that Stop interrupted has ended too)."""
-    return kept(run, "test_scores", lambda: trainer.evaluate(run.model, data))
+    return kept(
+        run,
+        "test_scores",
+        lambda: trainer.evaluate(run.model, data),
+        step="Measuring the test score, once…",
+    )
 
 
 def show_confusion(page: str, run: TrainerRun, trainer: Any, data: Any, *, title: str) -> Any:
@@ -290,11 +334,18 @@ def show_confusion(page: str, run: TrainerRun, trainer: Any, data: Any, *, title
     The matrix comes from `trainer.confusion_matrix` and is kept until the model trains
     further (see `kept`); its chart's key is `{page}.chart.confusion`.
     """
+    from dlcore.figures.style import human_label
     from dlcore.figures.training import confusion_figure
 
-    confusion = kept(run, "confusion", lambda: trainer.confusion_matrix(run.model, data))
+    confusion = kept(
+        run,
+        "confusion",
+        lambda: trainer.confusion_matrix(run.model, data),
+        step="Counting the test predictions for the confusion matrix…",
+    )
     show_figure(
-        confusion_figure(confusion, data.labels, title=title), key=f"{page}.chart.confusion"
+        confusion_figure(confusion, [human_label(label) for label in data.labels], title=title),
+        key=f"{page}.chart.confusion",
     )
     return confusion
 
@@ -324,7 +375,7 @@ def export_section(
     *,
     epochs: int,
     file_stem: str,
-    summaries: Sequence[Any] | None = None,
+    summaries: Mapping[str, Any] | None = None,
 ) -> None:
     """The Export section: the model summary, the Keras code and the trained `.keras` file.
 
@@ -335,15 +386,16 @@ def export_section(
         config: the settings on screen, or None (then nothing is drawn).
         epochs: the epochs the exported script trains for.
         file_stem: the base of both file names.
-        summaries: the models whose summaries to show; the run's model by default.
+        summaries: the models whose summaries to show, by label (e.g. `{"Generator": ...}`);
+            the run's model, labelled "Model summary", by default.
     """
     if config is None:
         return
     st.subheader("Export", divider="gray")
     current = run.model is not None and run.config == config
     if current:
-        for model in summaries if summaries is not None else [run.model]:
-            show_summary(model)
+        for label, model in (summaries or {"Model summary": run.model}).items():
+            show_summary(model, label=label)
     exported = getattr(trainer, "exported_model", lambda model: model)
     export_buttons(
         page,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dlcore.figures.style import human_label
 from dlcore.figures.video_model import clips_figure, feature_map_figure, mistakes_figure
 from dlcore.trainers import video
 from ui.presenter import show_figure
 from ui.settings import PageSettings
 from ui.trainer import TrainerRun
-from ui.trainer_flow import kept, score_once, show_confusion
+from ui.trainer_flow import after_training, kept, score_once, show_confusion
 
 FIRST_BLOCK_NOTES = {
     "cnn_gru": "The per-frame CNN's first convolution (after ReLU) on each frame: every frame "
@@ -38,10 +39,16 @@ def show_results(run: TrainerRun, data: video.VideoData, settings: PageSettings)
         help="On the test clips, held out from training and early stopping, scored once.",
     )
     show_confusion(page, run, video, data, title="Confusion matrix (test clips)")
-    wrong = kept(run, "wrong", lambda: video.misclassified(run.model, data, limit=4))
+    wrong = kept(
+        run,
+        "wrong",
+        lambda: video.misclassified(run.model, data, limit=4),
+        step="Finding the test clips the model gets wrong…",
+    )
     if len(wrong):
         clips = data.x_test[wrong.indices]
-        figure = mistakes_figure(clips, wrong.true, wrong.predicted, wrong.confidence, data.labels)
+        labels = [human_label(label) for label in data.labels]
+        figure = mistakes_figure(clips, wrong.true, wrong.predicted, wrong.confidence, labels)
         show_figure(figure, key=f"{page}.chart.wrong")
     else:
         st.success("Every test clip is classified correctly.", icon=":material/check:")
@@ -55,7 +62,7 @@ def show_first_block(run: TrainerRun, data: video.VideoData, settings: PageSetti
     clip_column, filter_column = st.columns(2)
     settings.keep_within("clip", 1, len(data.y_test))
     clip_number = clip_column.number_input(
-        "Test clip", 1, len(data.y_test), 1, **settings.bind("clip")
+        f"Test clip (1 to {len(data.y_test)})", 1, len(data.y_test), 1, **settings.bind("clip")
     )
     filter_number = 1
     if run.config.n_filters > 1:
@@ -64,12 +71,11 @@ def show_first_block(run: TrainerRun, data: video.VideoData, settings: PageSetti
             "Filter", 1, run.config.n_filters, 1, **settings.bind("filter")
         )
     clip = data.x_test[clip_number - 1]
-    label = data.labels[data.y_test[clip_number - 1]]
-    show_figure(
-        clips_figure(clip[None], [label], title=f"Test clip {clip_number}: {label}"),
-        key=f"{settings.page}.chart.clip",
-    )
-    maps = video.feature_maps(run.model, clip)
+    label = human_label(data.labels[data.y_test[clip_number - 1]])
+    title = f"Test clip {clip_number} of {len(data.y_test)}: {label}"
+    show_figure(clips_figure(clip[None], [label], title=title), key=f"{settings.page}.chart.clip")
+    with after_training("Running the first block over the clip…"):
+        maps = video.feature_maps(run.model, clip)
     show_figure(
         feature_map_figure(maps[..., filter_number - 1], title=f"Filter {filter_number}"),
         key=f"{settings.page}.chart.maps",

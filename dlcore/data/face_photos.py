@@ -76,7 +76,7 @@ def load_photo(name: str) -> np.ndarray:
 
 
 def render_text(rng: np.random.Generator, size: int = 96) -> np.ndarray:
-    """Draws a few random words or digits with Pillow's default font.
+    """Draws a few random words or digits in the app's font (`dlcore.media.fonts`).
 
     Args:
         rng: the random generator.
@@ -85,12 +85,14 @@ def render_text(rng: np.random.Generator, size: int = 96) -> np.ndarray:
     Returns:
         uint8, shape `(size, size)`: dark text on light or light on dark.
     """
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
+
+    from dlcore.media.fonts import load_font
 
     ink, paper = (0, 255) if rng.random() < 0.7 else (255, 0)
     picture = Image.new("L", (size, size), int(paper))
     draw = ImageDraw.Draw(picture)
-    font = ImageFont.load_default(size=int(rng.integers(size // 8, size // 2)))
+    font = load_font(int(rng.integers(size // 8, size // 2)))
     for line in range(int(rng.integers(1, 4))):
         words = " ".join(rng.choice(_WORDS, size=int(rng.integers(1, 3))))
         y = int(rng.integers(0, size - 8)) if line else int(rng.integers(0, size // 2))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from dlcore.concepts import activations
-from dlcore.figures.layout import apply_layout
+from dlcore.figures.style import apply_layout
 
 FUNCTION_COLOR = "#1f77b4"
 DERIVATIVE_COLOR = "#d62728"

@@ -3,7 +3,8 @@
 The builders take the arrays that `dlcore.trainers.cnn` returns (`first_layer_filters`,
 `feature_maps`, `misclassified`, `augment`) and draw them with
 `dlcore.figures.training.image_grid_figure`, except greyscale filters, whose weights have
-a sign and are drawn on a diverging scale centred on 0 in the same grid
+a sign and are drawn on a diverging scale centred on 0, and feature maps, each stretched
+over its own range; both keep one colour bar in the same grid
 (`dlcore.figures.training.panel_grid_figure`).
 """
 
@@ -15,10 +16,12 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
+from dlcore.figures.style import human_label
 from dlcore.figures.training import image_grid_figure, panel_grid_figure
 
 FILTER_COLORSCALE = "RdBu"
 """Greyscale filters: blue for negative weights, white for 0, red for positive (reversed)."""
+MAP_COLORSCALE = "Viridis"
 
 
 def filters_figure(
@@ -38,7 +41,9 @@ def filters_figure(
         n_columns: pictures per row. Defaults to 8.
 
     Returns:
-        A grid of `n_filters` pictures captioned "filter 1", "filter 2", ...
+        A grid of `n_filters` pictures captioned "filter 1", "filter 2", ...; greyscale
+        ones as heatmaps of the weights, each from minus to plus its own largest
+        magnitude, with one colour bar from "−largest" to "+largest".
     """
     kernels = np.asarray(filters, dtype=np.float64)
     if kernels.ndim != 4 or kernels.shape[-1] not in (1, 3) or len(kernels) == 0:
@@ -55,7 +60,7 @@ def filters_figure(
         )
         return image_grid_figure(stretched, captions, title=title, n_columns=n_columns)
     traces = []
-    for weight in kernels[..., 0]:
+    for index, weight in enumerate(kernels[..., 0]):
         largest = float(np.abs(weight).max()) or 1.0
         traces.append(
             go.Heatmap(
@@ -64,7 +69,14 @@ def filters_figure(
                 zmax=largest,
                 colorscale=FILTER_COLORSCALE,
                 reversescale=True,
-                showscale=False,
+                # One colour bar serves every filter, each drawn on its own scale: its
+                # ticks name the ends of a scale, not one filter's numbers.
+                showscale=index == 0,
+                colorbar=_own_scale_colorbar(
+                    "weight",
+                    tickvals=[-largest, 0.0, largest],
+                    ticktext=["−largest", "0", "+largest"],
+                ),
                 hovertemplate="row %{y}, column %{x}: weight %{z:.3f}<extra></extra>",
             )
         )
@@ -83,7 +95,9 @@ def feature_maps_figure(
         n_columns: pictures per row. Defaults to 8.
 
     Returns:
-        A grid of `min(n_maps, max_maps)` heatmaps captioned "map 1", "map 2", ...
+        A grid of `min(n_maps, max_maps)` heatmaps captioned "map 1", "map 2", ...,
+        `z` the map's values, each coloured from its own lowest to its highest value
+        (`zmin`, `zmax`); one colour bar from "lowest" to "highest".
     """
     values = np.asarray(maps, dtype=np.float64)
     if values.ndim != 3:
@@ -96,9 +110,23 @@ def feature_maps_figure(
     if n_maps > len(shown):
         title += f" (the first {len(shown)})"
     captions = [f"map {index + 1}" for index in range(len(shown))]
-    return image_grid_figure(
-        shown, captions, title=title, n_columns=n_columns, colorscale="Viridis"
-    )
+    traces = []
+    for index, feature_map in enumerate(shown):
+        low, high = float(feature_map.min()), float(feature_map.max())
+        traces.append(
+            go.Heatmap(
+                z=feature_map,
+                zmin=low,
+                zmax=high if high > low else low + 1.0,
+                colorscale=MAP_COLORSCALE,
+                showscale=index == 0,
+                colorbar=_own_scale_colorbar(
+                    "activation", tickvals=[low, high], ticktext=["lowest", "highest"]
+                ),
+                hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+            )
+        )
+    return panel_grid_figure(traces, captions, title=title, n_columns=n_columns)
 
 
 def images_figure(
@@ -136,14 +164,14 @@ def misclassified_figure(
     *,
     n_columns: int = 8,
 ) -> go.Figure:
-    """Held-out images the model got wrong, captioned "true → predicted (confidence)".
+    """Held-out images the model got wrong, captioned "true → predicted" over "(confidence)".
 
     Args:
         images: float, shape `(n, height, width, 1 or 3)`, in [0, 1]: the wrong images.
         true: the `n` true class indices.
         predicted: the `n` predicted class indices.
         confidence: the `n` probabilities of the predicted classes, in [0, 1].
-        labels: the class names.
+        labels: the class names, shown as words ("t_shirt" as "t shirt").
         n_columns: images per row. Defaults to 8.
 
     Returns:
@@ -160,7 +188,8 @@ def misclassified_figure(
         )
         return figure
     captions = [
-        f"{labels[actual]} → {labels[guess]} ({share:.0%})"
+        # Two short lines: a caption as wide as its picture reads at a larger size.
+        f"{human_label(labels[actual])} → {human_label(labels[guess])}<br>({share:.0%})"
         for actual, guess, share in zip(true, predicted, confidence, strict=True)
     ]
     return images_figure(
@@ -192,3 +221,16 @@ def prediction_figure(
         [f"true {true_label}"],
         title=f"Predicted: {labels[guess]} ({probabilities[guess]:.0%})",
     )
+
+
+def _own_scale_colorbar(quantity: str, *, tickvals: list[float], ticktext: list[str]) -> dict:
+    """A colour bar for pictures that are each drawn on their own scale: its ticks name
+    the ends of a scale ("lowest", "+largest"), not one picture's numbers. Its title runs
+    along the bar, leaving a one-row grid's short bar its height for the ticks."""
+    return {
+        "title": {"text": quantity, "side": "right"},
+        "tickvals": tickvals,
+        "ticktext": ticktext,
+        "thickness": 14,
+        "len": 1.0,
+    }

@@ -19,6 +19,7 @@ from PIL import Image
 from plotly.subplots import make_subplots
 
 from dlcore.explain.gradcam import overlay
+from dlcore.figures.style import CAPTION_FONT_SIZE, PICTURE_AXES, apply_layout
 from dlcore.preprocess import Preparation
 
 DISPLAY_SIDE = 224
@@ -72,14 +73,14 @@ def image_row_figure(
         )
         axis_number = "" if index == 0 else str(index + 1)
         figure.update_yaxes(scaleanchor=f"x{axis_number}", row=1, col=index + 1)
-    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False)
-    figure.update_annotations(font_size=12)
-    # Taller by the captions' extra lines, so that the images keep their size.
-    extra = CAPTION_LINE_PIXELS * extra_lines
-    figure.update_layout(
-        title=title, font={"size": 14}, height=height + extra, margin={"t": 80 + extra, "b": 10}
-    )
+    figure.update_annotations(font_size=CAPTION_FONT_SIZE)
+    # Taller by the captions' extra lines, so that the images keep their size; the
+    # style makes room above for the title and the captions' lines.
+    figure.update_layout(height=height + CAPTION_LINE_PIXELS * extra_lines, showlegend=False)
+    apply_layout(figure, title=title, font_size=14)
+    figure.update_xaxes(**PICTURE_AXES)
+    figure.update_yaxes(**PICTURE_AXES)
+    figure.update_layout(margin={"b": 10})
     return figure
 
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
-from dlcore.figures.layout import apply_layout
+from dlcore.figures.style import apply_layout
 
 REAL_COLOR = "#2ca02c"
 GENERATED_COLOR = "#9467bd"
@@ -83,11 +83,11 @@ def gan_figure(
             marker={"color": color, "size": 4, "opacity": 0.7},
             hovertemplate=f"{name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
         )
+    figure.update_layout(height=520)
     apply_layout(figure, title=title, x_title="x1", y_title="x2")
     extent = [float(grid[0]), float(grid[-1])]
     figure.update_xaxes(range=extent, zeroline=False, constrain="domain")
     figure.update_yaxes(range=extent, zeroline=False, scaleanchor="x", scaleratio=1)
-    figure.update_layout(height=520)
     return figure
 
 
@@ -111,8 +111,9 @@ def progress_figure(
 
     Returns:
         A figure with two panels: lines "generator loss" and "discriminator loss" on the
-        left; on the right "distance to target" and, when given, "modes covered (%)" on
-        a second y axis from 0 to 100.
+        left (y axis "loss"); on the right "distance to target" (y axis "sliced
+        Wasserstein distance") and, when given, "modes covered (%)" on a second y axis
+        at the right, titled "modes covered (%)", from 0 to 100.
 
     Raises:
         ValueError: If the sequences differ in length.
@@ -133,8 +134,8 @@ def progress_figure(
     figure = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=("Losses", "Distance to the target"),
-        horizontal_spacing=0.14,
+        # Wide enough between the panels for the right one's y axis title.
+        horizontal_spacing=0.22,
         specs=[[{}, {"secondary_y": show_coverage}]],
     )
     x = list(steps)
@@ -158,6 +159,7 @@ def progress_figure(
         ),
         row=1,
         col=2,
+        secondary_y=False if show_coverage else None,
     )
     if show_coverage:
         figure.add_trace(
@@ -173,17 +175,33 @@ def progress_figure(
             col=2,
             secondary_y=True,
         )
+    figure.update_layout(height=380)
+    apply_layout(figure, title="Losses and the distance to the target", x_title="step")
+    figure.update_xaxes(rangemode="tozero")
+    figure.update_yaxes(title_text="loss", row=1, col=1)
+    # Each axis titled for what it carries: on the right panel the distance on the left
+    # side and, on its own axis at the right, the share of modes covered.
+    if show_coverage:
         figure.update_yaxes(
-            title_text="modes covered (%)", range=[0, 105], row=1, col=2, secondary_y=True
+            title_text="sliced Wasserstein distance",
+            rangemode="tozero",
+            row=1,
+            col=2,
+            secondary_y=False,
         )
-    figure.update_layout(
-        font={"size": 14},
-        height=340,
-        margin={"t": 70, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0},
-    )
-    figure.update_xaxes(title_text="step", rangemode="tozero")
-    figure.update_yaxes(title_text="sliced Wasserstein", rangemode="tozero", row=1, col=2)
+        figure.update_yaxes(
+            title_text="modes covered (%)",
+            range=[0, 105],
+            tickvals=[0, 25, 50, 75, 100],
+            showgrid=False,
+            row=1,
+            col=2,
+            secondary_y=True,
+        )
+    else:
+        figure.update_yaxes(
+            title_text="sliced Wasserstein distance", rangemode="tozero", row=1, col=2
+        )
     return figure
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlcore.concepts import losses, optimizers, surfaces
-from dlcore.figures.layout import apply_layout
+from dlcore.figures.style import apply_layout, log_axis
 
 # One fixed colour per optimizer and per loss, so that a name keeps its colour across
 # figures and reruns. These stand out against the grey surface.
@@ -21,6 +21,17 @@ OPTIMIZER_COLORS = {
     "adam": "#8c564b",
     "adamw": "#e377c2",
 }
+# One dash style per optimizer as well: lines that overlap (Adam and AdamW follow the
+# same path when the weight decay has little to act on) both stay visible.
+OPTIMIZER_DASHES = {
+    "sgd": "solid",
+    "momentum": "dash",
+    "nesterov": "dot",
+    "adagrad": "dashdot",
+    "rmsprop": "longdash",
+    "adam": "solid",
+    "adamw": "dash",
+}
 LOSS_COLORS = {
     "mse": "#1f77b4",
     "mae": "#ff7f0e",
@@ -32,6 +43,9 @@ SURFACE_COLORSCALE = [[0.0, "#ffffff"], [1.0, "#a6a6a6"]]
 START_COLOR = "#000000"
 MINIMUM_COLOR = "#f5c518"
 TARGET_COLOR = "#7f7f7f"
+
+MAX_LINE_WIDTH = 7
+MIN_LINE_WIDTH = 2
 
 LOG_LEVELS_RATIO = 100.0
 """Contour levels are spaced by log10(f) when f >= 0 and its maximum on the grid is at
@@ -93,7 +107,7 @@ def trajectories_figure(
             y=path.points[:, 1],
             name=_path_label(path),
             mode="lines+markers",
-            line={"color": color, "width": 2},
+            line={"color": color, "width": 2, "dash": OPTIMIZER_DASHES[path.optimizer_name]},
             marker={"color": color, "size": 4},
             customdata=np.column_stack([steps, path.losses]),
             hovertemplate=(
@@ -159,13 +173,19 @@ def losses_over_steps_figure(trajectories: Mapping[str, optimizers.Trajectory]) 
     """
     _check_trajectories(trajectories)
     figure = go.Figure()
-    for path in trajectories.values():
+    for index, path in enumerate(trajectories.values()):
         figure.add_scatter(
             x=np.arange(path.losses.size),
             y=path.losses,
             name=_path_label(path),
             mode="lines",
-            line={"color": OPTIMIZER_COLORS[path.optimizer_name], "width": 3},
+            # Each line narrower than the one drawn before it, so that a later line
+            # lying on an earlier one leaves the earlier one's edges showing.
+            line={
+                "color": OPTIMIZER_COLORS[path.optimizer_name],
+                "dash": OPTIMIZER_DASHES[path.optimizer_name],
+                "width": max(MIN_LINE_WIDTH, MAX_LINE_WIDTH - index),
+            },
         )
     all_positive = all(np.all(path.losses > 0) for path in trajectories.values())
     surface_title = surfaces.SURFACES[next(iter(trajectories.values())).surface_name].title
@@ -175,7 +195,10 @@ def losses_over_steps_figure(trajectories: Mapping[str, optimizers.Trajectory]) 
         x_title="step",
         y_title="loss f(x, y)",
     )
-    figure.update_yaxes(type="log" if all_positive else "linear")
+    if all_positive:
+        log_axis(figure, np.concatenate([path.losses for path in trajectories.values()]))
+    else:
+        figure.update_yaxes(type="linear")
     figure.update_layout(hovermode="x unified")
     return figure
 

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
 from dlcore.data import toy2d
+from dlcore.figures.style import LEGEND_ABOVE
 
 NEGATIVE_COLOR = np.array([245, 147, 34], dtype=np.float32)  # orange
 POSITIVE_COLOR = np.array([8, 119, 189], dtype=np.float32)  # blue
@@ -140,9 +141,9 @@ def boundary_figure(
             "title": "Decision boundary",
             "font": {"size": 14},
             "height": 490,
-            # The legend goes below the x axis's title, clear of its tick labels.
-            "margin": {"t": 60, "b": 70, "l": 40, "r": 10},
-            "legend": {"orientation": "h", "yanchor": "top", "y": -0.16, "xanchor": "left", "x": 0},
+            # Room above the plot for the title and, under it, the legend.
+            "margin": {"t": 90, "b": 50, "l": 40, "r": 10},
+            "legend": LEGEND_ABOVE,
             "xaxis": {
                 "range": extent,
                 "title": {"text": "x1"},

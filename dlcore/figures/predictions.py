@@ -8,6 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
+from dlcore.figures.style import apply_layout
+
 BAR_COLOR = "#9fb7d3"
 TOP_COLOR = "#1f77b4"
 
@@ -65,13 +67,10 @@ def confidence_figure(
         cliponaxis=False,
         hovertemplate="%{y}: %{x:.2f} %<extra></extra>",
     )
-    return go.Figure(
+    figure = go.Figure(
         bars,
         {
-            "title": title,
-            "font": {"size": 15},
             "height": 90 + 42 * len(ranked),
-            "margin": {"t": 60, "l": 10, "r": 70, "b": 40},
             "xaxis": {"range": [0, 100], "title": {"text": "confidence (%)"}},
             # Categories even when the labels are digits ("7" is a class, not a number);
             # Plotly draws the first category at the bottom: reversed, they read top-down.
@@ -79,3 +78,6 @@ def confidence_figure(
             "showlegend": False,
         },
     )
+    apply_layout(figure, title=title)
+    figure.update_layout(margin={"l": 10, "r": 70, "b": 40})
+    return figure

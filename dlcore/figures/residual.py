@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlcore.figures.layout import apply_layout
+from dlcore.figures.style import apply_layout, human_label, log_axis
 
 # One fixed colour per variant, so that a variant keeps its colour across the figures.
 VARIANT_COLORS = {
@@ -50,12 +51,8 @@ def curves_figure(
     """
     if not curves:
         raise ValueError("Expected the curves of at least one variant. Received: no curves.")
-    figure = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=("Loss (cross-entropy)", "Accuracy (%)"),
-        horizontal_spacing=0.1,
-    )
+    # Wide enough between the panels for the right one's y axis title.
+    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.18)
     for variant, metrics in curves.items():
         for name, values in metrics.items():
             if len(values) != len(epochs):
@@ -83,16 +80,23 @@ def curves_figure(
                 row=1,
                 col=1 if is_loss else 2,
             )
-    figure.update_layout(
-        title=title,
-        font={"size": 14},
-        height=380,
-        margin={"t": 70, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
-    )
-    figure.update_xaxes(title_text="epoch", rangemode="tozero")
-    figure.update_yaxes(type="log", row=1, col=1)
-    figure.update_yaxes(range=[0, 100.5], row=1, col=2)
+    figure.update_layout(height=420)
+    apply_layout(figure, title=title, x_title="epoch")
+    # Entries in reading order, as many to a row as fit, rather than a row per variant.
+    figure.update_layout(legend_traceorder="normal")
+    # Each panel's y axis says what it carries, in place of panel titles, which would
+    # share the space above the plots with the legend.
+    figure.update_yaxes(title_text="loss (cross-entropy)", row=1, col=1)
+    figure.update_yaxes(title_text="accuracy (%)", range=[0, 100.5], row=1, col=2)
+    figure.update_xaxes(rangemode="tozero")
+    losses = [
+        value
+        for metrics in curves.values()
+        for name, values in metrics.items()
+        if name.removeprefix("val_") == "loss"
+        for value in values
+    ]
+    log_axis(figure, losses, row=1, col=1)
     return figure
 
 
@@ -119,27 +123,47 @@ def gradient_norms_figure(
     if not norms:
         raise ValueError("Expected the gradient norms of at least one variant. Received: none.")
     figure = go.Figure()
+    layer_names: list[str] = []
     for variant, layers in norms.items():
         values = np.asarray(list(layers.values()), dtype=np.float64)
+        layer_names = max(layer_names, list(layers), key=len)
         figure.add_scatter(
-            x=list(layers),
+            x=np.arange(1, len(values) + 1),
             y=np.where(values > 0, values, np.nan),
             name=_title(variant),
             mode="lines+markers",
             line={"color": VARIANT_COLORS.get(variant)},
             marker={"size": 5},
-            hovertemplate=f"{_title(variant)}<br>%{{x}}: %{{y:.3g}}<extra></extra>",
+            customdata=[human_label(name) for name in layers],
+            hovertemplate=f"{_title(variant)}<br>%{{customdata}}: %{{y:.3g}}<extra></extra>",
         )
     when = {None: "", 0: " before training"}.get(epoch, f" after epoch {epoch}")
+    figure.update_layout(height=400)
     apply_layout(
         figure,
         title=f"Gradient size at each layer{when}",
-        x_title="layer (input → output)",
+        x_title="layer, from the input to the output",
         y_title="‖∂loss/∂W‖",
     )
-    figure.update_yaxes(type="log", exponentformat="power")
-    figure.update_layout(height=380)
+    positions = np.arange(1, len(layer_names) + 1)
+    # Every fifth layer numbered and the last one named, none close to it, so that 31
+    # labels never crowd into each other or have to be rotated.
+    last = len(layer_names)
+    shown = [p for p in positions if p == 1 or (p % 5 == 0 and p < last - 2) or p == last]
+    figure.update_xaxes(
+        tickmode="array",
+        tickvals=shown,
+        ticktext=[_layer_tick(layer_names[p - 1], p) for p in shown],
+        tickangle=0,
+        zeroline=False,
+    )
+    log_axis(figure, [value for layers in norms.values() for value in layers.values()])
     return figure
+
+
+def _layer_tick(name: str, position: int) -> str:
+    """A short tick label: the layer's number, or its name when it has none ("output")."""
+    return str(position) if re.fullmatch(r"layer_\d+", name) else human_label(name)
 
 
 def _title(variant: str) -> str:

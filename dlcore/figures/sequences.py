@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
-from dlcore.figures.layout import apply_layout
+from dlcore.figures.style import apply_layout, human_label
 
 SERIES_COLOR = "#7f7f7f"
 FORECAST_COLOR = "#1f77b4"
@@ -100,13 +100,9 @@ def hidden_state_figure(
                 "line": {"color": DIVIDER_COLOR, "width": 2},
             }
         )
-    figure.update_layout(
-        shapes=shapes,
-        title=title,
-        font={"size": 14},
-        height=max(320, min(900, 14 * n_units + 160)),
-        margin={"t": 60, "b": 60},
-    )
+    figure.update_layout(shapes=shapes, height=max(320, min(900, 14 * n_units + 160)))
+    apply_layout(figure, title=title, font_size=14)
+    figure.update_layout(margin={"b": 60})
     figure.update_xaxes(
         tickmode="array",
         tickvals=list(range(n_steps)),
@@ -186,12 +182,9 @@ def attention_figure(
         tickmode="array", tickvals=positions, ticktext=list(tokens), autorange="reversed"
     )
     figure.update_yaxes(title="token", row=1, col=1)
-    figure.update_layout(
-        title=title,
-        font={"size": 14},
-        height=max(360, min(800, 24 * n_tokens + 200)),
-        margin={"t": 80, "b": 60},
-    )
+    figure.update_layout(height=max(360, min(800, 24 * n_tokens + 200)))
+    apply_layout(figure, title=title, font_size=14)
+    figure.update_layout(margin={"b": 60})
     return figure
 
 
@@ -317,7 +310,8 @@ def probability_figure(
 
     Returns:
         A figure with one `go.Bar` trace, classes sorted by probability, the top one in
-        a stronger colour.
+        a stronger colour; the bars' `y` are the class names, the tick labels the same
+        names as words (`dlcore.figures.style.human_label`).
 
     Raises:
         ValueError: If there is not one probability per label.
@@ -350,13 +344,15 @@ def probability_figure(
             hovertemplate="%{y}: %{x:.1%}<extra></extra>",
         )
     )
-    figure.update_layout(
-        title=title,
-        font={"size": 14},
-        height=max(280, 28 * len(values) + 120),
-        margin={"t": 60, "b": 40, "r": 60},
-    )
+    figure.update_layout(height=max(280, 28 * len(values) + 120), showlegend=False)
+    apply_layout(figure, title=title, font_size=14)
+    figure.update_layout(margin={"b": 40, "r": 60})
     figure.update_xaxes(range=[0, 1.0], tickformat=".0%", title="probability")
+    # The bars keep the class names; the axis shows them as words ("set timer").
+    names = [labels[index] for index in order]
+    figure.update_yaxes(
+        tickmode="array", tickvals=names, ticktext=[human_label(name) for name in names]
+    )
     return figure
 
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from dlcore.figures.sequences import hidden_state_figure
+from dlcore.figures.style import apply_layout, human_label
 
 ATTRIBUTION_COLORS = [[0.0, "#e4725f"], [0.5, "#ffffff"], [1.0, "#5b9bd5"]]
 """Red (against the intent), white (no part), blue (for it): light enough at both ends
@@ -127,7 +128,13 @@ def attribution_figure(
         zmax=limit,
         zmid=0.0,
         xgap=3,
-        colorbar={"title": {"text": "drop in<br>log-odds"}, "thickness": 14},
+        # The title runs along the bar, so that a short bar (one row of cells) keeps
+        # its height for the ticks, in presenter mode too.
+        colorbar={
+            "title": {"text": "drop in log-odds", "side": "right"},
+            "thickness": 14,
+            "nticks": 5,
+        },
         hovertemplate="token %{x}: %{z:+.3f}%{customdata}<extra></extra>",
         name="known",
     )
@@ -150,12 +157,13 @@ def attribution_figure(
         name="unknown",
     )
     figure = go.Figure([known_trace, unknown_trace])
-    figure.update_layout(
-        title=f"Which tokens drove “{intent}” ({METHOD_TITLES[method]})",
-        font={"size": 14},
-        height=240,
-        margin={"t": 60, "b": 30, "l": 10, "r": 10},
+    figure.update_layout(height=260, showlegend=False)
+    apply_layout(
+        figure,
+        title=f"Which tokens drove “{human_label(intent)}” ({METHOD_TITLES[method]})",
+        font_size=14,
     )
+    figure.update_layout(margin={"b": 30, "l": 10, "r": 10})
     figure.update_xaxes(
         tickmode="array",
         tickvals=positions,

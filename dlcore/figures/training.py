@@ -9,8 +9,18 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
+from dlcore.figures.style import (
+    CAPTION_FONT_SIZE,
+    PICTURE_AXES,
+    apply_layout,
+    human_label,
+    title_lines,
+)
+
 TRAIN_COLOR = "#1f77b4"
 VALIDATION_COLOR = "#ff7f0e"
+PANEL_HEIGHT = 120
+"""Pixels per row of a picture grid."""
 
 
 def history_figure(
@@ -25,7 +35,8 @@ def history_figure(
 
     Returns:
         A figure with one panel for the losses and, if accuracies are given, a second one
-        (axes "x2", "y2") for them in percent.
+        (axes "x2", "y2") for them in percent; the legend above both, clear of the
+        "epoch" titles.
     """
     accuracy_names = [name for name in ("accuracy", "val_accuracy") if name in metrics]
     loss_names = [name for name in metrics if name not in accuracy_names]
@@ -33,12 +44,8 @@ def history_figure(
     # Two panels side by side, laid out by hand: `make_subplots` costs several times as
     # much, and this chart is redrawn while a model trains.
     layout = {
-        "title": title,
-        "font": {"size": 14},
         "height": 370,
-        # Room below the axes for the "epoch" titles and, under them, the legend.
-        "margin": {"t": 70, "b": 100},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -0.3, "xanchor": "left", "x": 0},
+        "margin": {"b": 40},
         "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero", "domain": [0, 1]},
         "yaxis": {"title": {"text": "loss"}},
     }
@@ -54,7 +61,7 @@ def history_figure(
             "anchor": "y2",
         }
         layout["yaxis2"] = {"title": {"text": "accuracy (%)"}, "range": [0, 100.5], "anchor": "x2"}
-    return go.Figure(traces, layout)
+    return apply_layout(go.Figure(traces, layout), title=title)
 
 
 def confusion_figure(
@@ -65,7 +72,7 @@ def confusion_figure(
     Args:
         matrix: int, shape `(n_classes, n_classes)`; `matrix[i, j]` counts the samples of
             class i predicted as class j.
-        labels: the `n_classes` class names.
+        labels: the `n_classes` class names, shown as words ("set_timer" as "set timer").
 
     Returns:
         A heatmap with the count written in each cell and rows shaded by their share.
@@ -81,8 +88,8 @@ def confusion_figure(
     figure = go.Figure(
         go.Heatmap(
             z=shares,
-            x=list(labels),
-            y=list(labels),
+            x=[human_label(label) for label in labels],
+            y=[human_label(label) for label in labels],
             text=counts,
             texttemplate="%{text}",
             colorscale="Blues",
@@ -92,12 +99,12 @@ def confusion_figure(
             hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
         )
     )
-    figure.update_layout(
+    figure.update_layout(height=max(320, 40 * len(labels) + 140))
+    apply_layout(
+        figure,
         title=title,
-        font={"size": 14},
-        xaxis_title="predicted",
-        yaxis_title="true",
-        height=max(320, 40 * len(labels) + 140),
+        x_title="predicted",
+        y_title="true",
     )
     # Category axes: names such as "0".."9" would otherwise be read as numbers.
     figure.update_xaxes(type="category")
@@ -164,12 +171,16 @@ def panel_grid_figure(
     """
     n_columns = max(1, min(n_columns, len(traces)))
     n_rows = -(-len(traces) // n_columns)
+    # Between rows, room for the captions of the row below, however many lines they take.
+    caption_lines = max((title_lines(caption) for caption in captions), default=1)
+    caption_height = caption_lines * CAPTION_FONT_SIZE * 1.3 + 6
+    plot_height = n_rows * PANEL_HEIGHT + (n_rows - 1) * caption_height
     figure = make_subplots(
         rows=n_rows,
         cols=n_columns,
         subplot_titles=list(captions),
         horizontal_spacing=0.02,
-        vertical_spacing=0.08 / max(1, n_rows - 1) if n_rows > 1 else 0.0,
+        vertical_spacing=caption_height / plot_height if n_rows > 1 else 0.0,
     )
     for index, trace in enumerate(traces):
         row, column = divmod(index, n_columns)
@@ -177,12 +188,12 @@ def panel_grid_figure(
         # Square pixels: each panel's y axis keeps the scale of its own x axis.
         axis_number = "" if index == 0 else str(index + 1)
         figure.update_yaxes(scaleanchor=f"x{axis_number}", row=row + 1, col=column + 1)
-    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
-    figure.update_annotations(font_size=11)
-    figure.update_layout(
-        title=title, font={"size": 14}, height=110 * n_rows + 90, margin={"t": 70, "b": 10}
-    )
+    figure.update_layout(showlegend=False)
+    figure.update_annotations(font_size=CAPTION_FONT_SIZE)
+    apply_layout(figure, title=title)
+    figure.update_xaxes(**PICTURE_AXES)
+    figure.update_yaxes(**PICTURE_AXES, autorange="reversed")
+    figure.update_layout(margin={"b": 10}, height=round(plot_height + figure.layout.margin.t + 10))
     return figure
 
 

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 from PIL import Image
 
-from dlcore.figures.layout import apply_layout
+from dlcore.figures.style import apply_layout
 from dlcore.figures.training import image_grid_figure
 
 # One colour per class, Plotly's default sequence: the same class, the same colour in
@@ -94,9 +94,9 @@ def timeline_figure(
             annotation_font_size=12,
         )
     _add_marker(figure, marker_time)
+    figure.update_layout(height=400)
     apply_layout(figure, title=title, x_title="time (s), window middle", y_title="probability (%)")
     figure.update_yaxes(range=[0, 105])
-    figure.update_layout(height=400)
     return figure
 
 
@@ -141,9 +141,9 @@ def motion_energy_figure(
         )
     )
     _add_marker(figure, marker_time)
+    figure.update_layout(height=320, showlegend=False)
     apply_layout(figure, title=title, x_title="time (s)", y_title="mean |change| of a pixel (%)")
     figure.update_yaxes(rangemode="tozero")
-    figure.update_layout(height=320, showlegend=False)
     return figure
 
 

@@ -14,6 +14,9 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 from plotly.subplots import make_subplots
 
+from dlcore.figures.style import CAPTION_FONT_SIZE, PICTURE_AXES, apply_layout, human_label
+from dlcore.figures.training import image_grid_figure
+
 
 def feature_map_figure(
     maps: ArrayLike, *, title: str, frame_labels: Sequence[str] | None = None
@@ -81,10 +84,12 @@ def feature_map_figure(
         # Square pixels: each panel's y axis keeps the scale of its own x axis.
         axis_number = "" if index == 0 else str(index + 1)
         figure.update_yaxes(scaleanchor=f"x{axis_number}", row=1, col=index + 1)
-    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
-    figure.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
-    figure.update_annotations(font_size=11)
-    figure.update_layout(title=title, font={"size": 14}, height=220, margin={"t": 70, "b": 10})
+    figure.update_annotations(font_size=CAPTION_FONT_SIZE)
+    figure.update_layout(height=240, showlegend=False)
+    apply_layout(figure, title=title)
+    figure.update_xaxes(**PICTURE_AXES)
+    figure.update_yaxes(**PICTURE_AXES, autorange="reversed")
+    figure.update_layout(margin={"b": 10})
     return figure
 
 
@@ -99,8 +104,6 @@ def clips_figure(clips: ArrayLike, row_titles: Sequence[str], *, title: str) -> 
     Returns:
         A grid of `n_clips` rows and `n_frames` columns (`image_grid_figure`).
     """
-    from dlcore.figures.training import image_grid_figure
-
     clips = np.asarray(clips)
     if clips.ndim != 5 or len(row_titles) != len(clips):
         raise ValueError(
@@ -113,7 +116,13 @@ def clips_figure(clips: ArrayLike, row_titles: Sequence[str], *, title: str) -> 
         row_titles[row] if frame == 0 else "" for row in range(n_clips) for frame in range(n_shown)
     ]
     images = clips.reshape(-1, *clips.shape[2:])
-    return image_grid_figure(images, captions, title=title, n_columns=n_shown)
+    figure = image_grid_figure(images, captions, title=title, n_columns=n_shown)
+    # A row title is wider than the frame it stands over: centred there, it would run
+    # off the figure's left edge. It starts at the left edge instead, over the row.
+    figure.for_each_annotation(
+        lambda annotation: annotation.update(x=0, xanchor="left"), selector=lambda a: a.text
+    )
+    return figure
 
 
 def mistakes_figure(
@@ -130,10 +139,13 @@ def mistakes_figure(
             `data.x_test[mistakes.indices]`.
         true, predicted: the class indices, `(n,)` each.
         confidence: the probability given to the predicted class, `(n,)`, in [0, 1].
-        labels: the class names.
+        labels: the class names, shown as words ("zoom_in" as "zoom in").
+
+    Returns:
+        `clips_figure` of the clips, each row titled e.g. "left → zoom in (99%)".
     """
     titles = [
-        f"{labels[answer]} → {labels[guess]} ({probability:.0%})"
+        f"{human_label(labels[answer])} → {human_label(labels[guess])} ({probability:.0%})"
         for answer, guess, probability in zip(true, predicted, confidence, strict=True)
     ]
     return clips_figure(clips, titles, title="Most confident mistakes: true → predicted")

@@ -258,7 +258,8 @@ def test_pooling_page_handles(concept_pages, case):
 VIDEO_PAGE = "app_pages/try_video.py"
 LAST_CLIP_KEY = "try_video.last_clip"
 VIDEO_CASES = cases_for("video")
-MOTIONS = ("left", "right", "up", "down", "zoom_in", "zoom_out")
+# The page names the motions for people: "zoom in", not zoom_in.
+MOTIONS = ("left", "right", "up", "down", "zoom in", "zoom out")
 
 
 def video_answer(app: AppTest) -> str | None:

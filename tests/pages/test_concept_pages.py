@@ -1,10 +1,11 @@
 """AppTest tests of the Convolution and Pooling pages: settings, numbers, uploads, bad files."""
 
+import base64
 import io
 
 import numpy as np
 import pytest
-from helpers import open_page, png_header
+from helpers import figure, open_page, png_header
 from PIL import Image
 
 from dlcore.concepts.convolution import conv2d
@@ -149,11 +150,105 @@ def test_the_winning_value_is_the_largest_in_its_window():
     app = open_page(POOLING, **{"pool.size": "3", "pool.stride": "2"})
     crop = to_float(detailed_crop(to_grayscale(load_sample("astronaut")), size=8))
     sentence = next(m.value for m in app.markdown if "wins" in m.value)
-    first_window = crop[0:3, 0:3]
-    assert f"**{first_window.max():.3f}**" in sentence
+    row, col = divmod(app.slider(key="pool.cell").value - 1, 3)
+    window = crop[2 * row : 2 * row + 3, 2 * col : 2 * col + 3]
+    assert f"**{window.max():.3f}**" in sentence
 
 
 def test_pooling_in_greyscale_and_same_padding_runs():
     app = open_page(POOLING, **{"pool.color": "false", "pool.padding": "same", "pool.size": "3"})
     assert not app.exception
     assert "Max pooled, 256×256" in captions(app)
+
+
+def grid_values(grid: dict) -> np.ndarray:
+    """The values of a numeric grid figure, as Plotly's JSON carries them (maybe base64)."""
+    z = grid["data"][0]["z"]
+    if isinstance(z, dict):
+        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+        return flat.reshape([int(size) for size in z["shape"].split(",")])
+    return np.array(z, dtype=float)
+
+
+def assert_numbers_and_title_fit(grid: dict) -> None:
+    """Each number, at its font size, is narrower than its cell, and each title line
+    fits the figure at presenter mode's title size (28 px); a digit is at most 0.6 em."""
+    layout, (heatmap,) = grid["layout"], grid["data"]
+    n_cols = grid_values(grid).shape[1]
+    cell = (layout["width"] - layout["margin"]["l"] - layout["margin"]["r"]) / n_cols
+    widest = max(len(number) for row in heatmap["text"] for number in row)
+    assert heatmap["textfont"]["size"] * 0.6 * widest <= cell
+    assert heatmap["textfont"]["size"] >= 10
+    for line in layout["title"]["text"].split("<br>"):
+        assert len(line) * 0.6 * 28 <= layout["width"]
+
+
+@pytest.mark.parametrize("presenter", [False, True])
+def test_the_padded_crop_numbers_and_titles_fit_their_cells(presenter):
+    app = open_page(CONVOLUTION, **({"presenter": "true"} if presenter else {}))
+    assert not app.exception
+    padded, products, output = (figure(app, index) for index in range(3))
+    assert grid_values(padded).shape == (9, 9)  # 7×7 and 'same' padding for a 3×3 kernel
+    for grid in (padded, products, output):
+        assert_numbers_and_title_fit(grid)
+
+
+def test_the_convolution_starts_on_a_window_that_holds_an_edge():
+    app = open_page(CONVOLUTION)
+    padded = grid_values(figure(app, 0))
+    outlined = {
+        (round(s["y0"] + 0.5), round(s["x0"] + 0.5)) for s in figure(app, 0)["layout"]["shapes"]
+    }
+    window = np.array([padded[row, col] for row, col in outlined])
+    assert window.max() - window.min() > 0.3
+
+
+def test_the_output_cell_is_kept_in_the_url_and_a_bookmark_reopens_it():
+    app = open_page(CONVOLUTION)
+    assert app.slider(key="conv.cell").proto.query_param_key == "conv.cell"
+    bookmarked = open_page(CONVOLUTION, **{"conv.cell": "12"})
+    assert bookmarked.slider(key="conv.cell").value == 12
+    sentence = next(m.value for m in bookmarked.markdown if m.value.startswith("Output cell"))
+    assert "row 2, column 5" in sentence  # cell 12 of 7 a row, counted from 1
+
+
+@pytest.mark.parametrize(
+    "page", [CONVOLUTION, POOLING, "app_pages/activations.py", "app_pages/optimizers.py"]
+)
+def test_every_control_of_a_concept_page_is_kept_in_the_url(page):
+    app = open_page(page, timeout=60)
+    kinds = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect", "pills")
+    controls = [widget for kind in kinds for widget in app.get(kind)]
+    assert len(controls) >= 5
+    unbound = [widget.proto.label for widget in controls if not widget.proto.query_param_key]
+    assert unbound == []
+
+
+def test_pooling_starts_on_a_window_whose_values_differ_and_circles_the_winner():
+    app = open_page(POOLING)
+    grid = figure(app, 0)
+    values = grid_values(grid)
+    shapes = grid["layout"]["shapes"]
+    outlined = [(round(s["y0"] + 0.5), round(s["x0"] + 0.5)) for s in shapes if s["type"] == "rect"]
+    (circle,) = [s for s in shapes if s["type"] == "circle"]
+    winner = (round((circle["y0"] + circle["y1"]) / 2), round((circle["x0"] + circle["x1"]) / 2))
+    window = [values[cell] for cell in outlined]
+    assert max(window) - min(window) > 0.1
+    assert winner in outlined and values[winner] == max(window)
+    assert_numbers_and_title_fit(grid)
+    # The sentence writes the winner as the grid does.
+    shown = grid["data"][0]["text"][winner[0]][winner[1]]
+    sentence = next(m.value for m in app.markdown if "wins" in m.value)
+    assert f"**{shown}**" in sentence
+
+
+def test_the_optimizers_and_losses_on_are_pills_that_show_every_name():
+    app = open_page("app_pages/optimizers.py", timeout=60, **{"opt.steps": "20"})
+    assert not app.exception
+    assert not app.multiselect
+    optimizers, losses = app.pills(key="opt.optimizers"), app.pills(key="opt.losses")
+    assert "SGD + momentum" in [option.content for option in optimizers.proto.options]
+    assert len(optimizers.value) == len(optimizers.proto.options)
+    assert losses.value == ["mse", "mae", "huber"]
+    # In a column, pills would otherwise stay on one row and cut the names off.
+    assert optimizers.proto.wrap and losses.proto.wrap

@@ -59,6 +59,17 @@ def test_training_moves_the_generated_points_and_shows_the_measures(trained):
     assert "5 epochs" in caption and "CPU:0" in caption
 
 
+def test_export_labels_the_generator_and_the_discriminator_summaries(trained):
+    app, _ = trained
+    labels = [expander.label for expander in app.expander]
+    assert "Generator summary" in labels and "Discriminator summary" in labels
+    assert "Model summary" not in labels
+    by_label = {expander.label: expander for expander in app.expander}
+    generator = by_label["Generator summary"].get("code")[0].value
+    discriminator = by_label["Discriminator summary"].get("code")[0].value
+    assert generator != discriminator
+
+
 def test_the_generator_is_registered_and_exported(trained):
     app, _ = trained
     models = list(app.session_state[REGISTRY_KEY].values())

@@ -46,7 +46,7 @@ def test_a_learning_rate_too_large_is_reported_per_optimizer():
 
 def test_no_optimizer_chosen_asks_for_one():
     app = open_page(PAGE, **{"opt.steps": "20"})
-    app.multiselect(key="opt.optimizers").set_value([]).run()
+    app.pills(key="opt.optimizers").set_value([]).run()
     assert not app.exception
     assert any("at least one optimizer" in info.value for info in app.info)
 

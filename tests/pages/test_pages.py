@@ -5,7 +5,7 @@ import pytest
 from helpers import figure, open_page, plotly_array, run_python
 
 from dlcore.concepts.activations import ACTIVATION_NAMES, ACTIVATIONS, activation, neuron
-from ui.registry import HOME, PAGES
+from ui.registry import HOME, PAGES, SECTIONS
 
 
 @pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda entry: entry.title)
@@ -151,3 +151,43 @@ def test_device_check_under_a_cluster_explains_instead_of_failing(monkeypatch):
     assert not app.exception
     assert any("keras-team/keras#20585" in error.value for error in app.error)
     assert not app.metric
+
+
+def test_home_cards_sit_in_rows_of_three_one_card_a_column():
+    app = open_page(HOME.script)
+    cards = [column for column in app.main.columns if column.get("page_link")]
+    # One card per column, rows of three: a section of n pages fills ceil(n / 3) rows.
+    assert all(len(column.get("page_link")) == 1 for column in cards)
+    assert len(cards) == len(PAGES)
+    rows = sum(-(-sum(entry.section == section for entry in PAGES) // 3) for section in SECTIONS)
+    assert len(app.main.columns) == 3 * rows
+
+
+def test_home_warms_tensorflow_up_in_the_background_and_says_when_it_is_ready():
+    said = run_python(
+        """
+        import json, sys, time
+        from streamlit.testing.v1 import AppTest
+        app = AppTest.from_file("app.py", default_timeout=10).run()
+        before = [caption.value for caption in app.caption]
+        cold = "tensorflow" in sys.modules
+        app.button(key="home.warm_up_button").click().run()
+        warming = [caption.value for caption in app.caption]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            ready = [c.value for c in app.caption if "TensorFlow is ready" in c.value]
+            if ready:
+                break
+            time.sleep(0.5)
+            app.run()
+        print(json.dumps([cold, before, warming, ready, "tensorflow" in sys.modules,
+                          app.button(key="home.warm_up_button").disabled]))
+        """,
+        timeout=180,
+    )
+    cold, before, warming, ready, loaded, disabled = said
+    assert cold is False and loaded is True and disabled is True
+    assert any("Before a talk" in caption for caption in before)
+    # The click returns at once, with TensorFlow still loading behind the page.
+    assert any("Loading TensorFlow in the background" in caption for caption in warming)
+    assert len(ready) == 1 and "loaded in" in ready[0]

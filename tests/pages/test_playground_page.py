@@ -156,3 +156,16 @@ def test_early_stopping_ends_the_run_and_says_which_epoch_is_kept():
     assert run.status == "stopped early" and run.epochs_trained < 500
     caption = " ".join(caption.value for caption in app.caption)
     assert f"epoch {run.extras['best_epoch']} is kept" in caption
+
+
+def test_the_status_says_since_when_every_training_point_is_on_the_right_side():
+    from dlcore.training.history import History
+    from ui.playground_results import CLEAN_LINE, clean_epoch
+
+    history = History()
+    for epoch, accuracy in enumerate([0.6, 1.0, 0.98, 1.0, 1.0], start=1):
+        history.append(epoch, {"loss": 0.1, "accuracy": accuracy})
+    assert clean_epoch(history) == 4  # the run of clean epochs that reaches the last one
+    history.append(6, {"loss": 0.1, "accuracy": 0.99})
+    assert clean_epoch(history) is None
+    assert CLEAN_LINE.format(epoch=4).startswith("Since epoch 4, every training point")

@@ -72,6 +72,23 @@ def test_each_networks_test_accuracy_is_shown_once_training_ends(trained):
     assert shown == expected
 
 
+def test_the_accuracies_say_they_are_held_out_and_sit_below_the_settings(trained):
+    app = trained
+    assert any(
+        markdown.value.startswith("**Test accuracy** of each network, held out")
+        for markdown in app.markdown
+    )
+    settings = next(column for column in app.columns if column.get("tab"))
+    output = next(
+        column
+        for column in app.columns
+        if any(button.key == "res.train" for button in column.get("button"))
+    )
+    # At the page's full width, so that "residual + batch norm" is not cut.
+    assert len(app.metric) == 4
+    assert not settings.get("metric") and not output.get("metric")
+
+
 def test_export_offers_the_code_and_the_trained_model(trained):
     app = trained
     buttons = {button.proto.label: button for button in app.get("download_button")}
@@ -117,3 +134,11 @@ def test_an_impossible_setting_is_explained_and_train_is_off(change, message):
     assert not app.exception
     assert message in app.error[0].value
     assert app.button(key="res.train").disabled
+
+
+def test_the_untrained_chart_says_why_the_plain_line_is_flat():
+    app = open_page(PAGE, timeout=TIMEOUT)
+    notes = [caption.value for caption in app.caption if "plain stack's gradient" in caption.value]
+    assert len(notes) == 1
+    assert "faded through the 30 layers" in notes[0]
+    assert "times smaller than" in notes[0]

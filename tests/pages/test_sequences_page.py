@@ -143,3 +143,26 @@ def test_impossible_settings_are_explained_and_train_is_off(query, message):
     assert message in app.error[0].value
     task = "forecast" if "seq.task" in query else "intents"
     assert app.button(key=f"seq.{task}.train").disabled
+
+
+def test_the_untrained_page_shows_sentences_of_every_intent_with_human_labels():
+    app = open_page(PAGE, timeout=TIMEOUT, **{"seq.language": "English"})
+    assert not app.exception
+    (table,) = app.dataframe
+    rows = table.value
+    data = intents.load_data(intents.Config(language="en"))
+    assert set(rows["Intent"]) == {label.replace("_", " ") for label in data.labels}
+    assert not any("_" in intent for intent in rows["Intent"])  # "set timer", not "set_timer"
+    assert rows["Sentence"].str.len().min() > 0
+    assert any("Training sentences" in markdown.value for markdown in app.markdown)
+
+
+def test_the_results_sit_below_the_settings_at_full_width(trained_intents):
+    app = trained_intents
+    output = next(
+        column
+        for column in app.columns
+        if any(button.key == "seq.intents.train" for button in column.get("button"))
+    )
+    assert app.metric[0].label == "Test accuracy"
+    assert not output.get("metric") and not output.get("text_input")

@@ -24,9 +24,24 @@ CHART_TITLES = [
 ]
 
 
+TOUR = "All six motions in one take (generated, 16 s)"
+# A 2 s clip is one window: its answer is the bars, with no timeline of one dot.
+ONE_WINDOW_CHART_TITLES = [
+    title for title in CHART_TITLES if title != "What the model sees, window by window"
+]
+# The classes as the page writes them: "zoom in", not "zoom_in".
+HUMAN_LABELS = [label.replace("_", " ") for label in motion.MOTION_LABELS]
+
+
 def answer(app) -> str | None:
     """The class the page says the model chose for the whole clip."""
     return bold_answer(app, "Over the whole clip")
+
+
+def bold_answers(app, opening: str) -> list[str]:
+    """Every bold word of the page's text that starts with `opening`."""
+    said = [item.value for item in app.markdown if item.value.startswith(opening)]
+    return said[0].split("**")[1::2] if said else []
 
 
 def chart_titles(app) -> list[str]:
@@ -62,12 +77,31 @@ def uploading():
     return app
 
 
-def test_the_default_sample_gets_a_prediction_timeline_and_grad_cam():
+def test_the_page_opens_on_a_camera_sample_with_a_clear_answer():
     app = open_page(PAGE, timeout=TIMEOUT)
+
+    assert not app.exception and not app.error and not app.warning
+    assert app.selectbox(key="try_video.sample").value == "left"
+    assert answer(app) == "left"
+    assert bold_answers(app, "Along the clip") == []
+    said = next(m.value for m in app.markdown if m.value.startswith("Over the whole clip"))
+    assert float(said.split("**, ")[1].split(" %")[0]) > 80
+    # One window: no timeline of a single dot, the bars say it.
+    assert "What the model sees, window by window" not in chart_titles(app)
+    assert "What the model thinks" in chart_titles(app)
+    assert any("single window" in info.value for info in app.info)
+
+
+def test_the_tour_sample_gets_a_prediction_timeline_and_grad_cam():
+    app = open_page(PAGE, timeout=TIMEOUT, **{"try_video.sample": TOUR})
 
     assert not app.exception
     assert not app.error
-    assert answer(app) in motion.MOTION_LABELS
+    assert answer(app) in HUMAN_LABELS
+    # Six motions in one take: the headline follows the answer along the clip first.
+    along = bold_answers(app, "Along the clip the answer changes")
+    assert along[0] == "right" and len(set(along)) >= 4
+    assert set(along) <= set(HUMAN_LABELS)
     assert chart_titles(app) == CHART_TITLES
     timeline = figure(app, 2)
     assert [trace["name"] for trace in timeline["data"]] == list(motion.MOTION_LABELS)
@@ -87,7 +121,7 @@ def test_a_generated_sample_is_classified():
     app = open_page(PAGE, timeout=TIMEOUT, **{"try_video.sample": "Zooming out (generated, 2 s)"})
 
     assert not app.exception
-    assert answer(app) == "zoom_out"
+    assert answer(app) == "zoom out"
 
 
 def test_the_gif_sample_is_shown_and_analysed():
@@ -98,12 +132,12 @@ def test_the_gif_sample_is_shown_and_analysed():
     )
 
     assert not app.exception
-    assert answer(app) in motion.MOTION_LABELS
+    assert answer(app) in HUMAN_LABELS
     assert any("shorter than one window" in caption.value for caption in app.caption)
 
 
 def test_moving_the_frame_slider_moves_the_marker_and_explains_another_class():
-    app = open_page(PAGE, timeout=TIMEOUT)
+    app = open_page(PAGE, timeout=TIMEOUT, **{"try_video.sample": TOUR})
     slider = app.slider(key="try_video.frame")
     assert (slider.min, slider.max) == (1, 128)
 
@@ -167,7 +201,7 @@ def test_a_bad_upload_says_what_to_do_and_keeps_the_last_clip(
     # The clip that worked is still analysed and shown.
     assert answer(app) == "right"
     assert app.session_state[LAST_CLIP_KEY]["name"] == "upload: good.mp4"
-    assert chart_titles(app) == CHART_TITLES
+    assert chart_titles(app) == ONE_WINDOW_CHART_TITLES
 
 
 def test_a_bad_first_upload_falls_back_to_the_sample(uploading):
@@ -179,8 +213,8 @@ def test_a_bad_first_upload_falls_back_to_the_sample(uploading):
 
     assert not app.exception
     assert "text file" in app.error[0].value
-    assert answer(app) in motion.MOTION_LABELS
-    assert chart_titles(app) == CHART_TITLES
+    assert answer(app) == "left"
+    assert chart_titles(app) == ONE_WINDOW_CHART_TITLES
 
 
 def test_a_model_trained_in_this_session_can_be_chosen():
@@ -198,7 +232,7 @@ def test_a_model_trained_in_this_session_can_be_chosen():
         metrics={"val_accuracy": 0.2},
         device="CPU:0",
     )
-    app = open_page(PAGE, timeout=TIMEOUT)
+    app = open_page(PAGE, timeout=TIMEOUT, **{"try_video.sample": TOUR})
     app.session_state[REGISTRY_KEY] = {trained.title: trained}
     app.run()
     model_box = app.selectbox(key="try_video.model")
@@ -207,5 +241,5 @@ def test_a_model_trained_in_this_session_can_be_chosen():
     model_box.set_value("session:Conv3D on motion clips (20.0%)").run()
 
     assert not app.exception
-    assert answer(app) in motion.MOTION_LABELS
+    assert answer(app) in HUMAN_LABELS
     assert chart_titles(app) == CHART_TITLES

@@ -1,10 +1,13 @@
 """AppTest tests of the Video model page: it trains, explains, registers and refuses."""
 
+import json
+
 import numpy as np
 import pytest
 from helpers import figure, open_page, plotly_array
 
 from dlcore.data.motion import MOTION_LABELS
+from dlcore.figures.style import human_label
 from dlcore.trainers import video
 from ui.trainer import REGISTRY_KEY
 
@@ -32,7 +35,8 @@ def test_the_untrained_page_shows_one_clip_of_each_motion_and_offers_the_code():
     examples = figure(app, 0)
     assert len(examples["data"]) == 6 * 8  # six clips of 8 frames
     titles = [annotation["text"] for annotation in examples["layout"]["annotations"]]
-    assert [title for title in titles if title] == list(MOTION_LABELS)
+    # Human labels: "zoom in", not "zoom_in".
+    assert [title for title in titles if title] == [human_label(m) for m in MOTION_LABELS]
     assert "N_CLIPS = 2400" in app.get("code")[-1].value
     buttons = {button.proto.label: button for button in app.get("download_button")}
     assert buttons["Trained model (.keras)"].proto.disabled
@@ -71,7 +75,8 @@ def test_the_feature_maps_are_the_models_own(trained):
     shown = np.stack([plotly_array(heatmap["z"]).reshape(16, 16) for heatmap in maps["data"]])
     np.testing.assert_allclose(shown, expected, atol=1e-5)
     clip_title = figure(app, 3)["layout"]["title"]["text"]
-    assert clip_title == f"Test clip 3: {MOTION_LABELS[data.y_test[2]]}"
+    label = human_label(MOTION_LABELS[data.y_test[2]])  # "zoom in", not "zoom_in"
+    assert clip_title == f"Test clip 3 of {len(data.y_test)}: {label}"
 
 
 def test_the_trained_model_is_offered_to_the_try_it_pages(trained):
@@ -111,3 +116,16 @@ def test_presenter_mode_folds_the_explanation_and_keeps_the_page():
     assert app.sidebar.toggle(key="presenter").value is True
     assert any(expander.label == "How it works" for expander in app.expander)
     assert figure(app, 0)["layout"]["font"]["size"] == 22  # enlarged for a room
+
+
+def test_the_results_sit_below_the_settings_at_full_width(trained):
+    app = trained
+    output = next(
+        column
+        for column in app.columns
+        if any(button.key == "video.train" for button in column.get("button"))
+    )
+    beside = [json.loads(chart.proto.spec) for chart in output.get("plotly_chart")]
+    assert [chart["layout"]["title"]["text"] for chart in beside] == ["Loss and accuracy"]
+    assert not output.get("metric") and not output.get("number_input")
+    assert app.number_input(key="video.clip").label.startswith("Test clip (1 to ")

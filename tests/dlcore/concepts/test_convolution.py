@@ -478,3 +478,27 @@ def test_importing_the_concept_modules_does_not_import_tensorflow():
     )
 
     assert loaded == [], "the Convolution and Pooling pages would wait for TensorFlow"
+
+
+def test_busiest_window_finds_the_edge_not_the_flat_corner():
+    image = np.full((8, 8), 0.01)
+    image[5:, 4:] = 0.9  # a bright block in the bottom right: edges at row 5, column 4
+
+    row, col = convolution.busiest_window(image, 3, padding="same")
+    rows, cols = range(row - 1, row + 2), range(col - 1, col + 2)
+    window = image[np.ix_([r for r in rows if 0 <= r < 8], [c for c in cols if 0 <= c < 8])]
+
+    assert window.max() - window.min() == pytest.approx(0.89)
+    # Of the windows that span the edge, the nearest the middle (3.5, 3.5): (4, 3) and
+    # (4, 4) are as near, and the first in reading order wins.
+    assert (row, col) == (4, 3)
+
+
+def test_busiest_window_leaves_padding_out_and_picks_the_middle_when_all_are_flat():
+    flat = np.full((7, 7), 0.5)
+
+    # Zero padding would make every border window look busy.
+    assert convolution.busiest_window(flat, 3, padding="same") == (3, 3)
+    assert convolution.busiest_window(flat, 2, strides=2) == (1, 1)
+    with pytest.raises(ValueError, match="image2d"):
+        convolution.busiest_window(np.zeros((2, 3, 3)), 2)

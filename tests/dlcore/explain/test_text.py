@@ -311,7 +311,7 @@ def test_attribution_figure_colours_known_tokens_and_greys_unknown_ones():
     assert unknown.text[0][1] == "zorblax<br>unknown"
     assert known.text[0][0] == "play<br>+1.50"
     assert "40.0 % without it" in known.customdata[0][0]
-    assert "“play_music”" in figure.layout.title.text
+    assert "“play music”" in figure.layout.title.text
 
 
 def test_attribution_figure_refuses_mismatched_lengths():

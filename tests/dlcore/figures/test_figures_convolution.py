@@ -149,7 +149,7 @@ def test_products_figure_shows_the_products_and_their_sum():
 
     np.testing.assert_array_equal(trace_values(figure).reshape(2, 2), window.products)
     assert list(map(list, figure.data[0].text)) == [["10.00", "0.00"], ["0.00", "-15.00"]]
-    assert figure.layout.title.text == "patch × kernel at output (1, 1): sum = -5"
+    assert figure.layout.title.text == "patch × kernel<br>sum = -5.000"
 
 
 @pytest.mark.parametrize(
@@ -172,3 +172,54 @@ def test_products_figure_shows_the_products_and_their_sum():
 def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# A crop in [0, 1] (9×9 when padded) in a third of the page, products of both signs.
+@pytest.mark.parametrize(
+    ("shape", "low", "width"),
+    [((9, 9), 0.0, 300), ((9, 9), 0.0, 340), ((3, 3), -3.0, 250), ((8, 8), 0.0, 450)],
+)
+def test_numbers_get_a_font_that_fits_their_cells(shape, low, width):
+    values = np.random.default_rng(0).uniform(low, 1.0, size=shape)
+
+    figure = figures.numeric_grid_figure(values, title="Crop", width=width)
+
+    margin = figure.layout.margin
+    cell = (figure.layout.width - margin.l - margin.r) / shape[1]
+    widest = max(len(number) for row in figure.data[0].text for number in row)
+    # A digit, a sign or a point is at most 0.6 of the font size wide.
+    assert figure.data[0].textfont.size * 0.6 * widest <= cell
+    assert figure.data[0].textfont.size >= 12
+    # The figure is tall enough for square cells under its title.
+    assert figure.layout.height >= margin.t + margin.b + cell * shape[0]
+
+
+def test_small_cells_get_fewer_decimals_and_large_ones_keep_them():
+    crop = np.full((9, 9), 0.123)
+
+    assert figures.grid_text_format(crop, width=250) == ".1f"
+    assert figures.grid_text_format(np.full((3, 3), 0.123), width=250) == ".2f"
+    assert figures.grid_text_format(np.full((8, 8), 0.123), width=450, max_decimals=3) == ".3f"
+
+
+def test_long_titles_are_wrapped_to_the_figure_width_at_presenter_size():
+    title = "7×7 greyscale crop (the most detailed), padded"
+
+    wrapped = figures.numeric_grid_figure(np.zeros((9, 9)), title=title, width=280)
+
+    lines = wrapped.layout.title.text.split("<br>")
+    assert len(lines) > 1 and " ".join(lines) == title
+    assert all(len(line) * 0.6 * figures.PRESENTER_TITLE_SIZE <= 280 for line in lines)
+    assert figures.wrap_title("a<br>b", width=280) == "a<br>b"
+
+
+def test_the_marked_cell_is_circled():
+    figure = figures.numeric_grid_figure(
+        [[1.0, 5.0], [2.0, 3.0]], title="Max", highlight_rows=[0, 1], mark=(0, 1)
+    )
+
+    circles = [shape for shape in figure.layout.shapes if shape.type == "circle"]
+    assert len(circles) == 1
+    assert (circles[0].x0 + circles[0].x1) / 2 == 1 and (circles[0].y0 + circles[0].y1) / 2 == 0
+    with pytest.raises(ValueError, match="mark"):
+        figures.numeric_grid_figure([[1.0]], title="x", mark=(1, 0))

@@ -200,3 +200,28 @@ def test_loss_curves_figure_of_regression_losses_keeps_autoscale():
 def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_the_loss_axis_prints_powers_of_ten_not_si_prefixes():
+    # Losses from 1 down to 1e-18, as Adam reaches on the bowl: SI would print "1μ, 1p".
+    paths = {
+        name: make_path("bowl", name, [[1.0, 1.0], [1e-5, 1e-5], [1e-9, 1e-9]])
+        for name in ("adam", "adamw")
+    }
+    axis = figures.losses_over_steps_figure(paths).layout.yaxis
+    assert axis.type == "log"
+    assert axis.exponentformat == "power"
+    # About 18 decades: a tick at every third power of ten, none between them.
+    all_losses = np.concatenate([path.losses for path in paths.values()])
+    assert np.log10(all_losses.max() / all_losses.min()) > 15
+    assert axis.dtick == 3
+
+
+def test_adam_and_adamw_stay_visible_where_their_losses_overlap():
+    start = surfaces.SURFACES["bowl"].start
+    paths = {name: make_path("bowl", name, [start, start]) for name in ("adam", "adamw")}
+    adam, adamw = figures.losses_over_steps_figure(paths).data
+    np.testing.assert_array_equal(plotly_array(adam.y), plotly_array(adamw.y))
+    # The line drawn last is narrower and dashed: the one under it shows at its sides.
+    assert adam.line.width > adamw.line.width
+    assert adam.line.dash != adamw.line.dash

@@ -141,3 +141,25 @@ def test_neuron_strip_lays_a_layers_pictures_side_by_side_with_white_between():
     np.testing.assert_array_equal(strip[:, 5:8], pictures[1])
     np.testing.assert_array_equal(strip[:, 10:13], pictures[2])
     assert (strip[:, 3:5] == 255).all() and (strip[:, 8:10] == 255).all()
+
+
+def test_the_confusion_matrix_names_classes_in_words():
+    from dlcore.figures.training import confusion_figure
+
+    figure = confusion_figure(np.eye(2, dtype=int), ["set_timer", "play_music"])
+    assert list(figure.data[0].x) == ["set timer", "play music"]
+    assert list(figure.data[0].y) == ["set timer", "play music"]
+
+
+def test_the_history_legend_sits_above_the_plots_clear_of_the_epoch_titles():
+    from dlcore.figures.training import history_figure
+
+    metrics = {"loss": [1e-6, 1e-9], "val_loss": [1e-5, 1e-8], "accuracy": [0.5, 0.9]}
+    figure = history_figure([1, 2], metrics)
+    legend = figure.layout.legend
+    assert legend.yref == "container" and legend.yanchor == "top"
+    # Its top edge in the margin above the plot; the x axis titles are below it.
+    assert (1 - legend.y) * figure.layout.height < figure.layout.margin.t
+    assert figure.layout.xaxis.title.text == figure.layout.xaxis2.title.text == "epoch"
+    # A loss of 1e-9 reads as a power of ten, never "1n".
+    assert figure.layout.yaxis.exponentformat == "power"

@@ -596,7 +596,7 @@ def test_misclassified_figure_captions_true_and_predicted(digits):
         data.x_test[wrong.indices], wrong.true, wrong.predicted, wrong.confidence, data.labels
     )
     captions = [annotation.text for annotation in figure.layout.annotations]
-    assert captions[0] == (f"{wrong.true[0]} → {wrong.predicted[0]} ({wrong.confidence[0]:.0%})")
+    assert captions[0] == f"{wrong.true[0]} → {wrong.predicted[0]}<br>({wrong.confidence[0]:.0%})"
     assert len(figure.data) == len(wrong)
     # Greyscale images keep their values: 1.0 is white.
     np.testing.assert_allclose(

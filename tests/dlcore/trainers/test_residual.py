@@ -15,6 +15,7 @@ import tensorflow as tf
 from helpers import run_python
 
 from dlcore.figures import residual as residual_figures
+from dlcore.figures.style import human_label
 from dlcore.trainers import residual
 from dlcore.trainers.residual import Config
 from dlcore.training import layers
@@ -344,7 +345,9 @@ def test_gradient_norms_figure_draws_one_line_per_variant_on_a_log_axis(deep_run
     norms = reports[-1].gradient_norms
     figure = residual_figures.gradient_norms_figure(norms, epoch=reports[-1].epoch)
     assert [trace.name for trace in figure.data] == ["plain", "residual"]
-    assert list(figure.data[1].x) == list(norms["residual"])
+    # Layers are numbered from the input, and named in the hover.
+    assert list(figure.data[1].x) == list(range(1, len(norms["residual"]) + 1))
+    assert list(figure.data[1].customdata) == [human_label(name) for name in norms["residual"]]
     np.testing.assert_allclose(figure.data[1].y, list(norms["residual"].values()))
     assert figure.layout.yaxis.type == "log"
     assert f"epoch {DEEP_EPOCHS}" in figure.layout.title.text

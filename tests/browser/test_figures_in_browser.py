@@ -1,0 +1,184 @@
+"""The findings' figures drawn by plotly.js in Chromium, normal and enlarged for presenter mode:
+no title, caption, axis title or legend outside the figure, no legend over a title or
+tick, no two captions or colour bar ticks run into each other."""
+
+import json
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from plotly.offline import get_plotlyjs
+
+from dlcore.concepts.optimizers import Trajectory
+from dlcore.figures import (
+    cnn,
+    gan,
+    optimizers,
+    residual,
+    style,
+    text_insight,
+    training,
+    video_model,
+)
+
+pytestmark = pytest.mark.browser
+
+# A trainer page's results column at 1400x900, and a wide one at 1920x1080.
+WIDTHS = (style.REFERENCE_WIDTH, 1400)
+
+MEASURE = """() => {
+  const box = (element) => {
+    const r = element.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom];
+  };
+  const all = (selector) => Array.from(document.querySelectorAll(selector)).map(box);
+  return {
+    figure: box(document.querySelector('#chart .main-svg')),
+    title: all('#chart .gtitle'),
+    annotations: all('#chart .annotation-text'),
+    xtitles: all('#chart .xtitle, #chart [class^="x"][class$="title"]'),
+    ytitles: all('#chart .ytitle, #chart [class^="y"][class$="title"]'),
+    xticks: all('#chart .xtick text'),
+    legend: all('#chart .legend'),
+    colorbar_ticks: all('#chart .colorbar .cbaxis text'),
+  };
+}"""
+
+
+def findings() -> dict:
+    """The figure of each finding, with the kind of data that showed it."""
+    rng = np.random.default_rng(0)
+
+    def path(name: str, losses: np.ndarray) -> Trajectory:
+        return Trajectory(
+            surface_name="bowl",
+            optimizer_name=name,
+            learning_rate=0.1,
+            steps=len(losses) - 1,
+            points=np.zeros((len(losses), 2)),
+            losses=losses,
+            diverged=False,
+            stopped_at=None,
+            stop_reason=None,
+        )
+
+    losses = np.geomspace(1.0, 1e-18, 40)
+    variants = ("plain", "plain_bn", "residual", "residual_bn")
+    curves = {
+        variant: {
+            "loss": list(np.geomspace(20, 0.03, 20)),
+            "val_loss": list(np.geomspace(2, 0.1, 20)),
+            "accuracy": list(rng.random(20)),
+            "val_accuracy": list(rng.random(20)),
+        }
+        for variant in variants
+    }
+    layers = [*(f"layer_{k}" for k in range(1, 31)), "output"]
+    norms = {
+        variant: {name: 10.0 ** -(k % 6) for k, name in enumerate(layers)} for variant in variants
+    }
+    steps = list(range(0, 600, 50))
+    return {
+        "optimizers loss": optimizers.losses_over_steps_figure(
+            {name: path(name, losses) for name in ("sgd", "momentum", "adam", "adamw")}
+        ),
+        "residual curves": residual.curves_figure(list(range(1, 21)), curves),
+        "residual gradients": residual.gradient_norms_figure(norms, epoch=0),
+        "gan progress": gan.progress_figure(steps, *rng.random((4, len(steps)))),
+        "gan untrained": gan.gan_figure(
+            rng.normal(size=(50, 2)),
+            rng.normal(size=(50, 2)),
+            np.linspace(-3, 3, 20),
+            rng.random((20, 20)),
+            title="Real points and the untrained generator's points",
+        ),
+        "video mistakes": video_model.mistakes_figure(
+            rng.random((3, 8, 16, 16, 3)),
+            [0, 1, 2],
+            [2, 0, 1],
+            [0.99, 0.92, 0.86],
+            ["right", "left", "zoom_in"],
+        ),
+        "cnn mistakes": cnn.misclassified_figure(
+            rng.random((11, 8, 8, 1)),
+            [9, 8, 8, 3, 2, 2, 3, 2, 6, 4, 4],
+            [5, 1, 1, 8, 1, 1, 8, 8, 1, 1, 9],
+            [0.95] * 11,
+            list("0123456789"),
+        ),
+        "cnn filters": cnn.filters_figure(rng.normal(size=(8, 3, 3, 1))),
+        "text attribution": text_insight.attribution_figure(
+            ["remind", "me", "to", "call", "mom", "on", "sunday"],
+            [4.16, -0.09, 1.26, 0.94, 0.0, -2.14, -1.31],
+            unknown=[False, False, False, False, True, False, False],
+            intent="set_timer",
+        ),
+        "training history": training.history_figure(
+            list(range(1, 11)),
+            {"loss": list(np.geomspace(1, 1e-3, 10)), "val_loss": list(np.geomspace(1, 1e-2, 10))},
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def chart_page() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    from harness import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": max(WIDTHS) + 40, "height": 1600})
+        page.set_content(f"<script>{get_plotlyjs()}</script><div id='chart'></div>")
+        yield page
+        browser.close()
+
+
+def inside(box, outer) -> bool:
+    return (
+        box[0] >= outer[0] - 1
+        and box[1] >= outer[1] - 1
+        and box[2] <= outer[2] + 1
+        and (box[3] <= outer[3] + 1)
+    )
+
+
+def overlap(first, second) -> bool:
+    return (
+        first[0] < second[2]
+        and second[0] < first[2]
+        and first[1] < second[3]
+        and (second[1] < first[3])
+    )
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presenter"])
+@pytest.mark.parametrize("width", WIDTHS)
+def test_nothing_is_cut_or_covered(chart_page, width, presenting):
+    problems = []
+    for name, figure in findings().items():
+        shown = style.enlarge(figure) if presenting else figure
+        spec = json.loads(shown.to_json())
+        spec["layout"]["width"] = width
+        chart_page.evaluate(
+            "(spec) => Plotly.newPlot('chart', spec.data, spec.layout, {staticPlot: true})", spec
+        )
+        boxes = chart_page.evaluate(MEASURE)
+        for kind in ("title", "annotations", "xtitles", "ytitles", "legend"):
+            problems += [
+                f"{name}: {kind} cut" for box in boxes[kind] if not inside(box, boxes["figure"])
+            ]
+        for legend in boxes["legend"]:
+            for kind in ("title", "xtitles", "xticks"):
+                problems += [
+                    f"{name}: legend over {kind}" for box in boxes[kind] if overlap(legend, box)
+                ]
+        for kind in ("annotations", "colorbar_ticks"):
+            found = boxes[kind]
+            problems += [
+                f"{name}: {kind} run into each other"
+                for index, box in enumerate(found)
+                for other in found[index + 1 :]
+                if overlap(box, other)
+            ]
+    assert not problems, problems

@@ -1,0 +1,175 @@
+"""Tests for dlcore.figures.style: labels, wrapped titles, tick formats, legends, enlarging."""
+
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from dlcore.figures import style
+
+SI_FORMATS = {None, "B", "SI"}
+
+
+def lines_of(title: str) -> list[str]:
+    return re.split(r"<br>", title)
+
+
+@pytest.mark.parametrize(
+    ("identifier", "label"),
+    [
+        ("set_timer", "set timer"),
+        ("zoom_in", "zoom in"),
+        ("play__music_", "play music"),
+        ("left", "left"),
+        ("conv2d_1", "conv2d 1"),
+    ],
+)
+def test_human_label_spells_an_identifier_as_words(identifier, label):
+    assert style.human_label(identifier) == label
+
+
+@pytest.mark.parametrize("max_characters", [12, 20, 35, 60])
+def test_a_long_title_is_wrapped_into_lines_that_fit_and_keeps_every_word(max_characters):
+    title = "Misclassified held-out images: true → predicted (confidence), first layer filters"
+    wrapped = style.wrap_title(title, max_characters=max_characters)
+    assert "<br>" in wrapped
+    # A word longer than a line gets a line of its own, never cut.
+    assert all(len(line) <= max_characters or " " not in line for line in lines_of(wrapped))
+    assert " ".join(lines_of(wrapped)).split() == title.split()
+
+
+def test_a_wrapped_title_leaves_no_word_alone_on_its_last_line():
+    wrapped = style.wrap_title("Losses and the distance to the target", max_characters=35)
+    assert min(len(line) for line in lines_of(wrapped)) > len("target")
+
+
+def test_a_short_title_and_a_marked_up_line_are_kept_as_they_are():
+    assert style.wrap_title("Filter 2", max_characters=20) == "Filter 2"
+    marked_up = "One neuron<br><sup>w = 1, b = 0, and a long line of numbers after it</sup>"
+    assert style.wrap_title(marked_up, max_characters=20) == marked_up
+
+
+def test_max_line_characters_shrinks_as_the_font_grows():
+    small = style.max_line_characters(style.title_font_size(style.BASE_FONT_SIZE))
+    large = style.max_line_characters(style.title_font_size(style.PRESENTER_FONT_SIZE))
+    assert large < small
+    # A line of that many characters at that size fits the reference width.
+    assert large * 0.6 * style.title_font_size(style.PRESENTER_FONT_SIZE) <= style.REFERENCE_WIDTH
+
+
+def line_chart(names=("training", "validation")) -> go.Figure:
+    figure = go.Figure()
+    for offset, name in enumerate(names):
+        figure.add_scatter(x=[1, 2, 3], y=np.array([3.0, 2.0, 1.0]) + offset, name=name)
+    return figure
+
+
+def test_apply_layout_titles_the_axes_and_prints_no_si_prefixes():
+    figure = style.apply_layout(line_chart(), title="Loss", x_title="epoch", y_title="loss")
+    assert figure.layout.xaxis.title.text == "epoch"
+    assert figure.layout.yaxis.title.text == "loss"
+    assert figure.layout.xaxis.exponentformat not in SI_FORMATS
+    assert figure.layout.yaxis.exponentformat not in SI_FORMATS
+
+
+def legend_top(figure: go.Figure) -> float:
+    """Pixels from the figure's top edge to the legend's top edge."""
+    assert figure.layout.legend.yref == "container"
+    assert figure.layout.legend.yanchor == "top"
+    return (1 - figure.layout.legend.y) * figure.layout.height
+
+
+def title_bottom(figure: go.Figure) -> float:
+    """Pixels from the figure's top edge to the bottom of the title's last line."""
+    size = figure.layout.title.font.size
+    return figure.layout.title.pad.t + style.title_lines(figure.layout.title.text) * 1.3 * size
+
+
+def test_the_legend_sits_above_the_plot_under_the_title_not_over_the_x_axis_title():
+    figure = style.apply_layout(line_chart(), title="Loss", x_title="epoch", y_title="loss")
+    assert figure.layout.legend.orientation == "h"
+    # Under the title, in the margin above the plot: the x title below stays clear.
+    assert title_bottom(figure) <= legend_top(figure) <= figure.layout.margin.t
+
+
+def test_the_title_has_room_for_all_its_lines_normal_and_enlarged():
+    long_title = "Loss and accuracy of every network, training and validation, " * 2
+    one_line = style.apply_layout(line_chart(), title="Loss")
+    two_lines = style.apply_layout(line_chart(), title=long_title)
+    assert style.title_lines(two_lines.layout.title.text) >= 2
+    assert two_lines.layout.margin.t > one_line.layout.margin.t
+    for figure in (two_lines, style.enlarge(two_lines)):
+        assert title_bottom(figure) <= legend_top(figure) <= figure.layout.margin.t
+
+
+@pytest.mark.parametrize(
+    ("values", "decades_only"),
+    [([1e-18, 1e-3, 1.0], True), ([0.03, 20.0], True), ([0.2, 0.9], False)],
+)
+def test_a_log_axis_ticks_decades_only_when_there_are_enough(values, decades_only):
+    figure = style.log_axis(line_chart(), values)
+    axis = figure.layout.yaxis
+    assert axis.type == "log"
+    assert axis.exponentformat not in SI_FORMATS
+    # Ticks between decades, when there are any, print whole ("0.2"), not as a lone "2".
+    assert axis.minorloglabels == "complete"
+    # An integer dtick on a log axis: ticks at powers of ten only.
+    assert isinstance(axis.dtick, int) is decades_only
+
+
+def test_enlarge_grows_every_text_and_wraps_the_title_for_its_size():
+    title = "Real points and the untrained generator's points over the discriminator's map"
+    figure = style.apply_layout(line_chart(), title=title, x_title="x1", y_title="x2")
+    figure.add_annotation(text="caption", x=0, y=1, yref="paper", font_size=14)
+    figure.add_heatmap(
+        z=[[0, 1]], text=[["a", "b"]], colorbar={"title": {"text": "P(real)"}}, textfont_size=12
+    )
+    figure.update_layout(height=400)
+    original = figure.to_json()
+
+    enlarged = style.enlarge(figure)
+
+    assert figure.to_json() == original, "enlarge must leave the figure it is given alone"
+    assert enlarged.layout.font.size == style.PRESENTER_FONT_SIZE
+    assert enlarged.layout.title.font.size > figure.layout.title.font.size
+    assert enlarged.layout.height > figure.layout.height
+    assert enlarged.layout.annotations[0].font.size > 14
+    assert enlarged.data[-1].textfont.size > 12
+    assert enlarged.data[-1].colorbar.title.font.size == style.PRESENTER_FONT_SIZE
+    limit = style.max_line_characters(style.title_font_size(style.PRESENTER_FONT_SIZE))
+    lines = lines_of(enlarged.layout.title.text)
+    assert len(lines) > len(lines_of(figure.layout.title.text))
+    assert all(len(line) <= limit for line in lines)
+    assert enlarged.layout.margin.t > figure.layout.margin.t
+
+
+def test_enlarge_keeps_lines_of_different_widths_different():
+    figure = go.Figure()
+    figure.add_scatter(y=[1, 2], mode="lines", line_width=6, name="Adam")
+    figure.add_scatter(y=[1, 2], mode="lines", line_width=3, name="AdamW")
+    widths = [trace.line.width for trace in style.enlarge(figure).data]
+    assert widths[0] > widths[1] > 3
+
+
+def test_a_log_axis_over_many_decades_labels_only_some_of_them():
+    axis = style.log_axis(line_chart(), [1e-18, 1.0]).layout.yaxis
+    assert axis.dtick == 3, "18 decades: a tick every third power of ten"
+
+
+def test_enlarged_captions_and_cell_text_grow_only_as_far_as_they_fit():
+    figure = go.Figure()
+    captions = [f"{digit} → {9 - digit}<br>(95%)" for digit in range(8)]
+    for index, caption in enumerate(captions):
+        figure.add_annotation(text=caption, x=(index + 0.5) / 8, y=1, yref="paper")
+    figure.add_heatmap(z=[list(range(7))], text=[["unknown"] * 7], textfont_size=15)
+    figure.update_annotations(font_size=14)
+    enlarged = style.enlarge(figure)
+    # Eight captions side by side: each within its eighth of the plot, at the reference width.
+    pitch = 0.8 * style.REFERENCE_WIDTH / 8
+    for annotation in enlarged.layout.annotations:
+        assert annotation.font.size > 14
+        assert 0.6 * annotation.font.size * len("6 → 3") <= pitch
+    cell = 0.8 * style.REFERENCE_WIDTH / 7
+    assert enlarged.data[0].textfont.size >= 15
+    assert 0.6 * enlarged.data[0].textfont.size * len("unknown") <= cell
