@@ -106,7 +106,10 @@ def show_sentence(predictor, model_key: str) -> None:
     bars_column, answer_column = st.columns([1.3, 1], gap="large")
     with bars_column:
         show_figure(
-            confidence_figure(explanation.probabilities, explanation.labels),
+            confidence_figure(
+                explanation.probabilities,
+                [human_label(label) for label in explanation.labels],
+            ),
             key=f"{PAGE}.confidence",
         )
     with answer_column:

@@ -176,7 +176,11 @@ def show_answer(predictor, analysis) -> None:
         f"{analysis.n_windows} window{'s' if analysis.n_windows > 1 else ''}."
     )
     show_figure(
-        confidence_figure(analysis.probabilities, analysis.labels, top_k=len(analysis.labels)),
+        confidence_figure(
+            analysis.probabilities,
+            [human_label(label) for label in analysis.labels],
+            top_k=len(analysis.labels),
+        ),
         key=f"{PAGE}.confidence",
     )
     st.caption(
@@ -287,7 +291,7 @@ if video.n_frames > 1:
         max(1, video.n_frames // 2),
         help=f"The {video.n_frames} frames kept from the clip (up to 8 per second of its "
         f"first {MAX_SECONDS:g} s).",
-        key=settings.key("frame"),
+        **settings.bind("frame"),
     )
 marker = float(video.times[frame_number - 1])
 timeline_column, energy_column = st.columns(2)

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 from PIL import Image
 
-from dlcore.figures.style import apply_layout
+from dlcore.figures.style import apply_layout, human_label
 from dlcore.figures.training import image_grid_figure
 
 # One colour per class, Plotly's default sequence: the same class, the same colour in
@@ -50,7 +50,8 @@ def timeline_figure(
         title: the chart's title.
 
     Returns:
-        A line chart, x in seconds, y in percent from 0 to 100, one trace per class.
+        A line chart, x in seconds, y in percent from 0 to 100, one trace per class,
+        named for a person ("zoom in" for zoom_in), as the bands are.
 
     Raises:
         ValueError: If the shapes do not match.
@@ -75,7 +76,7 @@ def timeline_figure(
             go.Scatter(
                 x=centres,
                 y=100 * values[:, index],
-                name=str(label),
+                name=human_label(str(label)),
                 mode="lines+markers",
                 line={"color": CLASS_COLORS[index % len(CLASS_COLORS)], "width": 2.5},
                 marker={"size": 5},
@@ -89,7 +90,7 @@ def timeline_figure(
             fillcolor=SEGMENT_COLOR,
             line_width=0,
             layer="below",
-            annotation_text=label or "other",
+            annotation_text=human_label(label) if label else "other",
             annotation_position="top left",
             annotation_font_size=12,
         )

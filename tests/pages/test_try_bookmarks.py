@@ -24,3 +24,18 @@ def test_a_link_to_the_bundled_model_says_nothing():
 
     assert not app.exception
     assert not [info for info in app.info if "in this link" in info.value]
+
+
+def test_a_link_reopens_the_video_on_its_frame():
+    app = open_page("app_pages/try_video.py", timeout=180, **{"try_video.frame": "5"})
+
+    assert not app.exception
+    assert app.slider(key="try_video.frame").value == 5
+
+
+def test_a_link_to_a_frame_past_the_clip_opens_on_one_of_its_frames():
+    app = open_page("app_pages/try_video.py", timeout=180, **{"try_video.frame": "9999"})
+
+    assert not app.exception and not app.error
+    frame = app.slider(key="try_video.frame")
+    assert frame.min <= frame.value <= frame.max < 9999

@@ -18,6 +18,7 @@ def shown(message: str) -> str:
 
 
 def top_intent(app) -> str:
+    """The most likely intent, as the page's bars name it for a person ("set timer")."""
     return figure(app, 0)["data"][0]["y"][0]
 
 
@@ -63,7 +64,7 @@ def test_picking_an_example_fills_the_box_and_unknown_words_are_marked():
     app.selectbox(key="try_text.example").set_value("Play the new zorblax album").run()
     assert not app.exception
     assert app.text_input(key=SENTENCE).value == "Play the new zorblax album"
-    assert top_intent(app) == "play_music"
+    assert top_intent(app) == "play music"
     unknown = figure(app, 1)["data"][1]
     assert "zorblax<br>unknown" in unknown["text"][0]
     assert "zorblax (?)" in figure(app, 2)["layout"]["xaxis"]["ticktext"]
@@ -74,7 +75,7 @@ def test_a_misspelled_word_is_shown_as_read_as_its_nearest_known_word():
     app = open_page(PAGE, timeout=TIMEOUT)
     app.text_input(key=SENTENCE).set_value("Turn up the volumn, zorblax").run()
     assert not app.exception and not app.warning
-    assert top_intent(app) == "smart_home"
+    assert top_intent(app) == "smart home"
     captions = [shown(caption.value) for caption in app.caption]
     assert any("“volumn” read as “volume”" in caption for caption in captions)
     assert any("Unknown to this model: “zorblax”" in caption for caption in captions)
@@ -105,7 +106,7 @@ def test_text_without_words_gets_a_warning_and_the_page_keeps_working(text, mess
     assert message in shown(app.warning[0].value)
     assert len(app.get("plotly_chart")) == 0
     app.text_input(key=SENTENCE).set_value("Set a timer for 10 minutes").run()
-    assert not app.warning and top_intent(app) == "set_timer"
+    assert not app.warning and top_intent(app) == "set timer"
 
 
 def test_very_long_text_is_cut_with_a_note():
@@ -114,7 +115,7 @@ def test_very_long_text_is_cut_with_a_note():
     assert not app.exception and not app.warning
     notes = " ".join(info.value for info in app.info)
     assert "only the first 1,000 were read" in notes and "reads the first 20 tokens" in notes
-    assert top_intent(app) == "play_music"
+    assert top_intent(app) == "play music"
 
 
 def test_batch_lines_give_a_table_and_a_download():
@@ -150,7 +151,7 @@ def test_a_csv_without_a_text_column_is_refused_and_typed_text_kept():
     message = shown(app.error[0].value)
     assert "No text column found" in message and "Columns found: “id”, “score”" in message
     assert app.text_input(key=SENTENCE).value == "播放周杰伦的歌"
-    assert top_intent(app) == "play_music"
+    assert top_intent(app) == "play music"
     # The typed lines are classified meanwhile.
     assert list(app.dataframe[0].value["text"]) == ["Play some jazz"]
 

@@ -8,6 +8,7 @@ from helpers import audio_only_mp4, bold_answer, figure, open_page
 from PIL import Image
 
 from dlcore.data import motion
+from dlcore.figures.style import human_label
 from dlcore.media.video import encode_video
 from dlcore.training.saving import TrainedModel
 from ui.trainer import REGISTRY_KEY
@@ -104,7 +105,9 @@ def test_the_tour_sample_gets_a_prediction_timeline_and_grad_cam():
     assert set(along) <= set(HUMAN_LABELS)
     assert chart_titles(app) == CHART_TITLES
     timeline = figure(app, 2)
-    assert [trace["name"] for trace in timeline["data"]] == list(motion.MOTION_LABELS)
+    assert [trace["name"] for trace in timeline["data"]] == [
+        human_label(label) for label in motion.MOTION_LABELS
+    ]
     # The tour's segments are shaded, with what each really shows.
     labels = [note["text"] for note in timeline["layout"]["annotations"]]
     assert labels[:4] == ["right", "down", "left", "up"]
