@@ -121,17 +121,13 @@ def findings() -> dict:
 
 
 @pytest.fixture(scope="module")
-def chart_page() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    from harness import launch_chromium
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": max(WIDTHS) + 40, "height": 1600})
-        page.set_content(f"<script>{get_plotlyjs()}</script><div id='chart'></div>")
-        yield page
-        browser.close()
+def chart_page(browser) -> Iterator:
+    # The session's browser (conftest.py): Playwright's sync API runs one instance a thread.
+    context = browser.new_context(viewport={"width": max(WIDTHS) + 40, "height": 1600})
+    page = context.new_page()
+    page.set_content(f"<script>{get_plotlyjs()}</script><div id='chart'></div>")
+    yield page
+    context.close()
 
 
 def inside(box, outer) -> bool:
