@@ -295,7 +295,9 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
             trace.colorbar.update(
                 tickfont={"size": round(font_size * 0.9)}, title={"font": {"size": font_size}}
             )
-        if getattr(trace, "line", None) is not None and "lines" in (trace.mode or "lines"):
+        # Only traces with a `mode` draw data as lines: a contour's `line` is its isolines.
+        drawn_as_lines = "mode" in trace and "lines" in (trace.mode or "lines")
+        if getattr(trace, "line", None) is not None and drawn_as_lines:
             # Scaled, not set: lines drawn at different widths so that overlapping ones
             # both show keep their order.
             trace.line.width = (trace.line.width or _DEFAULT_LINE_WIDTH) * factor

@@ -20,6 +20,13 @@ def test_every_page_runs_and_has_its_title_and_the_device_panel(entry):
     assert app.sidebar.toggle(key="presenter").value is False
 
 
+@pytest.mark.parametrize("entry", [HOME, *PAGES], ids=lambda entry: entry.title)
+def test_every_page_runs_in_presenter_mode(entry):
+    app = open_page(entry.script, presenter="true")
+    assert not app.exception
+    assert app.sidebar.toggle(key="presenter").value is True
+
+
 def test_home_links_to_every_page():
     app = open_page(HOME.script)
     links = [element.proto.page for element in app.get("page_link")]

@@ -152,6 +152,15 @@ def test_enlarge_keeps_lines_of_different_widths_different():
     assert widths[0] > widths[1] > 3
 
 
+def test_enlarge_leaves_a_contours_isolines_as_they_are():
+    # The Optimizers page's loss surface: a contour has a `line` but no `mode`.
+    figure = go.Figure(go.Contour(z=[[1, 2], [3, 4]], line_width=0.5))
+    figure.add_scatter(y=[1, 2], mode="lines+markers", line_width=2)
+    contour, path = style.enlarge(figure).data
+    assert contour.line.width == 0.5
+    assert path.line.width > 2
+
+
 def test_a_log_axis_over_many_decades_labels_only_some_of_them():
     axis = style.log_axis(line_chart(), [1e-18, 1.0]).layout.yaxis
     assert axis.dtick == 3, "18 decades: a tick every third power of ten"
