@@ -120,8 +120,9 @@ start = busiest_window(crop, kernel_size, strides=stride, **options)
 row, col = choose_output_cell(settings, rows=rows, cols=cols, start=start)
 window = conv_window(crop, kernel, row=row, col=col, strides=stride, **options)
 output_grid = filter_image(crop, kernel, strides=stride, **options)
-# Widths in proportion to what each grid holds: the padded crop has the most cells.
-(padded_view, products_view, output_view), widths = grid_columns([4, 3.2, 3.3])
+# Widths in proportion to what each grid holds: the padded crop has the most cells, and
+# the output room for two decimals, as the sum of the products below gives them.
+(padded_view, products_view, output_view), widths = grid_columns([4, 2.7, 3.8])
 with padded_view:
     show_window(
         window.padded,

@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from dlcore.figures.residual import VARIANT_TITLES
+from dlcore.figures.style import scientific
 from ui import trainer_flow
 from ui.presenter import show_figure
 from ui.settings import PageSettings
@@ -108,7 +109,7 @@ def faded_note(norms: dict[str, dict[str, float]], *, depth: int) -> str | None:
         return None
     return (
         f"Before training, the plain stack's gradient is already tiny at every layer (about "
-        f"{plain:.0e}, {typical[best] / plain:,.0f} times smaller than "
+        f"{scientific(plain, digits=1)}, {scientific(typical[best] / plain)} times smaller than "
         f"{VARIANT_TITLES[best]}'s): it faded through the {depth} layers before the first "
         "step, so its line is low and flat rather than falling layer by layer. Press "
         "**Train**: the chart then follows every layer's gradient as the networks learn."

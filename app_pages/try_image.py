@@ -43,7 +43,30 @@ SOURCES = ("Sample", "Upload", "Camera", "Draw")
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
 PHOTO_PREFIX = "photo/"
 MAX_SIDE = 512
+# The model and prediction that the "Explain the class" menu was last shown for.
+EXPLAINING_KEY = f"{PAGE}.explaining"
 LAST_IMAGE_KEY = f"{PAGE}.last_image"
+
+
+def explained_class(labels: list[str], predicted: int, *, model: str) -> int:
+    """The class whose evidence the maps show, chosen in a menu kept in the URL: the
+    prediction, until the person picks another. Another model or another answer explains
+    its new prediction again."""
+    key = settings.key("explain")
+    explaining = f"{model}.{predicted}"
+    if st.session_state.get(EXPLAINING_KEY, explaining) != explaining:
+        st.session_state[key] = labels[predicted]
+    st.session_state[EXPLAINING_KEY] = explaining
+    label = st.selectbox(
+        "Explain the class",
+        labels,
+        **({} if key in st.session_state else {"index": predicted}),
+        format_func=lambda label: (
+            human_label(label) + (" (predicted)" if label == labels[predicted] else "")
+        ),
+        **settings.bind("explain"),
+    )
+    return labels.index(label)
 
 
 @st.cache_data(show_spinner=False)
@@ -272,15 +295,7 @@ def classify_tab() -> None:
 
     show_figure(preparation_figure(preparation), key=f"{PAGE}.steps")
     predicted = int(np.argmax(probabilities))
-    explained = st.selectbox(
-        "Explain the class",
-        range(len(predictor.labels)),
-        index=predicted,
-        format_func=lambda index: (
-            human_label(predictor.labels[index]) + (" (predicted)" if index == predicted else "")
-        ),
-        key=f"{PAGE}.explain.{choice}.{predicted}",
-    )
+    explained = explained_class(list(predictor.labels), predicted, model=choice)
     heatmaps = {}
     try:
         heatmaps["Grad-CAM"] = explainers.grad_cam(

@@ -265,8 +265,13 @@ def show_batch(predictor, model_key: str) -> None:
     st.caption(
         f"{len(rows):,} texts from {source}; {n_unknown:,} with words the model does not know."
     )
+    # On screen the intents read as words ("set timer"); the CSV keeps their identifiers.
+    shown_rows = [
+        {**row, **{name: human_label(row[name]) for name in ("intent", "second_intent")}}
+        for row in rows
+    ]
     st.dataframe(
-        rows,
+        shown_rows,
         column_config={
             "text": st.column_config.TextColumn("text", width="medium"),
             "confidence": st.column_config.ProgressColumn(

@@ -271,7 +271,9 @@ def show_intent_examples(data, *, per_intent: int = 2) -> None:
             for index in indices[:per_intent]
         ]
     st.markdown(f"**Training sentences**: {len(data.texts_train)} in all; a few of each intent")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    # A plain table, not a data grid: its text is the page's own, which presenter mode
+    # enlarges (a grid draws its text on a canvas, at one size).
+    st.table(rows, hide_index=True, border="horizontal")
 
 
 def show_forecast_results(run, data, *, key: str) -> None:

@@ -87,7 +87,16 @@ def gan_figure(
     apply_layout(figure, title=title, x_title="x1", y_title="x2")
     extent = [float(grid[0]), float(grid[-1])]
     figure.update_xaxes(range=extent, zeroline=False, constrain="domain")
-    figure.update_yaxes(range=extent, zeroline=False, scaleanchor="x", scaleratio=1)
+    # A square plot: the axis with room to spare gives it up (its domain shrinks) rather
+    # than stretching its range past the map, and the plot stays under the legend.
+    figure.update_yaxes(
+        range=extent,
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+        constraintoward="top",
+    )
     return figure
 
 

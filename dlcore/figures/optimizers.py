@@ -268,7 +268,9 @@ def loss_curves_figure(
         x=target,
         line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
         annotation_text=f"target y = {target:g}",
-        annotation_position="top",
+        # Inside the plot, where the losses are near their minimum: above it, the text
+        # would run into the legend.
+        annotation_position="top right",
     )
     if curve == "loss":
         title, y_title = f"Loss against the prediction, target y = {target:g}", "loss L(y, p)"

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
 from dlcore.data import toy2d
-from dlcore.figures.style import LEGEND_ABOVE
+from dlcore.figures.style import LEGEND_ABOVE, title_layout
 
 NEGATIVE_COLOR = np.array([245, 147, 34], dtype=np.float32)  # orange
 POSITIVE_COLOR = np.array([8, 119, 189], dtype=np.float32)  # blue
@@ -138,7 +138,7 @@ def boundary_figure(
     return go.Figure(
         traces,
         {
-            "title": "Decision boundary",
+            "title": title_layout("Decision boundary", font_size=14),
             "font": {"size": 14},
             "height": 490,
             # Room above the plot for the title and, under it, the legend.
@@ -158,6 +158,10 @@ def boundary_figure(
                 "showgrid": False,
                 "zeroline": False,
                 "scaleanchor": "x",
+                # Where the figure is taller than wide, the square plot sits under the
+                # legend, not in the middle of the room left.
+                "constrain": "domain",
+                "constraintoward": "top",
             },
         },
     )

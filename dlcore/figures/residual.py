@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlcore.figures.style import apply_layout, human_label, log_axis
+from dlcore.figures.style import apply_layout, count_axis, human_label, log_axis
 
 # One fixed colour per variant, so that a variant keeps its colour across the figures.
 VARIANT_COLORS = {
@@ -82,6 +82,7 @@ def curves_figure(
             )
     figure.update_layout(height=420)
     apply_layout(figure, title=title, x_title="epoch")
+    figure.update_xaxes(**count_axis(max(epochs, default=0)))
     # Entries in reading order, as many to a row as fit, rather than a row per variant.
     figure.update_layout(legend_traceorder="normal")
     # Each panel's y axis says what it carries, in place of panel titles, which would

@@ -32,6 +32,8 @@ DEFAULT_HEIGHT = 450
 MIN_DECADES = 2.0
 """A log axis over fewer decades than this gets ticks between the decades too."""
 MAX_DECADE_TICKS = 6
+MAX_UNIT_TICKS = 10
+"""A counting axis up to this many gets a tick at every whole number (1, 2, 3), never 0.5."""
 LEGEND_ABOVE = {
     "orientation": "h",
     "yanchor": "bottom",
@@ -64,6 +66,12 @@ _WHOLE_WORDS = {"break_long_words": False, "break_on_hyphens": False}
 _PICTURE_TRACES = ("heatmap", "contour", "image")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
+# A line wholly inside one element, e.g. "<sup>z = 2, f(z) = 0.88</sup>".
+_MARKED_LINE = re.compile(r"<(?P<tag>sup|sub|b|i)>(?P<inner>[^<]*)</(?P=tag)>")
+_SMALLER_SCRIPT = 0.7
+_OPERATOR = re.compile(r" [=+×·/<>≈−-] ")
+_NO_BREAK = "\u00a0"
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def human_label(identifier: str) -> str:
@@ -84,6 +92,33 @@ def human_label(identifier: str) -> str:
     return " ".join(identifier.replace("_", " ").split())
 
 
+def scientific(value: float, *, digits: int = 2) -> str:
+    """A number as a person writes it: plain between 0.001 and 100,000, else a power of ten.
+
+    Args:
+        value: the number.
+        digits: `int` >= 1, the significant digits kept.
+
+    Returns:
+        e.g. "0.25", "12,345", "3 × 10⁻⁶", "1.2 × 10⁸"; never Python's "3e-06".
+
+    Example:
+
+    >>> scientific(3.1e-06, digits=1)
+    '3 × 10⁻⁶'
+    >>> scientific(123187674)
+    '1.2 × 10⁸'
+    """
+    if value == 0 or not math.isfinite(value) or 1e-3 <= abs(value) < 1:
+        return f"{value:.{digits}g}"
+    if 1 <= abs(value) < 1e5:
+        whole_digits = len(str(int(abs(value))))
+        return f"{value:,.{max(0, digits - whole_digits)}f}"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    power = str(int(exponent)).translate(_SUPERSCRIPTS)
+    return f"{float(mantissa):g} × 10{power}"
+
+
 def title_font_size(font_size: float) -> int:
     """The title's font size for a chart whose text is `font_size` pixels."""
     return round(font_size * 1.25)
@@ -98,9 +133,9 @@ def wrap_title(title: str, *, max_characters: int) -> str:
     """A title broken with `<br>` into lines of at most `max_characters` characters.
 
     Lines are broken between words; a word longer than a line gets a line of its own.
-    Lines the title already breaks with `<br>` are kept, and a line holding markup
-    (`<sup>`, `<b>`) is left as it is. Undoing an earlier wrap first (`<br>` to a space)
-    is the caller's choice: `enlarge` does it.
+    Lines the title already breaks with `<br>` are kept. A line wholly inside one
+    element (a `<sup>` subtitle) is wrapped inside it; any other line holding markup is
+    left as it is. Undoing an earlier wrap first is the caller's choice: `enlarge` does it.
 
     Args:
         title: the title, plain text or Plotly's HTML subset.
@@ -116,31 +151,80 @@ def wrap_title(title: str, *, max_characters: int) -> str:
     """
     lines = []
     for line in _BREAK.split(title):
-        if _TAG.search(line) or len(line) <= max_characters:
+        marked = _MARKED_LINE.fullmatch(line)
+        if marked and len(marked["inner"]) > max_characters:
+            # A subtitle (`<sup>` is printed at about 70 % of the title's size) is
+            # wrapped inside its markup, each line marked again.
+            share = _SMALLER_SCRIPT if marked["tag"] in ("sup", "sub") else 1.0
+            inner = _balanced_lines(marked["inner"], int(max_characters / share))
+            lines += [f"<{marked['tag']}>{part}</{marked['tag']}>" for part in inner]
+        elif _TAG.search(line) or len(line) <= max_characters:
             lines.append(line)
         else:
             lines += _balanced_lines(line, max_characters)
     return "<br>".join(lines)
 
 
+def _unwrapped(title: str) -> str:
+    """`title` with the breaks between its plain lines taken out (those `wrap_title` put
+    in, to wrap them again at another size); a line holding markup (a `<sup>` subtitle)
+    stays a line of its own."""
+    lines: list[str] = []
+    joining = False
+    for line in _BREAK.split(title):
+        if _TAG.search(line):
+            lines.append(line)
+            joining = False
+        elif joining:
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+            joining = True
+    return "<br>".join(lines)
+
+
 def _balanced_lines(text: str, max_characters: int) -> list[str]:
     """`text` in as few lines as `max_characters` allows, of lengths as even as can be
-    (no lone last word)."""
-    wrapped = textwrap.wrap(text, width=max_characters, **_WHOLE_WORDS)
+    (no lone last word), never broken beside an operator ("w·x + b", "f(z) = 0.88")."""
+    # textwrap breaks only at ASCII whitespace: a no-break space holds a formula together.
+    held = _OPERATOR.sub(lambda match: match[0].replace(" ", _NO_BREAK), text)
+    wrapped = textwrap.wrap(held, width=max_characters, **_WHOLE_WORDS)
     if not wrapped:
         return [text]
-    width = -(-len(text) // len(wrapped))
+    width = -(-len(held) // len(wrapped))
     while width < max_characters:
-        balanced = textwrap.wrap(text, width=width, **_WHOLE_WORDS)
+        balanced = textwrap.wrap(held, width=width, **_WHOLE_WORDS)
         if len(balanced) == len(wrapped):
-            return balanced
+            wrapped = balanced
+            break
         width += 1
-    return wrapped
+    return [line.replace(_NO_BREAK, " ") for line in wrapped]
 
 
 def title_lines(title: str) -> int:
     """How many lines `title` takes: one more than its `<br>` breaks, 0 for no title."""
     return len(_BREAK.split(title)) if title else 0
+
+
+def title_layout(title: str, *, font_size: float = BASE_FONT_SIZE) -> dict:
+    """A chart's title as Plotly's layout takes it: wrapped (`wrap_title`) for
+    `REFERENCE_WIDTH` at the title size of a chart whose text is `font_size` pixels, at the
+    top of the figure, starting at the plot's left edge.
+
+    For a figure built in one call (`go.Figure(traces, layout)`); `apply_layout` uses it.
+    """
+    size = title_font_size(font_size)
+    return {
+        "text": wrap_title(title, max_characters=max_line_characters(size)),
+        "font": {"size": size},
+        "x": 0,
+        "xanchor": "left",
+        "xref": "paper",
+        "y": 1,
+        "yanchor": "top",
+        "yref": "container",
+        "pad": {"t": _TITLE_PADDING},
+    }
 
 
 def apply_layout(
@@ -172,18 +256,7 @@ def apply_layout(
         `figure`, for chaining.
     """
     figure.update_layout(
-        title={
-            "text": wrap_title(
-                title, max_characters=max_line_characters(title_font_size(font_size))
-            ),
-            "font": {"size": title_font_size(font_size)},
-            "x": 0,
-            "xanchor": "left",
-            "xref": "paper",
-            "y": 1,
-            "yanchor": "top",
-            "yref": "container",
-        },
+        title=title_layout(title, font_size=font_size),
         font={"size": font_size},
         legend={**LEGEND_ABOVE, "font": {"size": font_size}},
     )
@@ -200,6 +273,16 @@ def apply_layout(
     figure.update_yaxes(**axis_style)
     _fit_top_margin(figure)
     return figure
+
+
+def count_axis(largest: int) -> dict:
+    """An axis that counts (epochs, steps): whole numbers only. Up to `MAX_UNIT_TICKS`, a
+    tick at every one; above, Plotly's own steps (2, 5, 10...) are whole already.
+
+    Returns:
+        Keyword arguments for `update_xaxes`, or a layout's axis dict.
+    """
+    return {"dtick": 1, "tick0": 0} if largest <= MAX_UNIT_TICKS else {}
 
 
 def log_axis(
@@ -240,9 +323,10 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
 
     Text, title, legend, ticks, axis titles, annotations (captions, panel titles), colour
     bars and text inside cells grow by `font_size` over the figure's own font size; so
-    do its height and its lines, so that the plot keeps its proportions and a colour bar
-    keeps room for its ticks. Captions of a grid and text inside cells grow only as far
-    as they still fit beside their neighbours at `REFERENCE_WIDTH`, never into them.
+    do its height, the margins it sets and its lines, so that the plot keeps its
+    proportions and a colour bar keeps room for its ticks. Captions of a grid and text
+    inside cells grow only as far as they still fit beside their neighbours at
+    `REFERENCE_WIDTH`, never into them.
 
     Args:
         figure: a figure from `dlcore.figures`; it is not changed.
@@ -254,11 +338,9 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
     enlarged = go.Figure(figure)
     base = enlarged.layout.font.size or BASE_FONT_SIZE
     factor = font_size / base
-    title = _BREAK.sub(" ", enlarged.layout.title.text or "")
-    wrapped = wrap_title(title, max_characters=max_line_characters(title_font_size(font_size)))
     enlarged.update_layout(
         font={"size": font_size},
-        title={"text": wrapped, "font": {"size": title_font_size(font_size)}},
+        title=title_layout(_unwrapped(enlarged.layout.title.text or ""), font_size=font_size),
         legend={"font": {"size": font_size}},
     )
     for update_axes in (enlarged.update_xaxes, enlarged.update_yaxes):
@@ -268,13 +350,16 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
             title_standoff=12,
             automargin=True,
         )
-    pitches = _annotation_pitches(enlarged.layout.annotations)
-    for annotation, pitch in zip(enlarged.layout.annotations, pitches, strict=True):
+    annotations = enlarged.layout.annotations
+    # Captions over a single row of panels may take a second line: the top margin makes
+    # room for it. Below a row, a second line would reach into the row above.
+    single_row = all(_is_over_the_plot(annotation) for annotation in annotations)
+    for annotation, pitch in zip(annotations, _annotation_pitches(annotations), strict=True):
+        size, room = annotation.font.size or base, pitch * _PLOT_SHARE * REFERENCE_WIDTH
+        if single_row:
+            annotation.text = _wrapped_caption(annotation.text or "", size * factor, room)
         annotation.font.size = _grown(
-            annotation.font.size or base,
-            factor,
-            lines=_BREAK.split(annotation.text or ""),
-            room=pitch * _PLOT_SHARE * REFERENCE_WIDTH,
+            size, factor, lines=_BREAK.split(annotation.text or ""), room=room
         )
     # Text inside cells: one size for every trace, each cell getting its share of the
     # plot's width.
@@ -303,8 +388,31 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
             trace.line.width = (trace.line.width or _DEFAULT_LINE_WIDTH) * factor
     if enlarged.layout.height:
         enlarged.layout.height = round(enlarged.layout.height * factor)
+    # Margins a figure sets hold text (a bar's value beside it, tick labels): they grow
+    # with it. The top one is fitted to the title again below.
+    margin = enlarged.layout.margin
+    enlarged.update_layout(
+        margin={
+            side: round(getattr(margin, side) * factor) for side in "lrb" if getattr(margin, side)
+        }
+    )
     _fit_top_margin(enlarged)
     return enlarged
+
+
+def _is_over_the_plot(annotation: go.layout.Annotation) -> bool:
+    """Whether an annotation stands above the plot (a panel title of the top row)."""
+    return annotation.yref == "paper" and (annotation.y or 0) >= 0.999
+
+
+def _wrapped_caption(text: str, size: float, room: float) -> str:
+    """A one-line plain caption that is too long for `room` pixels at `size`, in two or
+    more balanced lines that fit; any other caption as it is."""
+    fits = len(text) * _CHARACTER_WIDTH * size <= 0.9 * room
+    if fits or _TAG.search(text) or _BREAK.search(text):
+        return text
+    per_line = max(1, int(0.9 * room / (_CHARACTER_WIDTH * size)))
+    return "<br>".join(_balanced_lines(text, per_line))
 
 
 def _has_cell_text(trace: go.BaseTraceType) -> bool:
@@ -361,7 +469,7 @@ def _fit_top_margin(figure: go.Figure) -> None:
         (
             (annotation.font.size or font_size) * _LINE_HEIGHT * title_lines(annotation.text)
             for annotation in figure.layout.annotations
-            if annotation.text and annotation.yref == "paper" and (annotation.y or 0) >= 0.999
+            if annotation.text and _is_over_the_plot(annotation)
         ),
         default=0,
     )

@@ -13,6 +13,7 @@ from dlcore.figures.style import (
     CAPTION_FONT_SIZE,
     PICTURE_AXES,
     apply_layout,
+    count_axis,
     human_label,
     title_lines,
 )
@@ -46,7 +47,12 @@ def history_figure(
     layout = {
         "height": 370,
         "margin": {"b": 40},
-        "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero", "domain": [0, 1]},
+        "xaxis": {
+            "title": {"text": "epoch"},
+            "rangemode": "tozero",
+            "domain": [0, 1],
+            **count_axis(max(epochs, default=0)),
+        },
         "yaxis": {"title": {"text": "loss"}},
     }
     if accuracy_names:
@@ -59,6 +65,7 @@ def history_figure(
             "rangemode": "tozero",
             "domain": [0.56, 1],
             "anchor": "y2",
+            **count_axis(max(epochs, default=0)),
         }
         layout["yaxis2"] = {"title": {"text": "accuracy (%)"}, "range": [0, 100.5], "anchor": "x2"}
     return apply_layout(go.Figure(traces, layout), title=title)

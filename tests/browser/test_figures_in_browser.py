@@ -20,29 +20,12 @@ from dlcore.figures import (
     training,
     video_model,
 )
+from harness.look import chart_text_problems
 
 pytestmark = pytest.mark.browser
 
 # A trainer page's results column at 1400x900, and a wide one at 1920x1080.
 WIDTHS = (style.REFERENCE_WIDTH, 1400)
-
-MEASURE = """() => {
-  const box = (element) => {
-    const r = element.getBoundingClientRect();
-    return [r.left, r.top, r.right, r.bottom];
-  };
-  const all = (selector) => Array.from(document.querySelectorAll(selector)).map(box);
-  return {
-    figure: box(document.querySelector('#chart .main-svg')),
-    title: all('#chart .gtitle'),
-    annotations: all('#chart .annotation-text'),
-    xtitles: all('#chart .xtitle, #chart [class^="x"][class$="title"]'),
-    ytitles: all('#chart .ytitle, #chart [class^="y"][class$="title"]'),
-    xticks: all('#chart .xtick text'),
-    legend: all('#chart .legend'),
-    colorbar_ticks: all('#chart .colorbar .cbaxis text'),
-  };
-}"""
 
 
 def findings() -> dict:
@@ -130,24 +113,6 @@ def chart_page(browser) -> Iterator:
     context.close()
 
 
-def inside(box, outer) -> bool:
-    return (
-        box[0] >= outer[0] - 1
-        and box[1] >= outer[1] - 1
-        and box[2] <= outer[2] + 1
-        and (box[3] <= outer[3] + 1)
-    )
-
-
-def overlap(first, second) -> bool:
-    return (
-        first[0] < second[2]
-        and second[0] < first[2]
-        and first[1] < second[3]
-        and (second[1] < first[3])
-    )
-
-
 @pytest.mark.parametrize("presenting", [False, True], ids=["normal", "presenter"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_nothing_is_cut_or_covered(chart_page, width, presenting):
@@ -159,22 +124,5 @@ def test_nothing_is_cut_or_covered(chart_page, width, presenting):
         chart_page.evaluate(
             "(spec) => Plotly.newPlot('chart', spec.data, spec.layout, {staticPlot: true})", spec
         )
-        boxes = chart_page.evaluate(MEASURE)
-        for kind in ("title", "annotations", "xtitles", "ytitles", "legend"):
-            problems += [
-                f"{name}: {kind} cut" for box in boxes[kind] if not inside(box, boxes["figure"])
-            ]
-        for legend in boxes["legend"]:
-            for kind in ("title", "xtitles", "xticks"):
-                problems += [
-                    f"{name}: legend over {kind}" for box in boxes[kind] if overlap(legend, box)
-                ]
-        for kind in ("annotations", "colorbar_ticks"):
-            found = boxes[kind]
-            problems += [
-                f"{name}: {kind} run into each other"
-                for index, box in enumerate(found)
-                for other in found[index + 1 :]
-                if overlap(box, other)
-            ]
+        problems += [f"{name}: {problem}" for problem in chart_text_problems(chart_page, "#chart")]
     assert not problems, problems

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from harness import screenshot, wait_for_app
+from harness.look import look_at_both_modes
 from harness.playground import (
     boundary_redraw_times,
     click_app_button,
@@ -35,6 +36,8 @@ def test_training_redraws_the_boundary_as_it_learns(page: Page, app_url: str):
     expect(page.get_by_text(re.compile(r"200 epochs in .* on CPU:0"))).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "playground")
+    problems = look_at_both_modes(page, "playground-trained")
+    assert not problems, problems
 
 
 def test_stop_keeps_the_model_and_its_history(page: Page, app_url: str):

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from harness import screenshot, wait_for_app
+from harness.look import look_at_both_modes
 from harness.playground import click_app_button
 
 pytestmark = pytest.mark.browser
@@ -44,6 +45,13 @@ def screenshot_when_idle(page: Page, name: str) -> None:
     screenshot(page, name)
 
 
+def expect_results_read_whole(page: Page, name: str) -> None:
+    """The trained page, normal and in presenter mode: no chart text cut, both pictured."""
+    problems = look_at_both_modes(page, f"{name}-trained")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert not problems, problems
+
+
 def expect_text(page: Page, text: str) -> None:
     """Wait until this exact text (a heading, a chart's title) is on the page."""
     expect(page.get_by_text(text, exact=True)).to_be_visible()
@@ -61,6 +69,7 @@ def test_sequences_learns_the_intents_in_two_epochs(page: Page, app_url: str):
         expect(metric_value(page, label)).to_have_text(re.compile(r"[\d.]+%"))
     expect_text(page, "Predicted intent")
     screenshot_when_idle(page, "sequences")
+    expect_results_read_whole(page, "sequences")
 
 
 def test_cnn_learns_the_digits_in_two_epochs(page: Page, app_url: str):
@@ -70,6 +79,7 @@ def test_cnn_learns_the_digits_in_two_epochs(page: Page, app_url: str):
     expect(metric_value(page, "Test accuracy")).to_have_text(re.compile(r"[\d.]+%"))
     expect_text(page, "Confusion matrix (test images)")
     screenshot_when_idle(page, "cnn")
+    expect_results_read_whole(page, "cnn")
 
 
 def test_video_model_shows_one_clip_of_each_motion_before_training(page: Page, app_url: str):
@@ -87,6 +97,7 @@ def test_residual_trains_four_deep_networks_side_by_side(page: Page, app_url: st
     expect_text(page, "Loss and accuracy of each network")
     expect_text(page, "Gradient size at each layer after epoch 2")
     screenshot_when_idle(page, "residual")
+    expect_results_read_whole(page, "residual")
 
 
 def test_gan_learns_the_ring_in_one_run(page: Page, app_url: str):
@@ -96,3 +107,4 @@ def test_gan_learns_the_ring_in_one_run(page: Page, app_url: str):
     expect(metric_value(page, "Steps trained")).to_have_text("2,000")
     expect(metric_value(page, "Test distance to the target")).to_have_text(re.compile(r"\d\.\d{3}"))
     screenshot_when_idle(page, "gan")
+    expect_results_read_whole(page, "gan")

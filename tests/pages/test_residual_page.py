@@ -1,6 +1,8 @@
 """AppTest tests of the Depth and residuals page: it opens, trains, registers, refuses
 impossible settings and exports."""
 
+import re
+
 import pytest
 from helpers import figure, open_page, plotly_array
 
@@ -142,3 +144,5 @@ def test_the_untrained_chart_says_why_the_plain_line_is_flat():
     assert len(notes) == 1
     assert "faded through the 30 layers" in notes[0]
     assert "times smaller than" in notes[0]
+    # Powers of ten as people write them ("3 × 10⁻⁶"), not as Python prints them ("3e-06").
+    assert "× 10" in notes[0] and not re.search(r"\de[-+]\d", notes[0])

@@ -148,7 +148,7 @@ def test_impossible_settings_are_explained_and_train_is_off(query, message):
 def test_the_untrained_page_shows_sentences_of_every_intent_with_human_labels():
     app = open_page(PAGE, timeout=TIMEOUT, **{"seq.language": "English"})
     assert not app.exception
-    (table,) = app.dataframe
+    (table,) = app.table
     rows = table.value
     data = intents.load_data(intents.Config(language="en"))
     assert set(rows["Intent"]) == {label.replace("_", " ") for label in data.labels}

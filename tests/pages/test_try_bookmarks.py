@@ -1,5 +1,7 @@
 """A bookmark of a try-it page that names a model this browser session does not have."""
 
+import json
+
 import pytest
 from helpers import open_page
 
@@ -39,3 +41,34 @@ def test_a_link_to_a_frame_past_the_clip_opens_on_one_of_its_frames():
     assert not app.exception and not app.error
     frame = app.slider(key="try_video.frame")
     assert frame.min <= frame.value <= frame.max < 9999
+
+
+def explanation_title(app) -> str:
+    titles = [
+        json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in app.get("plotly_chart")
+    ]
+    (title,) = [title for title in titles if "Where the model looked for" in title]
+    return title
+
+
+def test_a_link_reopens_the_explanation_of_the_class_it_names():
+    app = open_page("app_pages/try_image.py", timeout=120, **{"try_image.explain": "7"})
+
+    assert not app.exception
+    assert app.selectbox(key="try_image.explain").value == "7"
+    assert "looked for “7”" in explanation_title(app)
+
+
+def test_the_chosen_class_is_explained_until_another_answer_explains_itself():
+    app = open_page("app_pages/try_image.py", timeout=120)
+    menu = app.selectbox(key="try_image.explain")
+    assert menu.value == "0" and menu.options[0] == "0 (predicted)"
+    app = menu.set_value("3").run()
+    assert "looked for “3”" in explanation_title(app)
+
+    # A sample read as another digit explains its own answer.
+    app = app.selectbox(key="try_image.sample").set_value("digits/digit 7").run()
+    assert not app.exception
+    menu = app.selectbox(key="try_image.explain")
+    assert menu.value == "7" and menu.options[7] == "7 (predicted)"
+    assert "looked for “7”" in explanation_title(app)

@@ -44,10 +44,35 @@ def test_a_wrapped_title_leaves_no_word_alone_on_its_last_line():
     assert min(len(line) for line in lines_of(wrapped)) > len("target")
 
 
-def test_a_short_title_and_a_marked_up_line_are_kept_as_they_are():
+def test_a_short_title_and_a_line_of_mixed_markup_are_kept_as_they_are():
     assert style.wrap_title("Filter 2", max_characters=20) == "Filter 2"
-    marked_up = "One neuron<br><sup>w = 1, b = 0, and a long line of numbers after it</sup>"
-    assert style.wrap_title(marked_up, max_characters=20) == marked_up
+    mixed = "One <b>neuron</b> with w = 1, b = 0, and a long line after it"
+    assert style.wrap_title(mixed, max_characters=20) == mixed
+
+
+def test_a_long_subtitle_is_wrapped_inside_its_markup():
+    numbers = "z = 2, f(z) = 0.881, f'(z) = 0.105, df/dw = 0.21, df/db = 0.105"
+    wrapped = style.wrap_title(f"One neuron<br><sup>{numbers}</sup>", max_characters=20)
+    first, *subtitle = lines_of(wrapped)
+    assert first == "One neuron"
+    assert len(subtitle) > 1
+    assert all(line.startswith("<sup>") and line.endswith("</sup>") for line in subtitle)
+    inner = [line.removeprefix("<sup>").removesuffix("</sup>") for line in subtitle]
+    # A subtitle's smaller letters fit more of them on a line, never more than 20 / 0.7.
+    assert max(len(line) for line in inner) <= int(20 / 0.7)
+    assert " ".join(inner) == numbers
+
+
+def test_enlarge_wraps_the_title_again_keeping_its_subtitle_on_lines_of_its_own():
+    figure = go.Figure()
+    style.apply_layout(
+        figure, title="One neuron: Sigmoid(w·x + b), w = 1, b = 0<br><sup>z = 2, f(z) = 0.881</sup>"
+    )
+    lines = lines_of(style.enlarge(figure).layout.title.text)
+    assert lines[-1] == "<sup>z = 2, f(z) = 0.881</sup>"
+    plain = " ".join(lines[:-1])
+    assert plain == "One neuron: Sigmoid(w·x + b), w = 1, b = 0"
+    assert len(lines) > 2
 
 
 def test_max_line_characters_shrinks_as_the_font_grows():
@@ -182,3 +207,66 @@ def test_enlarged_captions_and_cell_text_grow_only_as_far_as_they_fit():
     cell = 0.8 * style.REFERENCE_WIDTH / 7
     assert enlarged.data[0].textfont.size >= 15
     assert 0.6 * enlarged.data[0].textfont.size * len("unknown") <= cell
+
+
+def captioned_panels(captions: list[str], *, rows: int = 1) -> go.Figure:
+    figure = go.Figure()
+    per_row = len(captions) // rows
+    for index, caption in enumerate(captions):
+        row, column = divmod(index, per_row)
+        y = 1 - row / rows
+        figure.add_annotation(text=caption, x=(column + 0.5) / per_row, y=y, yref="paper")
+    figure.update_annotations(font_size=12)
+    return figure
+
+
+def test_a_long_caption_over_one_row_of_panels_takes_two_lines_at_the_enlarged_size():
+    caption = "Resized to 8×8: the model input"
+    enlarged = style.enlarge(captioned_panels(["Original (8×8)", caption]))
+    short, long = enlarged.layout.annotations
+    assert short.text == "Original (8×8)"
+    lines = lines_of(long.text)
+    assert len(lines) == 2 and " ".join(lines) == caption
+    # Both grow alike, each line within its half of the plot at the reference width.
+    assert long.font.size == short.font.size > 12
+    half = 0.8 * style.REFERENCE_WIDTH / 2
+    assert max(len(line) for line in lines) * 0.6 * long.font.size <= half
+    # The top margin makes room for the second line.
+    assert enlarged.layout.margin.t > style.enlarge(captioned_panels(["a", "b"])).layout.margin.t
+
+
+def test_captions_in_several_rows_stay_on_one_line():
+    captions = [f"a long caption for panel {index}" for index in range(4)]
+    enlarged = style.enlarge(captioned_panels(captions, rows=2))
+    assert [annotation.text for annotation in enlarged.layout.annotations] == captions
+
+
+def test_a_title_is_never_broken_beside_an_operator():
+    title = "One neuron: Sigmoid(w·x + b), w = 1, b = 0, f'(z) = 0.105, df/dw = 0.21"
+    for max_characters in range(12, 40):
+        lines = lines_of(style.wrap_title(title, max_characters=max_characters))
+        assert " ".join(lines) == title
+        for line in lines:
+            assert not line.startswith(("= ", "+ ")) and not line.endswith((" =", " +"))
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "written"),
+    [
+        (3.1e-06, 1, "3 × 10⁻⁶"),
+        (123187674, 2, "1.2 × 10⁸"),
+        (-4e-9, 1, "-4 × 10⁻⁹"),
+        (0.25, 2, "0.25"),
+        (1.55, 2, "1.6"),
+        (12345, 2, "12,345"),
+        (0, 2, "0"),
+    ],
+)
+def test_scientific_writes_numbers_as_people_do(value, digits, written):
+    assert style.scientific(value, digits=digits) == written
+
+
+def test_a_short_count_axis_ticks_whole_numbers_only():
+    assert style.count_axis(2) == {"dtick": 1, "tick0": 0}
+    # Past ten, Plotly's own steps (2, 5, 10...) are whole already.
+    assert style.count_axis(500) == {}

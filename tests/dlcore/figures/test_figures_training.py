@@ -35,6 +35,8 @@ def test_history_puts_losses_left_and_accuracies_right_in_percent():
     assert panels["accuracy (training)"] == ("x2", "y2", [50.0, 75.0, 100.0])
     assert panels["accuracy (validation)"][2] == pytest.approx([40.0, 70.0, 90.0])
     assert figure.layout.xaxis.domain[1] < figure.layout.xaxis2.domain[0]
+    # Three epochs: ticks at whole epochs, never at 0.5.
+    assert figure.layout.xaxis.dtick == figure.layout.xaxis2.dtick == 1
 
 
 def test_history_without_accuracy_has_one_panel():
