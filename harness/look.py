@@ -134,8 +134,8 @@ def chart_text_problems(page: Page, root: str = ".js-plotly-plot") -> list[str]:
     """What a room could not read on the Plotly charts drawn on this page: a title, caption,
     axis title, tick label, value written on a bar or point, or legend cut by its figure's
     own box, a figure wider than its
-    place on the page, a legend over a title or the x axis, captions or colour bar ticks
-    that run into each other.
+    place on the page, a legend over a title, a caption or the x axis, captions or tick
+    labels that run into each other.
 
     Args:
         root: the CSS selector of the charts' elements (plotly.js's own class by default).
@@ -163,7 +163,7 @@ def chart_text_problems(page: Page, root: str = ".js-plotly-plot") -> list[str]:
                     for text in chart[kind]
                     if _overlap(legend["box"], text["box"])
                 ]
-        for kind in ("annotations", "colorbar_ticks"):
+        for kind in ("annotations", "colorbar_ticks", "xticks", "yticks"):
             found = chart[kind]
             problems += [
                 f"{name}: {kind} '{text['text'][:30]}' and '{other['text'][:30]}' run together"

@@ -18,12 +18,27 @@ VARIANT_COLORS = {
     "residual": "#ff7f0e",
     "residual_bn": "#2ca02c",
 }
+KEY_COLOR = "#333333"
+"""The legend's key to the line styles: solid for training, dotted for validation."""
 VARIANT_TITLES = {
     "plain": "plain",
     "plain_bn": "plain + batch norm",
     "residual": "residual",
     "residual_bn": "residual + batch norm",
 }
+
+
+def _legend_key(name: str, color: str | None, group: str, *, dash: str = "solid") -> go.Scatter:
+    """A legend entry with no data: a colour or a line style, named."""
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        name=name,
+        legendgroup=group,
+        mode="lines",
+        line={"color": color, "dash": dash},
+        hoverinfo="skip",
+    )
 
 
 def curves_figure(
@@ -45,6 +60,9 @@ def curves_figure(
         A figure with two panels. Per variant and metric one line, named "<variant
         title> (training)" or "(validation)", in the variant's colour, solid for training
         and dotted for validation; `x` the epochs, `y` the loss or the accuracy in percent.
+        Those lines stay out of the legend; after them come its entries, which hold no
+        data: one per variant in its colour, then "training" and "validation" in their
+        line styles.
 
     Raises:
         ValueError: If `curves` is empty or a curve's length differs from `epochs`.
@@ -69,7 +87,7 @@ def curves_figure(
                     y=list(values) if is_loss else [100.0 * value for value in values],
                     name=label,
                     legendgroup=variant,
-                    showlegend=is_loss,
+                    showlegend=False,
                     mode="lines+markers" if len(values) < 30 else "lines",
                     line={
                         "color": VARIANT_COLORS.get(variant),
@@ -80,6 +98,12 @@ def curves_figure(
                 row=1,
                 col=1 if is_loss else 2,
             )
+    # The legend names each network once (its colour) and each line style once: a line
+    # per network and metric would fill the height with legend in presenter mode.
+    for variant in curves:
+        figure.add_trace(_legend_key(_title(variant), VARIANT_COLORS.get(variant), variant))
+    figure.add_trace(_legend_key("training", KEY_COLOR, "style"))
+    figure.add_trace(_legend_key("validation", KEY_COLOR, "style", dash="dot"))
     figure.update_layout(height=420)
     apply_layout(figure, title=title, x_title="epoch")
     figure.update_xaxes(**count_axis(max(epochs, default=0)))

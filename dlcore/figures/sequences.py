@@ -77,7 +77,8 @@ def hidden_state_figure(
         go.Heatmap(
             z=values.T,
             x=list(range(n_steps)),
-            y=list(range(n_units)),
+            # Units counted from 1, as their labels and every page count.
+            y=list(range(1, n_units + 1)),
             customdata=np.array([[label] * n_steps for label in unit_labels]),
             colorscale="RdBu",
             zmin=-1.0,
@@ -95,8 +96,8 @@ def hidden_state_figure(
                 "type": "line",
                 "x0": -0.5,
                 "x1": n_steps - 0.5,
-                "y0": n_units / 2 - 0.5,
-                "y1": n_units / 2 - 0.5,
+                "y0": n_units / 2 + 0.5,
+                "y1": n_units / 2 + 0.5,
                 "line": {"color": DIVIDER_COLOR, "width": 2},
             }
         )
@@ -110,7 +111,11 @@ def hidden_state_figure(
         title=step_title,
     )
     # Label every unit while they fit; with many, Plotly's own spacing is easier to read.
-    unit_ticks = {"tickmode": "array", "tickvals": list(range(n_units)), "ticktext": unit_labels}
+    unit_ticks = {
+        "tickmode": "array",
+        "tickvals": list(range(1, n_units + 1)),
+        "ticktext": unit_labels,
+    }
     figure.update_yaxes(autorange="reversed", **(unit_ticks if n_units <= 32 else {}))
     return figure
 

@@ -69,7 +69,9 @@ _BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
 # A line wholly inside one element, e.g. "<sup>z = 2, f(z) = 0.88</sup>".
 _MARKED_LINE = re.compile(r"<(?P<tag>sup|sub|b|i)>(?P<inner>[^<]*)</(?P=tag)>")
 _SMALLER_SCRIPT = 0.7
-_OPERATOR = re.compile(r" [=+×·/<>≈−-] ")
+# Spaces a title is never broken at: beside an operator ("w·x + b"), and before a
+# number, which belongs to the word before it ("layer 1", "after 2000 steps").
+_OPERATOR = re.compile(r" [=+×·/<>≈−-] |(?<=[^\s\d,;:]) (?=\d)")
 _NO_BREAK = "\u00a0"
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -185,7 +187,8 @@ def _unwrapped(title: str) -> str:
 
 def _balanced_lines(text: str, max_characters: int) -> list[str]:
     """`text` in as few lines as `max_characters` allows, of lengths as even as can be
-    (no lone last word), never broken beside an operator ("w·x + b", "f(z) = 0.88")."""
+    (no lone last word), never broken beside an operator ("w·x + b", "f(z) = 0.88") or
+    before a number ("layer 1")."""
     # textwrap breaks only at ASCII whitespace: a no-break space holds a formula together.
     held = _OPERATOR.sub(lambda match: match[0].replace(" ", _NO_BREAK), text)
     wrapped = textwrap.wrap(held, width=max_characters, **_WHOLE_WORDS)
@@ -293,8 +296,9 @@ def log_axis(
     At most `MAX_DECADE_TICKS` + 1 ticks: over 18 decades, every third power of ten.
 
     Where the values span under `MIN_DECADES` decades there are too few decades to
-    read; Plotly then picks ticks between them (0.2, 0.5) and prints them whole,
-    never as the lone leading digits ("2, 5") that read as other numbers.
+    read: the ticks are then 1, 2 and 5 times the powers of ten inside the span, printed
+    whole ("0.2", "0.5"), never as the lone leading digits ("2, 5") that read as other
+    numbers.
 
     Args:
         figure: the figure, changed in place.
@@ -313,9 +317,32 @@ def log_axis(
     # dtick=n on a log axis is a tick at every n-th power of ten and nothing in between:
     # every decade, or every second, third... where there are more than fit.
     every = max(1, math.ceil(decades / MAX_DECADE_TICKS))
-    ticks = {"dtick": every} if decades >= MIN_DECADES else {"dtick": None}
+    ticks = {"dtick": every} if decades >= MIN_DECADES else _one_two_five_ticks(positive)
     update(type="log", exponentformat="power", minorloglabels="complete", **ticks, **selector)
     return figure
+
+
+def _one_two_five_ticks(positive: np.ndarray) -> dict:
+    """Ticks at 1, 2 and 5 times the powers of ten inside the values' span, written whole
+    ("0.5", "20"): Plotly's own, over a decade or two, label every digit between the
+    decades and print them into each other. Where fewer than two fall inside, Plotly's."""
+    if not positive.size:
+        return {"dtick": None}
+    low, high = positive.min(), positive.max()
+    powers = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    ticks = [
+        step * 10.0**power
+        for power in powers
+        for step in (1, 2, 5)
+        if low <= step * 10.0**power <= high
+    ]
+    if len(ticks) < 2:
+        return {"dtick": None}
+    return {
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": [scientific(tick, digits=1) for tick in ticks],
+    }
 
 
 def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.Figure:
@@ -406,10 +433,11 @@ def _is_over_the_plot(annotation: go.layout.Annotation) -> bool:
 
 
 def _wrapped_caption(text: str, size: float, room: float) -> str:
-    """A one-line plain caption that is too long for `room` pixels at `size`, in two or
-    more balanced lines that fit; any other caption as it is."""
+    """A one-line plain caption of a few words that is too long for `room` pixels at
+    `size`, in two or more balanced lines that fit; any other caption as it is (a short
+    one, "0.5 s", shrinks rather than strand its unit on a line of its own)."""
     fits = len(text) * _CHARACTER_WIDTH * size <= 0.9 * room
-    if fits or _TAG.search(text) or _BREAK.search(text):
+    if fits or len(text.split()) < 3 or _TAG.search(text) or _BREAK.search(text):
         return text
     per_line = max(1, int(0.9 * room / (_CHARACTER_WIDTH * size)))
     return "<br>".join(_balanced_lines(text, per_line))

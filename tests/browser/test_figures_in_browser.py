@@ -66,6 +66,15 @@ def findings() -> dict:
             {name: path(name, losses) for name in ("sgd", "momentum", "adam", "adamw")}
         ),
         "residual curves": residual.curves_figure(list(range(1, 21)), curves),
+        # Losses over a decade and a half: the log axis once labelled every digit.
+        "residual curves, two epochs": residual.curves_figure(
+            [1, 2],
+            {
+                variant: {"loss": [30.0, 0.7], "val_loss": [2.0, 1.1]}
+                | {"accuracy": [0.1, 0.8], "val_accuracy": [0.2, 0.7]}
+                for variant in variants
+            },
+        ),
         "residual gradients": residual.gradient_norms_figure(norms, epoch=0),
         "gan progress": gan.progress_figure(steps, *rng.random((4, len(steps)))),
         "gan untrained": gan.gan_figure(

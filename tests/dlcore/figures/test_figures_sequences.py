@@ -19,6 +19,15 @@ def test_hidden_state_figure_keeps_repeated_tokens_apart():
         figures.hidden_state_figure(states, tokens[:4])
 
 
+def test_hidden_state_units_are_counted_from_one_as_on_every_page():
+    figure = figures.hidden_state_figure(np.zeros((3, 64)), ["play", "some", "jazz"])
+    # 64 units: Plotly's own ticks, on units numbered 1 to 64.
+    assert list(figure.data[0].y) == list(range(1, 65))
+    split = figures.hidden_state_figure(np.zeros((3, 6)), ["a", "b", "c"], bidirectional=True)
+    (divider,) = split.layout.shapes
+    assert divider.y0 == divider.y1 == 3.5, "between forward unit 3 and backward unit 1"
+
+
 def test_attention_figure_draws_one_heatmap_per_head():
     weights = np.random.default_rng(0).dirichlet(np.ones(3), size=(2, 3))
     figure = figures.attention_figure(weights, ["play", "jazz", "now"])

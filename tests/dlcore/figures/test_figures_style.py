@@ -186,6 +186,14 @@ def test_enlarge_leaves_a_contours_isolines_as_they_are():
     assert path.line.width > 2
 
 
+def test_a_log_axis_over_a_decade_or_so_ticks_one_two_five_written_whole():
+    axis = style.log_axis(line_chart(), [0.7, 1.3, 30.0]).layout.yaxis
+    assert list(axis.tickvals) == [1, 2, 5, 10, 20]
+    assert list(axis.ticktext) == ["1", "2", "5", "10", "20"]
+    small = style.log_axis(line_chart(), [3e-6, 4e-5]).layout.yaxis
+    assert list(small.ticktext) == ["5 × 10⁻⁶", "1 × 10⁻⁵", "2 × 10⁻⁵"]
+
+
 def test_a_log_axis_over_many_decades_labels_only_some_of_them():
     axis = style.log_axis(line_chart(), [1e-18, 1.0]).layout.yaxis
     assert axis.dtick == 3, "18 decades: a tick every third power of ten"
@@ -235,6 +243,12 @@ def test_a_long_caption_over_one_row_of_panels_takes_two_lines_at_the_enlarged_s
     assert enlarged.layout.margin.t > style.enlarge(captioned_panels(["a", "b"])).layout.margin.t
 
 
+def test_a_short_caption_shrinks_rather_than_strand_its_unit():
+    times = [f"{second / 4:.1f} s" for second in range(8)]
+    enlarged = style.enlarge(captioned_panels(times))
+    assert [annotation.text for annotation in enlarged.layout.annotations] == times
+
+
 def test_captions_in_several_rows_stay_on_one_line():
     captions = [f"a long caption for panel {index}" for index in range(4)]
     enlarged = style.enlarge(captioned_panels(captions, rows=2))
@@ -270,3 +284,8 @@ def test_a_short_count_axis_ticks_whole_numbers_only():
     assert style.count_axis(2) == {"dtick": 1, "tick0": 0}
     # Past ten, Plotly's own steps (2, 5, 10...) are whole already.
     assert style.count_axis(500) == {}
+
+
+def test_a_number_stays_with_the_word_before_it():
+    wrapped = style.wrap_title("Hidden state of layer 1 after each token", max_characters=24)
+    assert lines_of(wrapped) == ["Hidden state of layer 1", "after each token"]
