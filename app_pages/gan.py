@@ -171,7 +171,9 @@ def show_results(data: gan.GANData) -> None:
             help=f"Modes with a generated point within {gan.COVERAGE_RADIUS} of them.",
         )
     columns[2].metric("Steps trained", f"{run.history.epochs[-1]:,}")
-    show_figure(history_progress_figure(run.history), key=f"{PAGE}.chart.progress")
+    show_figure(
+        history_progress_figure(run.history), key=f"{PAGE}.chart.progress", across_page=True
+    )
 
 
 shown_config = trainer_flow.shown(run, config)

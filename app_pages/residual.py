@@ -173,6 +173,7 @@ def show_results(trained_config: residual.Config) -> None:
         show_figure(
             gradient_norms_figure(norms, epoch=run.extras.get("norms_epoch")),
             key=f"{PAGE}.chart.gradients",
+            across_page=True,
         )
     # A run that Stop interrupted has ended too: its test score, once.
     scores = trainer_flow.score_once(run, residual, task_data(trained_config))
@@ -228,6 +229,7 @@ else:
     show_figure(
         gradient_norms_figure(initial_gradient_norms(shown_config), epoch=0),
         key=f"{PAGE}.chart.initial_gradients",
+        across_page=True,
     )
     note = faded_note(initial_gradient_norms(shown_config), depth=shown_config.depth)
     if note:

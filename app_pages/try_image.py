@@ -210,7 +210,7 @@ def show_feature_maps(model, model_input: np.ndarray) -> None:
         "Conv layer", list(shown), default=next(iter(shown)), key=settings.key("layer")
     )
     if layer in shown:
-        show_figure(maps_figure(layer, shown[layer]), key=f"{PAGE}.maps")
+        show_figure(maps_figure(layer, shown[layer]), key=f"{PAGE}.maps", across_page=True)
 
 
 def classify_tab() -> None:
@@ -293,7 +293,7 @@ def classify_tab() -> None:
             key=f"{PAGE}.confidence",
         )
 
-    show_figure(preparation_figure(preparation), key=f"{PAGE}.steps")
+    show_figure(preparation_figure(preparation), key=f"{PAGE}.steps", across_page=True)
     predicted = int(np.argmax(probabilities))
     explained = explained_class(list(predictor.labels), predicted, model=choice)
     heatmaps = {}
@@ -313,6 +313,7 @@ def classify_tab() -> None:
             title=f"Where the model looked for “{human_label(predictor.labels[explained])}”",
         ),
         key=f"{PAGE}.explanation",
+        across_page=True,
     )
     st.caption(
         "Red: where the map is high (the largest value is red); blue: low. Grad-CAM comes "

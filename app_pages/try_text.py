@@ -184,6 +184,7 @@ def show_tokens(explanation, method: str) -> None:
             probabilities_without=explanation.occluded_probabilities,
         ),
         key=f"{PAGE}.attribution",
+        across_page=True,
     )
     st.caption(
         "Blue tokens spoke for the intent, red ones against it. The number is the drop in "
@@ -223,6 +224,7 @@ def show_hidden_state(explanation) -> None:
             layer_name=explanation.state_layers[layer - 1],
         ),
         key=f"{PAGE}.hidden_state",
+        across_page=True,
     )
 
 

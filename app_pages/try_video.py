@@ -278,7 +278,7 @@ with answer:
     show_answer(predictor, analysis)
 
 video = analysis.video
-show_figure(frame_strip_figure(video.frames, video.times), key=f"{PAGE}.strip")
+show_figure(frame_strip_figure(video.frames, video.times), key=f"{PAGE}.strip", across_page=True)
 
 st.subheader("Frame by frame", divider="gray")
 frame_number = 1

@@ -215,6 +215,7 @@ elif config is not None:
             title="One clip of each motion, as the model sees it",
         ),
         key=f"{PAGE}.chart.examples",
+        across_page=True,
     )
 
 trainer_flow.export_section(

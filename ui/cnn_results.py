@@ -43,6 +43,7 @@ def show_results(run: TrainerRun, data: cnn.ImageData, settings: PageSettings) -
             data.labels,
         ),
         key=f"{page}.chart.mistakes",
+        across_page=True,
     )
     filters = kept(
         run,
@@ -53,6 +54,7 @@ def show_results(run: TrainerRun, data: cnn.ImageData, settings: PageSettings) -
     show_figure(
         cnn_figures.filters_figure(filters, title="What the first layer's filters learned"),
         key=f"{page}.chart.filters",
+        across_page=True,
     )
     show_feature_maps(run, data, settings)
 
@@ -81,7 +83,9 @@ def show_feature_maps(run: TrainerRun, data: cnn.ImageData, settings: PageSettin
     with image_column:
         show_figure(figure, key=f"{settings.page}.chart.image")
     show_figure(
-        cnn_figures.feature_maps_figure(layer, maps[layer]), key=f"{settings.page}.chart.maps"
+        cnn_figures.feature_maps_figure(layer, maps[layer]),
+        key=f"{settings.page}.chart.maps",
+        across_page=True,
     )
 
 
@@ -92,6 +96,7 @@ def show_examples(run: TrainerRun, data: cnn.ImageData, shown: cnn.Config, *, pa
     show_figure(
         cnn_figures.images_figure(examples, captions, title="Training images"),
         key=f"{page}.chart.examples",
+        across_page=True,
     )
     if shown.augmentation:
         model = run.model if run.config == shown else cnn.build_model(shown, data)
@@ -100,4 +105,5 @@ def show_examples(run: TrainerRun, data: cnn.ImageData, shown: cnn.Config, *, pa
                 cnn.augment(model, examples), captions, title="The same images, augmented"
             ),
             key=f"{page}.chart.augmented",
+            across_page=True,
         )

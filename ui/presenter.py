@@ -9,7 +9,7 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
-from dlcore.figures.style import PRESENTER_FONT_SIZE, enlarge
+from dlcore.figures.style import PAGE_WIDTH, PRESENTER_FONT_SIZE, REFERENCE_WIDTH, enlarge
 
 PRESENTER_KEY = "presenter"
 
@@ -71,7 +71,7 @@ def explain(markdown: str, *, title: str = "How it works") -> None:
         st.markdown(markdown)
 
 
-def show_figure(figure: go.Figure, *, key: str) -> None:
+def show_figure(figure: go.Figure, *, key: str, across_page: bool = False) -> None:
     """Render a Plotly figure, enlarged for a room in presenter mode.
 
     Args:
@@ -79,9 +79,12 @@ def show_figure(figure: go.Figure, *, key: str) -> None:
             copy is enlarged through the figure style (`dlcore.figures.style.enlarge`): its
             text, title (wrapped again, never cut), legend, colour bars and height grow.
         key: a unique element key, so that charts redrawn in a loop keep their identity.
+        across_page: the figure spans the page's width, not a column: its enlarged title,
+            captions and cell text are laid out for that width (`PAGE_WIDTH`).
     """
     if is_presenting():
-        figure = enlarge(figure, font_size=PRESENTER_FONT_SIZE)
+        width = PAGE_WIDTH if across_page else REFERENCE_WIDTH
+        figure = enlarge(figure, font_size=PRESENTER_FONT_SIZE, width=width)
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
 
 

@@ -346,6 +346,7 @@ def show_confusion(page: str, run: TrainerRun, trainer: Any, data: Any, *, title
     show_figure(
         confusion_figure(confusion, [human_label(label) for label in data.labels], title=title),
         key=f"{page}.chart.confusion",
+        across_page=True,
     )
     return confusion
 

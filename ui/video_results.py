@@ -49,7 +49,7 @@ def show_results(run: TrainerRun, data: video.VideoData, settings: PageSettings)
         clips = data.x_test[wrong.indices]
         labels = [human_label(label) for label in data.labels]
         figure = mistakes_figure(clips, wrong.true, wrong.predicted, wrong.confidence, labels)
-        show_figure(figure, key=f"{page}.chart.wrong")
+        show_figure(figure, key=f"{page}.chart.wrong", across_page=True)
     else:
         st.success("Every test clip is classified correctly.", icon=":material/check:")
     show_first_block(run, data, settings)
@@ -73,10 +73,15 @@ def show_first_block(run: TrainerRun, data: video.VideoData, settings: PageSetti
     clip = data.x_test[clip_number - 1]
     label = human_label(data.labels[data.y_test[clip_number - 1]])
     title = f"Test clip {clip_number} of {len(data.y_test)}: {label}"
-    show_figure(clips_figure(clip[None], [label], title=title), key=f"{settings.page}.chart.clip")
+    show_figure(
+        clips_figure(clip[None], [label], title=title),
+        key=f"{settings.page}.chart.clip",
+        across_page=True,
+    )
     with after_training("Running the first block over the clip…"):
         maps = video.feature_maps(run.model, clip)
     show_figure(
         feature_map_figure(maps[..., filter_number - 1], title=f"Filter {filter_number}"),
         key=f"{settings.page}.chart.maps",
+        across_page=True,
     )

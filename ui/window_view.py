@@ -9,15 +9,15 @@ from dlcore.figures.convolution import (
     PRESENTER_TITLE_SIZE,
     numeric_grid_figure,
 )
+from dlcore.figures.style import PAGE_WIDTH
 from dlcore.media.images import detailed_crop, to_float, to_grayscale
 from ui.presenter import is_presenting
 from ui.settings import PageSettings
 
-# The page's width for content and the gap between columns, in pixels, at its narrowest
-# (1400×900 with the sidebar open, measured in Chromium: two columns of 462, three of
+# The gap between columns, in pixels, on the page at its narrowest (`PAGE_WIDTH` wide at
+# 1400×900 with the sidebar open, measured in Chromium: two columns of 462, three of
 # 303). The grids fit their numbers and titles to their column, and only grow on a wider
 # screen.
-_NARROWEST_PAGE_WIDTH = 940
 _COLUMN_GAP = 16
 # Room left for rounding and scrollbars.
 _SLACK = 8
@@ -30,7 +30,7 @@ def grid_columns(ratios: list[float]) -> tuple[list, list[int]]:
         `(columns, widths)`: the Streamlit columns, and each one's width in pixels at
         1400×900, to pass to the grids drawn in it.
     """
-    shared = _NARROWEST_PAGE_WIDTH - _COLUMN_GAP * (len(ratios) - 1)
+    shared = PAGE_WIDTH - _COLUMN_GAP * (len(ratios) - 1)
     widths = [int(shared * ratio / sum(ratios)) - _SLACK for ratio in ratios]
     return st.columns(ratios, gap="small"), widths
 

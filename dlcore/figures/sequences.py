@@ -23,6 +23,9 @@ FORECAST_COLOR = "#1f77b4"
 NAIVE_COLOR = "#ff7f0e"
 HELD_OUT_COLOR = "#d9d9d9"
 DIVIDER_COLOR = "#333333"
+MAX_LABELLED_UNITS = 16
+"""A hidden state of up to this many units has every row labelled ("unit 3", "← 2"); a
+larger one is numbered by Plotly, since a label per row would run into the next."""
 
 
 def hidden_state_figure(
@@ -110,13 +113,19 @@ def hidden_state_figure(
         ticktext=list(step_labels),
         title=step_title,
     )
-    # Label every unit while they fit; with many, Plotly's own spacing is easier to read.
+    # Label every unit while a label fits its row; with more, Plotly's own numbering.
     unit_ticks = {
         "tickmode": "array",
         "tickvals": list(range(1, n_units + 1)),
         "ticktext": unit_labels,
     }
-    figure.update_yaxes(autorange="reversed", **(unit_ticks if n_units <= 32 else {}))
+    labelled = n_units <= MAX_LABELLED_UNITS
+    unit_title = "unit: forwards above the line, backwards below" if bidirectional else "unit"
+    figure.update_yaxes(
+        autorange="reversed",
+        title=None if labelled else unit_title,
+        **(unit_ticks if labelled else {}),
+    )
     return figure
 
 

@@ -25,8 +25,10 @@ PRESENTER_FONT_SIZE = 22
 CAPTION_FONT_SIZE = 14
 """Pixels: captions over the pictures of a grid."""
 REFERENCE_WIDTH = 560
-"""Pixels: the width titles, captions and cell text are laid out for: a trainer page's
-results column at 1400x900 (60 % of a 940 px page)."""
+"""Pixels: the width titles, captions and cell text are laid out for unless told
+otherwise: a column of a page at 1400x900 (60 % of `PAGE_WIDTH`)."""
+PAGE_WIDTH = 940
+"""Pixels: the page's content at 1400x900 with the sidebar open: a figure across the page."""
 DEFAULT_HEIGHT = 450
 """Pixels: Plotly's own height, given to a figure that sets none."""
 MIN_DECADES = 2.0
@@ -71,7 +73,9 @@ _MARKED_LINE = re.compile(r"<(?P<tag>sup|sub|b|i)>(?P<inner>[^<]*)</(?P=tag)>")
 _SMALLER_SCRIPT = 0.7
 # Spaces a title is never broken at: beside an operator ("w·x + b"), and before a
 # number, which belongs to the word before it ("layer 1", "after 2000 steps").
-_OPERATOR = re.compile(r" [=+×·/<>≈−-] |(?<=[^\s\d,;:]) (?=\d)")
+_OPERATOR = re.compile(r" [=+×·/<>≈−→-] |(?<=[^\s\d,;:]) (?=\d)")
+# A word of two letters or more: what a caption worth two lines is made of.
+_WORD = re.compile(r"[^\W\d_]{2,}")
 _NO_BREAK = "\u00a0"
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -188,9 +192,12 @@ def _unwrapped(title: str) -> str:
 def _balanced_lines(text: str, max_characters: int) -> list[str]:
     """`text` in as few lines as `max_characters` allows, of lengths as even as can be
     (no lone last word), never broken beside an operator ("w·x + b", "f(z) = 0.88") or
-    before a number ("layer 1")."""
+    before a number ("layer 1") unless what that holds together is longer than a line."""
     # textwrap breaks only at ASCII whitespace: a no-break space holds a formula together.
-    held = _OPERATOR.sub(lambda match: match[0].replace(" ", _NO_BREAK), text)
+    held = " ".join(
+        chunk if len(chunk) <= max_characters else chunk.replace(_NO_BREAK, " ")
+        for chunk in _OPERATOR.sub(lambda match: match[0].replace(" ", _NO_BREAK), text).split(" ")
+    )
     wrapped = textwrap.wrap(held, width=max_characters, **_WHOLE_WORDS)
     if not wrapped:
         return [text]
@@ -209,16 +216,18 @@ def title_lines(title: str) -> int:
     return len(_BREAK.split(title)) if title else 0
 
 
-def title_layout(title: str, *, font_size: float = BASE_FONT_SIZE) -> dict:
-    """A chart's title as Plotly's layout takes it: wrapped (`wrap_title`) for
-    `REFERENCE_WIDTH` at the title size of a chart whose text is `font_size` pixels, at the
-    top of the figure, starting at the plot's left edge.
+def title_layout(
+    title: str, *, font_size: float = BASE_FONT_SIZE, width: float = REFERENCE_WIDTH
+) -> dict:
+    """A chart's title as Plotly's layout takes it: wrapped (`wrap_title`) for a figure
+    `width` pixels wide at the title size of a chart whose text is `font_size` pixels, at
+    the top of the figure, starting at the plot's left edge.
 
     For a figure built in one call (`go.Figure(traces, layout)`); `apply_layout` uses it.
     """
     size = title_font_size(font_size)
     return {
-        "text": wrap_title(title, max_characters=max_line_characters(size)),
+        "text": wrap_title(title, max_characters=max_line_characters(size, width=width)),
         "font": {"size": size},
         "x": 0,
         "xanchor": "left",
@@ -345,19 +354,24 @@ def _one_two_five_ticks(positive: np.ndarray) -> dict:
     }
 
 
-def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.Figure:
+def enlarge(
+    figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE, width: float = REFERENCE_WIDTH
+) -> go.Figure:
     """A copy of a figure sized for a room: every text grows, the title is wrapped again.
 
     Text, title, legend, ticks, axis titles, annotations (captions, panel titles), colour
     bars and text inside cells grow by `font_size` over the figure's own font size; so
     do its height, the margins it sets and its lines, so that the plot keeps its
     proportions and a colour bar keeps room for its ticks. Captions of a grid and text
-    inside cells grow only as far as they still fit beside their neighbours at
-    `REFERENCE_WIDTH`, never into them.
+    inside cells grow only as far as they still fit beside their neighbours, never into
+    them.
 
     Args:
         figure: a figure from `dlcore.figures`; it is not changed.
         font_size: the enlarged text size in pixels. Defaults to `PRESENTER_FONT_SIZE`.
+        width: the narrowest width in pixels the figure is shown at: its title, captions
+            and cell text are laid out for it. Defaults to `REFERENCE_WIDTH` (a column);
+            `PAGE_WIDTH` for a figure across the page.
 
     Returns:
         The enlarged copy.
@@ -367,7 +381,9 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
     factor = font_size / base
     enlarged.update_layout(
         font={"size": font_size},
-        title=title_layout(_unwrapped(enlarged.layout.title.text or ""), font_size=font_size),
+        title=title_layout(
+            _unwrapped(enlarged.layout.title.text or ""), font_size=font_size, width=width
+        ),
         legend={"font": {"size": font_size}},
     )
     for update_axes in (enlarged.update_xaxes, enlarged.update_yaxes):
@@ -382,7 +398,7 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
     # room for it. Below a row, a second line would reach into the row above.
     single_row = all(_is_over_the_plot(annotation) for annotation in annotations)
     for annotation, pitch in zip(annotations, _annotation_pitches(annotations), strict=True):
-        size, room = annotation.font.size or base, pitch * _PLOT_SHARE * REFERENCE_WIDTH
+        size, room = annotation.font.size or base, pitch * _PLOT_SHARE * width
         if single_row:
             annotation.text = _wrapped_caption(annotation.text or "", size * factor, room)
         annotation.font.size = _grown(
@@ -398,7 +414,7 @@ def enlarge(figure: go.Figure, *, font_size: float = PRESENTER_FONT_SIZE) -> go.
             min(trace.textfont.size for trace in written),
             factor,
             lines=[line for text in texts for line in _BREAK.split(text)],
-            room=_PLOT_SHARE * REFERENCE_WIDTH / n_cells,
+            room=_PLOT_SHARE * width / n_cells,
         )
         for trace in written:
             trace.textfont.size = cell_size
@@ -435,9 +451,9 @@ def _is_over_the_plot(annotation: go.layout.Annotation) -> bool:
 def _wrapped_caption(text: str, size: float, room: float) -> str:
     """A one-line plain caption of a few words that is too long for `room` pixels at
     `size`, in two or more balanced lines that fit; any other caption as it is (a short
-    one, "0.5 s", shrinks rather than strand its unit on a line of its own)."""
+    one, "0.5 s" or "1 → 9", shrinks rather than strand a part on a line of its own)."""
     fits = len(text) * _CHARACTER_WIDTH * size <= 0.9 * room
-    if fits or len(text.split()) < 3 or _TAG.search(text) or _BREAK.search(text):
+    if fits or len(_WORD.findall(text)) < 3 or _TAG.search(text) or _BREAK.search(text):
         return text
     per_line = max(1, int(0.9 * room / (_CHARACTER_WIDTH * size)))
     return "<br>".join(_balanced_lines(text, per_line))

@@ -28,6 +28,13 @@ def test_hidden_state_units_are_counted_from_one_as_on_every_page():
     assert divider.y0 == divider.y1 == 3.5, "between forward unit 3 and backward unit 1"
 
 
+def test_a_label_per_unit_only_while_each_fits_its_row():
+    few = figures.hidden_state_figure(np.zeros((2, 16)), ["a", "b"])
+    assert len(few.layout.yaxis.ticktext) == 16
+    many = figures.hidden_state_figure(np.zeros((2, 32)), ["a", "b"])
+    assert many.layout.yaxis.ticktext is None and many.layout.yaxis.title.text == "unit"
+
+
 def test_attention_figure_draws_one_heatmap_per_head():
     weights = np.random.default_rng(0).dirichlet(np.ones(3), size=(2, 3))
     figure = figures.attention_figure(weights, ["play", "jazz", "now"])

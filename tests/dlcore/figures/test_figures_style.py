@@ -244,9 +244,9 @@ def test_a_long_caption_over_one_row_of_panels_takes_two_lines_at_the_enlarged_s
 
 
 def test_a_short_caption_shrinks_rather_than_strand_its_unit():
-    times = [f"{second / 4:.1f} s" for second in range(8)]
-    enlarged = style.enlarge(captioned_panels(times))
-    assert [annotation.text for annotation in enlarged.layout.annotations] == times
+    for captions in ([f"{second / 4:.1f} s" for second in range(8)], ["1 → 9", "2 → 3"] * 4):
+        enlarged = style.enlarge(captioned_panels(captions))
+        assert [annotation.text for annotation in enlarged.layout.annotations] == captions
 
 
 def test_captions_in_several_rows_stay_on_one_line():
@@ -257,11 +257,15 @@ def test_captions_in_several_rows_stay_on_one_line():
 
 def test_a_title_is_never_broken_beside_an_operator():
     title = "One neuron: Sigmoid(w·x + b), w = 1, b = 0, f'(z) = 0.105, df/dw = 0.21"
-    for max_characters in range(12, 40):
+    longest_formula = len("Sigmoid(w·x + b),")
+    for max_characters in range(longest_formula, 40):
         lines = lines_of(style.wrap_title(title, max_characters=max_characters))
         assert " ".join(lines) == title
         for line in lines:
             assert not line.startswith(("= ", "+ ")) and not line.endswith((" =", " +"))
+    # Narrower than a formula: it is broken rather than run past the line.
+    narrow = lines_of(style.wrap_title(title, max_characters=12))
+    assert all(len(line) <= 12 or " " not in line for line in narrow)
 
 
 @pytest.mark.parametrize(
@@ -289,3 +293,19 @@ def test_a_short_count_axis_ticks_whole_numbers_only():
 def test_a_number_stays_with_the_word_before_it():
     wrapped = style.wrap_title("Hidden state of layer 1 after each token", max_characters=24)
     assert lines_of(wrapped) == ["Hidden state of layer 1", "after each token"]
+
+
+def test_a_figure_across_the_page_is_laid_out_for_the_page_width():
+    figure = captioned_panels([f"{digit} → {9 - digit}" for digit in range(8)])
+    style.apply_layout(figure, title="Misclassified test images: true → predicted")
+    in_column = style.enlarge(figure)
+    across = style.enlarge(figure, width=style.PAGE_WIDTH)
+    assert style.title_lines(across.layout.title.text) < style.title_lines(
+        in_column.layout.title.text
+    )
+    caption_sizes = [
+        {annotation.font.size for annotation in enlarged.layout.annotations}
+        for enlarged in (in_column, across)
+    ]
+    (in_column_size,), (across_size,) = caption_sizes
+    assert in_column_size < across_size <= style.PRESENTER_FONT_SIZE
