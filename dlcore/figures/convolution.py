@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,6 +9,7 @@ import plotly.graph_objects as go
 from numpy.typing import ArrayLike
 
 from dlcore.concepts.convolution import ConvWindow
+from dlcore.figures import style
 
 HIGHLIGHT_COLOR = "#ff7f0e"
 # The winner of max pooling: a colour apart from the window's outline and the blues.
@@ -257,12 +256,7 @@ def wrap_title(title: str, *, width: int) -> str:
     '7×7 greyscale<br>crop, padded'
     """
     per_line = max(1, int((width - 2 * _MARGIN) / (_CHARACTER_WIDTH * PRESENTER_TITLE_SIZE)))
-    lines = [
-        wrapped
-        for line in re.split(r"<br\s*/?>", title)
-        for wrapped in textwrap.wrap(line, per_line)
-    ]
-    return "<br>".join(lines) or title
+    return style.wrap_title(title, max_characters=per_line)
 
 
 # A digit's advance in the app's sans-serif fonts is at most this share of the font size.

@@ -397,13 +397,23 @@ def enlarge(
     # Captions over a single row of panels may take a second line: the top margin makes
     # room for it. Below a row, a second line would reach into the row above.
     single_row = all(_is_over_the_plot(annotation) for annotation in annotations)
-    for annotation, pitch in zip(annotations, _annotation_pitches(annotations), strict=True):
+    pitches = _annotation_pitches(annotations)
+    for annotation, pitch in zip(annotations, pitches, strict=True):
         size, room = annotation.font.size or base, pitch * _PLOT_SHARE * width
         if single_row:
             annotation.text = _wrapped_caption(annotation.text or "", size * factor, room)
         annotation.font.size = _grown(
             size, factor, lines=_BREAK.split(annotation.text or ""), room=room
         )
+    # The captions of a grid (those with neighbours on their line) read as one: one size,
+    # the one that fits the longest ("filter 10" as large as "filter 9").
+    in_grid = [
+        annotation for annotation, pitch in zip(annotations, pitches, strict=True) if pitch < 1
+    ]
+    if in_grid:
+        smallest = min(annotation.font.size for annotation in in_grid)
+        for annotation in in_grid:
+            annotation.font.size = smallest
     # Text inside cells: one size for every trace, each cell getting its share of the
     # plot's width.
     written = [trace for trace in enlarged.data if _has_cell_text(trace)]

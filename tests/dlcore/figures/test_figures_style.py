@@ -309,3 +309,9 @@ def test_a_figure_across_the_page_is_laid_out_for_the_page_width():
     ]
     (in_column_size,), (across_size,) = caption_sizes
     assert in_column_size < across_size <= style.PRESENTER_FONT_SIZE
+
+
+def test_the_captions_of_a_grid_share_one_size():
+    captions = [f"filter {number}" for number in range(1, 17)]
+    enlarged = style.enlarge(captioned_panels(captions, rows=2), width=style.PAGE_WIDTH)
+    assert len({annotation.font.size for annotation in enlarged.layout.annotations}) == 1
