@@ -6,7 +6,7 @@ from dlcore.concepts.losses import LOSSES
 from dlcore.concepts.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
 from dlcore.concepts.surfaces import SURFACES
 from ui.concept_layout import concept_layout
-from ui.presenter import explain, show_figure
+from ui.presenter import common_mistake, explain, show_figure
 from ui.settings import PageSettings
 
 settings = PageSettings("opt")
@@ -92,6 +92,10 @@ with st.expander("The update rules, as Keras implements them"):
         info = OPTIMIZERS[name]
         st.markdown(f"**{info.title}** — `{info.keras_code}`: {info.summary}")
         st.latex(info.update_rule)
+common_mistake(
+    "Keras optimizers take `learning_rate`, as in `keras.optimizers.Adam(learning_rate=0.001)`. "
+    "The old `lr` is gone: Keras 3 refuses it (“Argument(s) not recognized”)."
+)
 
 st.subheader("Losses against the prediction")
 explain(

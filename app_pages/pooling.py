@@ -9,7 +9,7 @@ from dlcore.figures.convolution import grid_text_format, numeric_grid_figure
 from dlcore.media.images import to_float, to_grayscale
 from ui.concept_layout import concept_layout
 from ui.image_source import choose_image
-from ui.presenter import explain
+from ui.presenter import common_mistake, explain
 from ui.settings import PageSettings
 from ui.window_view import cell_name, choose_output_cell, grid_columns, show_grid, window_crop
 
@@ -162,4 +162,9 @@ explain(
     "Max pooling keeps a window's largest value; when the content moves by a pixel, that "
     "value often stays inside the same window, so many outputs do not change at all. "
     "Average pooling mixes every pixel in, so almost every output changes a little."
+)
+common_mistake(
+    "Pooling does not prevent overfitting by itself. It shrinks the feature maps and buys "
+    "some tolerance to small shifts (above), but a network with pooling can still learn its "
+    "training images by heart; dropout, L2, augmentation and more data are what fight that."
 )

@@ -7,7 +7,7 @@ import streamlit as st
 from dlcore.figures.residual import VARIANT_TITLES
 from dlcore.figures.style import scientific
 from ui import trainer_flow
-from ui.presenter import show_figure
+from ui.presenter import common_mistake, show_figure
 from ui.settings import PageSettings
 from ui.trainer import show_run_status
 from ui.trainer_settings import TrainingOptions, activation_input, training_inputs, validated
@@ -235,6 +235,11 @@ else:
     if note:
         st.caption(note)
 
+common_mistake(
+    "Skip connections answer the **vanishing gradient** of deep networks, which is what this "
+    "page shows; they are not a cure for overfitting. Against overfitting: more data, "
+    "dropout, L2, augmentation and early stopping."
+)
 trainer_flow.export_section(
     PAGE,
     residual,

@@ -4,7 +4,7 @@ look at its hidden state, token by token or step by step."""
 import streamlit as st
 
 from ui import trainer_flow
-from ui.presenter import explain, show_figure
+from ui.presenter import common_mistake, explain, show_figure
 from ui.sequences import (
     LANGUAGE_TITLES,
     PAGE,
@@ -28,6 +28,12 @@ explain(
     "forecast the next values of a time series from a window of past ones. After "
     "training, the heatmaps show the state after every token or step, computed by the "
     "trained layers themselves."
+)
+common_mistake(
+    "Keras has no `Tokenizer` any more: text becomes token ids through the "
+    "`keras.layers.TextVectorization` layer, as here. A GRU has gates too (an update and a "
+    "reset gate; an LSTM has three and a cell state). And a Transformer's attention is "
+    "trained with the rest of the model, by the same backpropagation, not separately."
 )
 
 task = st.radio(

@@ -71,6 +71,11 @@ def explain(markdown: str, *, title: str = "How it works") -> None:
         st.markdown(markdown)
 
 
+def common_mistake(markdown: str) -> None:
+    """Correct, where a topic comes up, what tutorials often get wrong: a short note."""
+    st.info(f"**A common mistake:** {markdown}", icon=":material/lightbulb:")
+
+
 def show_figure(figure: go.Figure, *, key: str, across_page: bool = False) -> None:
     """Render a Plotly figure, enlarged for a room in presenter mode.
 
