@@ -29,12 +29,6 @@ explain(
     "training, the heatmaps show the state after every token or step, computed by the "
     "trained layers themselves."
 )
-common_mistake(
-    "Keras has no `Tokenizer` any more: text becomes token ids through the "
-    "`keras.layers.TextVectorization` layer, as here. A GRU has gates too (an update and a "
-    "reset gate; an LSTM has three and a cell state). And a Transformer's attention is "
-    "trained with the rest of the model, by the same backpropagation, not separately."
-)
 
 task = st.radio(
     "Task",
@@ -135,6 +129,12 @@ elif task == "intents":
 else:
     show_figure(forecast_figure(data.series, test_start=data.test_start), key=f"{RUN_KEY}.series")
 
+common_mistake(
+    "Keras has no `Tokenizer` any more: text becomes token ids through the "
+    "`keras.layers.TextVectorization` layer, as here. A GRU has gates too (an update and a "
+    "reset gate; an LSTM has three and a cell state). And a Transformer's attention is "
+    "trained with the rest of the model, by the same backpropagation, not separately."
+)
 trainer_flow.export_section(
     RUN_KEY,
     trainer,

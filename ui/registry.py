@@ -40,6 +40,14 @@ PAGES = (
         "and one neuron f(w·x + b) with sliders.",
     ),
     PageEntry(
+        script="app_pages/backprop.py",
+        title="Backpropagation",
+        icon=":material/account_tree:",
+        section="Concepts",
+        summary="A tiny network's forward pass, every neuron's error and every weight's "
+        "gradient by the chain rule, and gradient descent step by step.",
+    ),
+    PageEntry(
         script="app_pages/convolution.py",
         title="Convolution",
         icon=":material/grid_on:",
@@ -62,6 +70,14 @@ PAGES = (
         section="Concepts",
         summary="SGD, momentum, Nesterov, Adagrad, RMSprop, Adam and AdamW race on 2-D "
         "surfaces, run by the real Keras optimizers; losses against the prediction.",
+    ),
+    PageEntry(
+        script="app_pages/batch_norm.py",
+        title="Batch norm",
+        icon=":material/equalizer:",
+        section="Concepts",
+        summary="Normalise a small batch by hand with its mean, variance, gamma and beta; train "
+        "the moving averages, switch to inference, and see what batch size does.",
     ),
     PageEntry(
         script="app_pages/playground.py",

@@ -1,4 +1,5 @@
-"""End-to-end tests of the Convolution, Pooling and Optimizers pages in Debian's Chromium."""
+"""End-to-end tests of the Convolution, Pooling, Optimizers, Backpropagation and Batch norm
+pages in Debian's Chromium."""
 
 import io
 
@@ -80,3 +81,28 @@ def test_optimizers_race_on_the_surface(page: Page, app_url: str):
     expect(charts.first).to_contain_text("Adam")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "optimizers")
+
+
+def test_batch_norm_switches_to_the_moving_averages_at_inference(page: Page, app_url: str):
+    page.goto(f"{app_url}/batch_norm")
+    wait_for_app(page)
+    table = page.get_by_test_id("stTable")
+    expect(table).to_contain_text("batch mean")
+    page.get_by_text("Inference", exact=True).click()
+    expect(table).to_contain_text("moving mean")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.get_by_text("Training", exact=True).first.click()
+    expect(table).to_contain_text("batch mean")
+    screenshot(page, "batch_norm")
+
+
+def test_backpropagation_steps_lower_the_loss(page: Page, app_url: str):
+    page.goto(f"{app_url}/backprop?bp.hidden=3%2C%202")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    page.locator(".st-key-bp-step10 button").click()
+    expect(page.get_by_text("Loss L at step 10")).to_be_visible()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "backprop")

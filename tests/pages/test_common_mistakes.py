@@ -11,6 +11,7 @@ NOTES = {
     "app_pages/sequences.py": "Keras has no `Tokenizer` any more",
     "app_pages/residual.py": "not a cure for overfitting",
     "app_pages/pooling.py": "Pooling does not prevent overfitting by itself",
+    "app_pages/batch_norm.py": "batch norm uses the **moving averages**",
 }
 
 

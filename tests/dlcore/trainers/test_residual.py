@@ -330,7 +330,12 @@ def test_curves_figure_draws_every_variant_and_metric(deep_run):
     _, _, result, _ = deep_run
     curves = {name: residual.variant_metrics(result.history, name) for name in DEEP.variants}
     figure = residual_figures.curves_figure(result.history.epochs, curves)
-    assert len(figure.data) == 8
+    lines = [trace for trace in figure.data if trace.showlegend is False]
+    assert len(lines) == 8
+    # The legend names each network once and each line style once, with no data of its own.
+    keys = [trace.name for trace in figure.data if trace.showlegend is not False]
+    titles = [residual_figures.VARIANT_TITLES[name] for name in curves]
+    assert keys == [*titles, "training", "validation"]
     loss = next(trace for trace in figure.data if trace.name == "residual (training)")
     np.testing.assert_allclose(loss.y, curves["residual"]["loss"])
     accuracy = [trace for trace in figure.data if trace.name == "plain (validation)"][1]
