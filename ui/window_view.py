@@ -60,11 +60,14 @@ def choose_output_cell(
     # The number of cells changes with the other settings: a value from before (or from
     # a link made with other settings) is brought back inside the range first.
     settings.keep_within("cell", 1, cells)
+    # The start only for a slider not yet moved: Streamlit keeps a moved one's value, and
+    # a default given beside it would clash with it.
+    moved = settings.key("cell") in st.session_state
     position = st.slider(
         "Output cell (row by row)",
         1,
         cells,
-        start[0] * cols + start[1] + 1,
+        **({} if moved else {"value": start[0] * cols + start[1] + 1}),
         **settings.bind("cell"),
     )
     return divmod(position - 1, cols)

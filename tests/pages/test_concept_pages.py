@@ -60,6 +60,22 @@ def test_the_step_by_step_sum_is_the_convolution_of_the_crop():
     assert f"**{expected[row, col]:.3f}**" in sentence
 
 
+def test_a_moved_output_cell_survives_settings_that_shrink_the_output():
+    # Found by `make bench`: the slider's start value outlived a smaller output.
+    app = open_page(CONVOLUTION)
+    for kind, key, value in [
+        ("selectbox", "conv.kernel", "Sobel x"),
+        ("slider", "conv.stride", 2),
+        ("slider", "conv.cell", 3),
+        ("slider", "conv.dilation", 2),
+        ("radio", "conv.padding", "valid"),
+    ]:
+        app = getattr(app, kind)(key=key).set_value(value).run()
+        assert not app.exception, f"after {key} = {value}"
+    cell = app.slider(key="conv.cell")
+    assert (cell.value, cell.max) == (3, 4)
+
+
 def test_the_output_grid_shows_the_chosen_cell_as_the_sum_gives_it():
     app = open_page(CONVOLUTION)
     output = figure(app, 2)
