@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dlcore.figures.playground import boundary_figure, boundary_picture, neuron_images, neuron_strip
+from dlcore.figures.style import PAGE_WIDTH
 from dlcore.figures.training import history_figure
 from dlcore.trainers import playground
 from ui.presenter import show_figure
@@ -22,6 +23,9 @@ from ui.trainer_flow import Drawing
 
 # Seconds between redraws of the loss curves while training: they change slowly.
 CURVE_SECONDS = 1.0
+
+# Pixels on screen of one hidden neuron's picture.
+NEURON_PICTURE_WIDTH = 110
 
 
 CLEAN_LINE = "Since epoch {epoch}, every training point is on the right side of the boundary."
@@ -154,4 +158,6 @@ class PlaygroundView:
                 st.image(
                     neuron_strip(layer),
                     caption=f"Layer {index + 1}: neurons 1 to {len(layer)}, left to right",
+                    # Large enough to see from the back of a room, up to the page's width.
+                    width=min(PAGE_WIDTH, len(layer) * NEURON_PICTURE_WIDTH),
                 )
