@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.gates import show_gates
 from ui.presenter import show_figure
 from ui.settings import PageSettings
 from ui.trainer_flow import kept, score_once
@@ -235,6 +236,7 @@ def show_intent_results(run, data, *, key: str) -> None:
             title=f"Hidden state of layer {layer} after each token",
         )
         show_figure(figure, key=f"{key}.states")
+        show_gates(run, token_ids[0], tokens, key=key, layer=layer)
     elif run.config.encoder == "transformer":
         blocks = attention_weights(run.model, token_ids[0])
         block = 1

@@ -428,11 +428,15 @@ def enlarge(
         )
         for trace in written:
             trace.textfont.size = cell_size
+    colorbar_text = {
+        "tickfont": {"size": round(font_size * 0.9)},
+        "title": {"font": {"size": font_size}},
+    }
+    # Colour bars belong to a trace, or to a colour axis that several traces share.
+    enlarged.for_each_coloraxis(lambda axis: axis.colorbar.update(colorbar_text))
     for trace in enlarged.data:
         if getattr(trace, "colorbar", None) is not None:
-            trace.colorbar.update(
-                tickfont={"size": round(font_size * 0.9)}, title={"font": {"size": font_size}}
-            )
+            trace.colorbar.update(colorbar_text)
         # Only traces with a `mode` draw data as lines: a contour's `line` is its isolines.
         drawn_as_lines = "mode" in trace and "lines" in (trace.mode or "lines")
         if getattr(trace, "line", None) is not None and drawn_as_lines:

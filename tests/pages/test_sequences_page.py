@@ -87,6 +87,23 @@ def test_the_hidden_state_heatmap_is_the_models_own(trained_intents):
     assert ticks == ["will", "it", "rain", "in", "paris", "tomorrow"]
 
 
+def test_the_gates_of_the_trained_gru_follow_its_own_hidden_state(trained_intents):
+    app = trained_intents
+    gates = figure(app, 3)
+    titles = [annotation["text"] for annotation in gates["layout"]["annotations"]]
+    assert titles[:3] == ["Update gate", "Reset gate", "Candidate"]
+    assert "Inside the GRU of layer 1" in gates["layout"]["title"]["text"]
+    # The last panel is the hidden state, recomputed from the gates: the model's own.
+    run = app.session_state["seq.intents.run"]
+    data = intents.load_data(run.config)
+    sentence = app.text_input(key="seq.sentence").value
+    (expected,) = hidden_states(
+        run.model, preprocess.encode_texts([sentence], data.preprocessing)[0]
+    )
+    hidden = plotly_array(gates["data"][-1]["z"]).reshape(expected.T.shape)
+    np.testing.assert_allclose(hidden, expected.T, atol=1e-5)
+
+
 def test_a_typed_sentence_is_classified_and_the_model_registered(trained_intents):
     app = trained_intents
     app.text_input(key="seq.sentence").set_value("set an alarm for 7 am").run()

@@ -315,3 +315,13 @@ def test_the_captions_of_a_grid_share_one_size():
     captions = [f"filter {number}" for number in range(1, 17)]
     enlarged = style.enlarge(captioned_panels(captions, rows=2), width=style.PAGE_WIDTH)
     assert len({annotation.font.size for annotation in enlarged.layout.annotations}) == 1
+
+
+def test_enlarge_grows_the_colour_bars_of_shared_colour_axes():
+    figure = go.Figure(
+        go.Heatmap(z=[[1, 2]], coloraxis="coloraxis2"),
+        layout={"coloraxis": {"colorscale": "Viridis"}, "coloraxis2": {"colorscale": "RdBu"}},
+    )
+    enlarged = style.enlarge(figure)
+    for axis in (enlarged.layout.coloraxis, enlarged.layout.coloraxis2):
+        assert axis.colorbar.tickfont.size == round(0.9 * style.PRESENTER_FONT_SIZE)
