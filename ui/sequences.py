@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.attention import show_attention_by_hand
 from ui.gates import show_gates
 from ui.presenter import show_figure
 from ui.settings import PageSettings
@@ -247,6 +248,7 @@ def show_intent_results(run, data, *, key: str) -> None:
             blocks[block - 1], tokens, title=f"Where each token looks (block {block})"
         )
         show_figure(figure, key=f"{key}.attention")
+        show_attention_by_hand(run, token_ids[0], tokens, key=key, block=block)
     else:
         st.info(
             "A 1-D convolution has no state that runs through the sentence: each filter looks "

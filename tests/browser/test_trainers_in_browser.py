@@ -72,6 +72,15 @@ def test_sequences_learns_the_intents_in_two_epochs(page: Page, app_url: str):
     expect_results_read_whole(page, "sequences")
 
 
+def test_a_transformer_shows_its_attention_worked_by_hand(page: Page, app_url: str):
+    query = "seq.encoder=Transformer&seq.embedding=8&seq.epochs=1&seq.language=English"
+    open_untrained(page, f"{app_url}/sequences?{query}", "Sequences (RNN, LSTM, GRU)")
+    train(page, "seq.intents.train")
+    expect_text(page, "Attention by hand")
+    expect(page.get_by_text(re.compile(r"^For “will” and “will” in head 1"))).to_be_visible()
+    expect_results_read_whole(page, "sequences-transformer")
+
+
 def test_cnn_learns_the_digits_in_two_epochs(page: Page, app_url: str):
     open_untrained(page, f"{app_url}/cnn?cnn.epochs=2", "Image classifier (CNN)")
     expect_text(page, "Training images")

@@ -6,7 +6,9 @@ import pytest
 from helpers import figure, open_page, plotly_array
 
 from dlcore import preprocess
+from dlcore.explain.attention import intent_attention_by_hand
 from dlcore.explain.sequences import hidden_states
+from dlcore.figures.style import scientific
 from dlcore.trainers import intents
 from ui.trainer import REGISTRY_KEY
 
@@ -20,6 +22,24 @@ def trained_intents():
     """A GRU of 8 units on the English intents, trained 2 epochs with one click on Train."""
     app = open_page(
         PAGE, timeout=TIMEOUT, **{"seq.language": "English", "seq.units": "8", "seq.epochs": "2"}
+    )
+    app.button(key="seq.intents.train").click().run()
+    return app
+
+
+@pytest.fixture(scope="module")
+def trained_transformer():
+    """A Transformer block with 2 heads on the English intents, trained 1 epoch."""
+    app = open_page(
+        PAGE,
+        timeout=TIMEOUT,
+        **{
+            "seq.language": "English",
+            "seq.encoder": "Transformer",
+            "seq.embedding": "8",
+            "seq.heads": "2",
+            "seq.epochs": "1",
+        },
     )
     app.button(key="seq.intents.train").click().run()
     return app
@@ -183,3 +203,29 @@ def test_the_results_sit_below_the_settings_at_full_width(trained_intents):
     )
     assert app.metric[0].label == "Test accuracy"
     assert not output.get("metric") and not output.get("text_input")
+
+
+def test_attention_by_hand_is_the_layers_own_for_the_chosen_token_and_head(trained_transformer):
+    app = trained_transformer
+    assert not app.exception and not app.error
+    titles = [
+        figure(app, index)["layout"]["title"]["text"]
+        for index in range(len(app.get("plotly_chart")))
+    ]
+    assert any("Where each token looks" in title for title in titles)
+    run = app.session_state["seq.intents.run"]
+    data = intents.load_data(run.config)
+    sentence = app.text_input(key="seq.sentence").value
+    token_ids = preprocess.encode_texts([sentence], data.preprocessing)[0]
+    app.selectbox(key="seq.att_token").set_value(3).run()
+    app.selectbox(key="seq.att_head").set_value(2).run()
+    assert not app.exception
+    worked = intent_attention_by_hand(run.model, token_ids)
+    line = next(m.value for m in app.markdown if m.value.startswith("For “"))
+    # Token 3 ("rain") against token 1 in head 2, at T = 1: the layer's own numbers.
+    score = scientific(worked.scores[1, 2, 0], digits=3)
+    assert f"**{score}**" in line and f"**{worked.weights[1, 2, 0]:.3f}**" in line
+    app.select_slider(key="seq.att_temp").set_value(4.0).run()
+    hot = intent_attention_by_hand(run.model, token_ids, temperature=4.0)
+    line = next(m.value for m in app.markdown if m.value.startswith("For “"))
+    assert f"**{hot.weights[1, 2, 0]:.3f}**" in line and "T = 4" in line
