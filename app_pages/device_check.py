@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.presenter import explain
+from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
 from ui.sidebar import record_run, requested_placement
 
@@ -54,3 +54,43 @@ if result is not None:
         f"{result.epochs} epochs in {result.seconds:.2f} s, precision {result.precision}; "
         f"loss {result.losses[0]:.3f} → {result.losses[-1]:.3f}."
     )
+
+st.subheader("CPU against GPU")
+explain(
+    "The same model, data, starting weights and batches, trained on the CPU, on every GPU "
+    "and, with two or more GPUs, mirrored over all of them. On a GPU it trains in mixed "
+    "precision (float16 arithmetic, float32 weights), which tensor cores speed up. A model "
+    "this small is too little work to keep a GPU busy: a CNN on images gains many times "
+    "more than it does."
+)
+if st.button("Compare every device", key="check.compare"):
+    from dlcore.runtime.device_check import compare_devices
+
+    progress = st.progress(0.0, text="Starting TensorFlow…")
+    st.session_state["check_comparison"] = compare_devices(
+        epochs=epochs,
+        on_run=lambda index, n_runs, label: progress.progress(
+            index / n_runs, text=f"Training on {label} ({index + 1} of {n_runs})…"
+        ),
+    )
+    progress.empty()
+
+comparison = st.session_state.get("check_comparison")
+if comparison is not None:
+    from dlcore.figures.devices import device_speed_figure
+
+    show_figure(
+        device_speed_figure(
+            comparison.labels,
+            [result.samples_per_second for result in comparison.results],
+            [result.seconds / result.epochs for result in comparison.results],
+        ),
+        key="check.speeds",
+    )
+    if not comparison.gpu_present:
+        st.info(
+            "No GPU is present on this machine, so only the CPU was timed. On a machine "
+            "with an NVIDIA GPU and the CUDA build of TensorFlow (`make gpu`), each GPU "
+            "gets a bar of its own, and two or more a mirrored bar too.",
+            icon=":material/memory:",
+        )

@@ -131,6 +131,69 @@ def run_device_check(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class DeviceComparison:
+    """The same training timed on every device present.
+
+    Attributes:
+        labels: what each run trained on, e.g. ("CPU", "GPU:0", "GPU:1", "2 GPUs mirrored").
+        results: the `DeviceCheckResult` of each run, in the same order.
+        gpu_present: whether the backend sees a GPU; without one, only the CPU is timed.
+    """
+
+    labels: tuple[str, ...]
+    results: tuple[DeviceCheckResult, ...]
+    gpu_present: bool
+
+
+def compare_devices(
+    *,
+    epochs: int = 3,
+    n_samples: int = 2048,
+    seed: int = 0,
+    on_run: Callable[[int, int, str], None] | None = None,
+) -> DeviceComparison:
+    """Train the device check's model on the CPU, on every GPU, and mirrored over all the
+    GPUs when there are two or more: same data, same weights, same batches.
+
+    On a GPU the model trains in mixed precision (`devices.precision_policy`). A machine
+    with no GPU times the CPU alone and never fails for want of one.
+
+    Args:
+        epochs: passes over the data in each run. Defaults to 3.
+        n_samples: training points. Defaults to 2048.
+        seed: seeds the data and the weights, the same in every run. Defaults to 0.
+        on_run: called as `on_run(index, n_runs, label)` before each run, for progress.
+
+    Returns:
+        A `DeviceComparison`.
+
+    Raises:
+        ValueError: as `run_device_check`.
+    """
+    gpus = [device.name for device in devices.list_devices() if device.kind == "GPU"]
+    plans: list[tuple[str, str, Any]] = [("CPU", "cpu", None)]
+    plans += [(name, name.lower(), None) for name in gpus]
+    if len(gpus) >= 2:
+        plans.append(
+            (f"{len(gpus)} GPUs mirrored", "gpu:0", devices.distribution_strategy(devices=gpus))
+        )
+    results = []
+    for index, (label, requested, strategy) in enumerate(plans):
+        if on_run is not None:
+            on_run(index, len(plans), label)
+        results.append(
+            run_device_check(
+                requested, strategy=strategy, epochs=epochs, n_samples=n_samples, seed=seed
+            )
+        )
+    return DeviceComparison(
+        labels=tuple(label for label, _, _ in plans),
+        results=tuple(results),
+        gpu_present=bool(gpus),
+    )
+
+
 def _build_model(keras: Any, *, seed: int) -> Any:
     """Two inputs -> 32 -> 16 -> 1 sigmoid; the output stays float32 under mixed precision.
 

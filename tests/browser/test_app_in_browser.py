@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from harness import screenshot, wait_for_app
+from harness.look import chart_text_problems, wait_until_drawn
 from ui.registry import HOME, PAGES
 
 pytestmark = pytest.mark.browser
@@ -109,3 +110,9 @@ def test_device_check_trains_and_the_panel_says_where(page: Page, app_url: str):
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Last model: Device check on CPU:0")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "device-check")
+    page.get_by_role("button", name="Compare every device").click()
+    expect(page.get_by_text("No GPU is present on this machine", exact=False)).to_be_visible(
+        timeout=90_000
+    )
+    wait_until_drawn(page)
+    assert not chart_text_problems(page)

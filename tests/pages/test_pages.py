@@ -149,6 +149,17 @@ def test_device_check_trains_and_the_panel_shows_where():
     assert "expected" not in panel
 
 
+def test_device_check_compares_every_device_and_says_when_there_is_no_gpu():
+    app = open_page("app_pages/device_check.py", **{"check.epochs": "1"})
+    app.button(key="check.compare").click().run()
+    assert not app.exception
+    comparison = app.session_state["check_comparison"]
+    bars = figure(app, 0)["data"]
+    assert [list(bar["y"]) for bar in bars] == [["CPU"], ["CPU"]]
+    assert bars[0]["text"] == [f"{comparison.results[0].samples_per_second:,.0f}"]
+    assert any("No GPU is present on this machine" in info.value for info in app.info)
+
+
 def test_device_check_under_a_cluster_explains_instead_of_failing(monkeypatch):
     from dlcore.runtime import devices
 

@@ -6,7 +6,8 @@ import socket
 import pytest
 from helpers import finish_python, run_python, start_python
 
-from dlcore.runtime.device_check import run_device_check
+from dlcore.runtime import device_check, devices
+from dlcore.runtime.device_check import compare_devices, run_device_check
 
 
 def test_device_check_trains_on_the_cpu_and_reports_progress():
@@ -127,3 +128,39 @@ def test_multi_worker_strategy_reduces_across_two_processes():
         # Replica numbers 1 and 2, one per worker, summed by an all-reduce between them.
         assert result["total"] == 3.0
         assert "keras-team/keras#20585" in result["refusal"]
+
+
+def test_compare_devices_without_a_gpu_times_the_cpu_alone():
+    runs = []
+    comparison = compare_devices(
+        epochs=1, n_samples=256, on_run=lambda index, n, label: runs.append((index, n, label))
+    )
+    assert comparison.labels == ("CPU",) and not comparison.gpu_present
+    (result,) = comparison.results
+    assert (result.device, result.precision) == ("CPU:0", "float32")
+    assert runs == [(0, 1, "CPU")]
+
+
+def test_compare_devices_plans_every_gpu_and_a_mirrored_run(monkeypatch):
+    found = [
+        devices.Device("CPU:0", "CPU", "a CPU"),
+        devices.Device("GPU:0", "GPU", "a GPU"),
+        devices.Device("GPU:1", "GPU", "a GPU"),
+    ]
+    monkeypatch.setattr(devices, "list_devices", lambda: found)
+    monkeypatch.setattr(devices, "distribution_strategy", lambda devices: ("mirrored", devices))
+    asked = []
+    monkeypatch.setattr(
+        device_check,
+        "run_device_check",
+        lambda requested, *, strategy, **options: asked.append((requested, strategy)),
+    )
+    comparison = compare_devices(epochs=1)
+    assert comparison.labels == ("CPU", "GPU:0", "GPU:1", "2 GPUs mirrored")
+    assert comparison.gpu_present
+    assert asked == [
+        ("cpu", None),
+        ("gpu:0", None),
+        ("gpu:1", None),
+        ("gpu:0", ("mirrored", ["GPU:0", "GPU:1"])),
+    ]
