@@ -55,53 +55,35 @@ def batch_figure(result: BatchNormResult) -> go.Figure:
     # share the space above the plots with the legend.
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.16)
     dots = {"size": 11, "line": {"width": 1, "color": "white"}}
-    figure.add_scatter(
-        x=dot_labels,
-        y=result.batch.ravel(),
-        customdata=samples,
-        name="input x",
-        mode="markers",
-        marker={**dots, "color": INPUT_COLOR},
-        hovertemplate="sample %{customdata}, %{x}: x = %{y:.3f}<extra></extra>",
-        row=1,
-        col=1,
+    bar = {"symbol": "line-ew-open", "size": 30, "line": {"width": 3}}
+    # Left the input with the mean it is centred on; right the output with beta, where
+    # the mean lands.
+    panels = (
+        (1, "input x", "x", result.batch, INPUT_COLOR, "mean used", result.mean, STATISTIC_COLOR),
+        (2, "output y", "y", result.output, OUTPUT_COLOR, "beta", result.beta, TRUE_COLOR),
     )
-    figure.add_scatter(
-        x=labels,
-        y=result.mean,
-        name="mean used",
-        mode="markers",
-        marker={
-            "symbol": "line-ew-open",
-            "size": 30,
-            "line": {"width": 3},
-            "color": STATISTIC_COLOR,
-        },
-        hovertemplate="%{x}: mean used = %{y:.3f}<extra></extra>",
-        row=1,
-        col=1,
-    )
-    figure.add_scatter(
-        x=dot_labels,
-        y=result.output.ravel(),
-        customdata=samples,
-        name="output y",
-        mode="markers",
-        marker={**dots, "color": OUTPUT_COLOR},
-        hovertemplate="sample %{customdata}, %{x}: y = %{y:.3f}<extra></extra>",
-        row=1,
-        col=2,
-    )
-    figure.add_scatter(
-        x=labels,
-        y=result.beta,
-        name="beta",
-        mode="markers",
-        marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3}, "color": TRUE_COLOR},
-        hovertemplate="%{x}: beta = %{y:.3f}<extra></extra>",
-        row=1,
-        col=2,
-    )
+    for column, name, symbol, values, color, marker_name, markers, marker_color in panels:
+        figure.add_scatter(
+            x=dot_labels,
+            y=values.ravel(),
+            customdata=samples,
+            name=name,
+            mode="markers",
+            marker={**dots, "color": color},
+            hovertemplate=f"sample %{{customdata}}, %{{x}}: {symbol} = %{{y:.3f}}<extra></extra>",
+            row=1,
+            col=column,
+        )
+        figure.add_scatter(
+            x=labels,
+            y=markers,
+            name=marker_name,
+            mode="markers",
+            marker={**bar, "color": marker_color},
+            hovertemplate=f"%{{x}}: {marker_name} = %{{y:.3f}}<extra></extra>",
+            row=1,
+            col=column,
+        )
     figure.update_layout(height=420)
     apply_layout(figure, title=f"A batch before and after batch norm, with {statistics}")
     figure.update_layout(legend_traceorder="normal")
