@@ -11,6 +11,7 @@ from dlcore.figures.style import human_label
 from dlcore.figures.text_insight import attribution_figure, token_state_figure
 from dlcore.media import texts as media_texts
 from ui.downloads import download_button
+from ui.gates import show_gates
 from ui.presenter import explain, plain, show_figure
 from ui.pretrained import model_title, predictor_for, say_if_link_model_missing, session_models
 from ui.settings import PageSettings
@@ -123,7 +124,7 @@ def show_sentence(predictor, model_key: str) -> None:
         method = choose_method(explanation)
         show_unknown_words(explanation)
     show_tokens(explanation, method)
-    show_hidden_state(explanation)
+    show_hidden_state(explanation, predictor.model)
 
 
 def choose_method(explanation) -> str:
@@ -193,7 +194,7 @@ def show_tokens(explanation, method: str) -> None:
     )
 
 
-def show_hidden_state(explanation) -> None:
+def show_hidden_state(explanation, model) -> None:
     st.subheader("Hidden state, token by token")
     if not explanation.hidden_states:
         st.info(
@@ -225,6 +226,15 @@ def show_hidden_state(explanation) -> None:
         ),
         key=f"{PAGE}.hidden_state",
         across_page=True,
+    )
+    show_gates(
+        model,
+        tokens.token_ids,
+        shown_tokens(tokens),
+        bidirectional=explanation.bidirectional[layer - 1],
+        settings=settings,
+        key=PAGE,
+        layer=layer,
     )
 
 

@@ -1,6 +1,7 @@
-"""Inside a trained LSTM or GRU intent model: its gates after every token of a sentence.
+"""Inside an LSTM or GRU intent model: its gates after every token of a sentence.
 
-Shown on the Sequences page below the hidden state (`ui.sequences.show_intent_results`).
+Shown below the hidden state on the Sequences page, for the model just trained, and on
+the Your text page, for the bundled or a trained model.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import streamlit as st
 
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
-
-settings = PageSettings("seq")
 
 DIRECTION_TITLES = {"forwards": "Forwards", "backwards": "Backwards"}
 
@@ -39,34 +38,36 @@ GATE_EXPLANATIONS = {
 
 
 def show_gates(
-    run: Any, token_ids: np.ndarray, tokens: list[str], *, key: str, layer: int = 1
+    model: Any,
+    token_ids: np.ndarray,
+    tokens: list[str],
+    *,
+    bidirectional: bool,
+    settings: PageSettings,
+    key: str,
+    layer: int = 1,
 ) -> None:
-    """The gates of one recurrent layer of a trained intent model, for one sentence.
+    """The gates of one recurrent layer of an intent model, for one sentence.
 
     Args:
-        run: the trained run on screen (`run.model`, `run.config.encoder` and
-            `run.config.bidirectional` are read).
+        model: the intent model on screen (trained on the Sequences page, or bundled).
         token_ids: int, shape `(max_length,)`, the sentence's token ids.
         tokens: its tokens, one per id that is not padding.
+        bidirectional: whether the layer reads both ways (a direction is then chosen).
+        settings: the page's settings: the direction is its setting "gate_direction".
         key: the element key prefix of the page's figures.
         layer: the recurrent layer to show, counted from 1 (the page's "Layer" slider).
     """
     from dlcore.explain.gates import model_gates
     from dlcore.figures.gates import gates_figure
 
-    encoder = run.config.encoder
-    if encoder not in GATE_EXPLANATIONS:
-        st.caption(
-            "A SimpleRNN has no gates: every token rewrites its whole state. Choose an LSTM "
-            "or a GRU to see gates that decide what to keep."
-        )
-        return
     try:
-        cells = model_gates(run.model, token_ids)
+        cells = model_gates(model, token_ids)
     except ValueError as error:
-        st.info(str(error))
+        # A SimpleRNN has no gates: the message says which cells do.
+        st.caption(str(error))
         return
-    per_layer = 2 if run.config.bidirectional else 1
+    per_layer = 2 if bidirectional else 1
     chosen = cells[(layer - 1) * per_layer : layer * per_layer]
     if not chosen:
         st.info(f"The model has no recurrent layer {layer}.")
@@ -81,7 +82,7 @@ def show_gates(
             **settings.bind("gate_direction"),
         )
         cell = chosen[1] if direction == "backwards" else chosen[0]
-    name = encoder.upper()
+    name = cell.cell.upper()
     reading = ", reading backwards" if cell.backwards else ""
     figure = gates_figure(
         {**cell.gates, "hidden": cell.hidden},
@@ -89,4 +90,4 @@ def show_gates(
         title=f"Inside the {name} of layer {layer}{reading}: its gates after each token",
     )
     show_figure(figure, key=f"{key}.gates", across_page=True)
-    explain(GATE_EXPLANATIONS[encoder], title=f"How the {name} gates work")
+    explain(GATE_EXPLANATIONS[cell.cell], title=f"How the {name} gates work")

@@ -237,7 +237,15 @@ def show_intent_results(run, data, *, key: str) -> None:
             title=f"Hidden state of layer {layer} after each token",
         )
         show_figure(figure, key=f"{key}.states")
-        show_gates(run, token_ids[0], tokens, key=key, layer=layer)
+        show_gates(
+            run.model,
+            token_ids[0],
+            tokens,
+            bidirectional=run.config.bidirectional,
+            settings=settings,
+            key=key,
+            layer=layer,
+        )
     elif run.config.encoder == "transformer":
         blocks = attention_weights(run.model, token_ids[0])
         block = 1

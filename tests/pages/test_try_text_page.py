@@ -217,3 +217,16 @@ def test_a_transformer_says_it_has_no_recurrent_state(bundled):
         "Transformer" in info.value and "no recurrent state" in info.value for info in app.info
     )
     assert len(app.get("plotly_chart")) == 2
+
+
+def test_the_bundled_grus_gates_end_in_the_hidden_state_shown_above_them():
+    app = open_page(PAGE, timeout=TIMEOUT)
+    assert not app.exception
+    states, gates = figure(app, 2), figure(app, 3)
+    assert "Inside the GRU of layer 1" in gates["layout"]["title"]["text"]
+    titles = [annotation["text"] for annotation in gates["layout"]["annotations"]]
+    assert titles == ["Update gate", "Reset gate", "Candidate", "Hidden state"]
+    # The gates' last panel, recomputed from the weights, is the layer's own hidden state.
+    shown = plotly_array(states["data"][0]["z"])
+    recomputed = plotly_array(gates["data"][-1]["z"]).reshape(shown.shape)
+    assert abs(recomputed - shown).max() < 1e-4
