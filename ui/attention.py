@@ -13,14 +13,18 @@ import streamlit as st
 from ui.presenter import explain, show_figure
 from ui.settings import PageSettings
 
-settings = PageSettings("seq")
-
 PADDING_LABEL = "[pad]"
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
 def show_attention_by_hand(
-    run: Any, token_ids: np.ndarray, tokens: list[str], *, key: str, block: int = 1
+    run: Any,
+    token_ids: np.ndarray,
+    tokens: list[str],
+    *,
+    settings: PageSettings,
+    key: str,
+    block: int = 1,
 ) -> None:
     """For a token and a head you pick: its query, the keys and values, the scores
     q·k/√d, the padding mask, the softmax weights at a temperature you pick, and the
@@ -30,6 +34,8 @@ def show_attention_by_hand(
         run: the trained run on screen (`run.model` is read).
         token_ids: int, shape `(max_length,)`, the sentence's token ids.
         tokens: its tokens, one per id that is not padding.
+        settings: the page's settings: token, head and temperature are its settings
+            "att_token", "att_head" and "att_temp".
         key: the element key prefix of the page's figures.
         block: the Transformer block to show, counted from 1 (the page's "Block" slider).
     """

@@ -256,7 +256,7 @@ def show_intent_results(run, data, *, key: str) -> None:
             blocks[block - 1], tokens, title=f"Where each token looks (block {block})"
         )
         show_figure(figure, key=f"{key}.attention")
-        show_attention_by_hand(run, token_ids[0], tokens, key=key, block=block)
+        show_attention_by_hand(run, token_ids[0], tokens, settings=settings, key=key, block=block)
     else:
         st.info(
             "A 1-D convolution has no state that runs through the sentence: each filter looks "

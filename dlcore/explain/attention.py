@@ -222,7 +222,7 @@ def intent_attention_by_hand(
     # Keras is imported here: the pages that use this load a Keras model anyway.
     import keras
 
-    from dlcore.explain.sequences import _first_input, _one_example, _probe
+    from dlcore.explain.sequences import _first_input, _one_sentence, _probe
 
     layers = [layer for layer in model.layers if isinstance(layer, keras.layers.MultiHeadAttention)]
     if not layers:
@@ -237,9 +237,7 @@ def intent_attention_by_hand(
         )
     if n_padding is not None and n_padding < 0:
         raise ValueError(f"`n_padding` must be >= 0 or None. Received: n_padding={n_padding}.")
-    batch, keep = _one_example(np.asarray(token_ids))
-    if keep is None:
-        raise ValueError("`token_ids` must be integer token ids of one sentence, shape (length,).")
+    batch, keep = _one_sentence(np.asarray(token_ids))
     layer = layers[block - 1]
     layer_input, layer_output = _probe(model, [_first_input(layer), layer.output], batch)
     inputs = np.asarray(layer_input, dtype=np.float64)[0]

@@ -149,7 +149,7 @@ def model_gates(model: Any, token_ids: np.ndarray) -> list[CellGates]:
     """
     import keras
 
-    from dlcore.explain.sequences import _first_input, _is_recurrent, _one_example, _probe
+    from dlcore.explain.sequences import _first_input, _is_recurrent, _one_sentence, _probe
 
     layers = [layer for layer in model.layers if _is_recurrent(layer)]
     parts = [_directions(layer) for layer in layers]
@@ -160,9 +160,7 @@ def model_gates(model: Any, token_ids: np.ndarray) -> list[CellGates]:
             "Gates belong to LSTM and GRU layers: train the intent model with the lstm or "
             "gru encoder to see them."
         )
-    batch, keep = _one_example(token_ids)
-    if keep is None:
-        raise ValueError("`token_ids` must be integer token ids of one sentence, shape (length,).")
+    batch, keep = _one_sentence(token_ids)
     layer_inputs = _probe(model, [_first_input(layer) for layer in layers], batch)
     result = []
     for pair, layer_input in zip(parts, layer_inputs, strict=True):

@@ -91,9 +91,7 @@ def attention_weights(model: Any, token_ids: np.ndarray) -> list[np.ndarray]:
             "This model has no attention layer: choose the transformer encoder to see "
             "attention weights."
         )
-    batch, keep = _one_example(token_ids)
-    if keep is None:
-        raise ValueError("`token_ids` must be integer token ids of one sentence, shape (length,).")
+    batch, keep = _one_sentence(token_ids)
     queries = _probe(model, [_first_input(layer) for layer in layers], batch)
     pairs = keras.ops.convert_to_tensor((keep[:, np.newaxis] & keep[np.newaxis, :])[np.newaxis])
     weights = []
@@ -139,6 +137,14 @@ def _one_example(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
             raise ValueError("The sentence has no tokens (all padding): type some words first.")
         return array[np.newaxis].astype(np.int32), keep
     return array[np.newaxis].astype(np.float32), None
+
+
+def _one_sentence(token_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One sentence's token ids as a batch of one, and which steps are not padding."""
+    batch, keep = _one_example(token_ids)
+    if keep is None:
+        raise ValueError("`token_ids` must be integer token ids of one sentence, shape (length,).")
+    return batch, keep
 
 
 def _probe(model: Any, tensors: list[Any], batch: np.ndarray) -> list[Any]:
