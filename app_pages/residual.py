@@ -122,7 +122,7 @@ def model_title(shown: residual.Config) -> str:
 
 def draw_curves(trained) -> object:
     history = trained.history
-    curves = {name: residual.variant_metrics(history, name) for name in trained.config.variants}
+    curves = {name: history.variant(name) for name in trained.config.variants}
     return curves_figure(history.epochs, curves)
 
 
@@ -152,10 +152,7 @@ def register(config: residual.Config, scores: dict) -> dict | None:
     """The digits network with the best validation accuracy, for the Image try-it page."""
     if config.dataset != "digits":
         return None
-    accuracies = {
-        name: residual.variant_metrics(run.history, name)["val_accuracy"][-1]
-        for name in config.variants
-    }
+    accuracies = {name: run.history.variant(name)["val_accuracy"][-1] for name in config.variants}
     best = best_on_validation(accuracies)  # chosen on validation, never on the test
     test_accuracy = scores[f"test_{best}_accuracy"]
     return {
@@ -183,7 +180,7 @@ def show_results(trained_config: residual.Config) -> None:
     )
     columns = st.columns(len(trained_config.variants))
     for column, name in zip(columns, trained_config.variants, strict=True):
-        metrics = residual.variant_metrics(run.history, name)
+        metrics = run.history.variant(name)
         column.metric(
             # At the page's full width (below the settings), the longest title fits.
             VARIANT_TITLES[name],

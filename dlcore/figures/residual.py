@@ -53,7 +53,7 @@ def curves_figure(
         epochs: the 1-based epoch numbers, one per value.
         curves: variant name (e.g. "residual_bn") -> Keras metric name ("loss",
             "accuracy", "val_loss", "val_accuracy") -> one value per epoch, as
-            `dlcore.trainers.residual.variant_metrics` gives them.
+            `History.variant` gives them.
         title: the figure's title.
 
     Returns:

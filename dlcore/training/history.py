@@ -53,5 +53,21 @@ class History:
         pick = np.argmax if "accuracy" in monitor else np.argmin
         return self.epochs[int(pick(values))]
 
+    def variant(self, name: str) -> dict[str, list[float]]:
+        """One network's curves from the history of networks trained side by side, whose
+        metrics are named "<name>_loss", "val_<name>_accuracy", ...
+
+        Returns:
+            "loss", "accuracy", "val_loss", "val_accuracy" -> one value per epoch (those
+            the history has for that network).
+        """
+        curves = {}
+        for metric in ("loss", "accuracy"):
+            for prefix in ("", "val_"):
+                values = self.metrics.get(f"{prefix}{name}_{metric}")
+                if values is not None:
+                    curves[f"{prefix}{metric}"] = values
+        return curves
+
     def __len__(self) -> int:
         return len(self.epochs)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -406,6 +407,12 @@ def _flags(variants: Sequence[str], part: str) -> Any:
     ("residual"); shaped to broadcast over `(batch_size, n_variants, units)`."""
     flags = [name.endswith(part) if part == "_bn" else name.startswith(part) for name in variants]
     return ops.reshape(ops.convert_to_tensor(flags), (len(variants), 1))
+
+
+def per_variant(labels: np.ndarray, n_variants: int) -> np.ndarray:
+    """The labels as the side-by-side model takes them: int64 `(n_samples, n_variants)`,
+    each row the sample's label repeated."""
+    return np.repeat(np.asarray(labels, np.int64)[:, np.newaxis], n_variants, axis=1)
 
 
 @keras.saving.register_keras_serializable(package="dlcore")

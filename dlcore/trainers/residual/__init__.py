@@ -30,7 +30,7 @@ Example:
 >>> data = load_data(config)
 >>> model = build_model(config, data)
 >>> result = fit(model, data, config, epochs=20)                    # doctest: +SKIP
->>> plain, residual = (variant_metrics(result.history, name)["loss"][-1] for name in
+>>> plain, residual = (result.history.variant(name)["loss"][-1] for name in
 ...                    config.variants)                             # doctest: +SKIP
 >>> residual < plain   # 0.1 against 2.3 for plain, stuck at chance   # doctest: +SKIP
 True
@@ -63,8 +63,6 @@ from dlcore.trainers.residual.model import (
     evaluate,
     load_data,
     model_variants,
-    per_variant,
-    variant_metrics,
     variant_model,
 )
 
@@ -93,7 +91,5 @@ __all__ = [
     "layer_names",
     "load_data",
     "model_variants",
-    "per_variant",
-    "variant_metrics",
     "variant_model",
 ]

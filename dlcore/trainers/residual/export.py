@@ -8,7 +8,7 @@ import textwrap
 
 from dlcore.concepts.optimizers import optimizer_code
 from dlcore.trainers.residual.config import DATASETS, N_SAMPLES, OPTIMIZERS, Config
-from dlcore.trainers.residual.model import build_side_by_side, per_variant
+from dlcore.trainers.residual.model import build_side_by_side
 from dlcore.training import export, layers
 
 _PIECES = (
@@ -24,7 +24,7 @@ _PIECES = (
     layers.summed_cross_entropy,
     layers.VariantMetric,
     build_side_by_side,
-    per_variant,
+    layers.per_variant,
 )
 """What the script defines with the source of Deep Learning Studio's own: the layers,
 the loss and metric, the builder and the labels' shape."""

@@ -19,10 +19,10 @@ from keras import ops
 
 from dlcore.data.split import SplitData
 from dlcore.trainers.residual.config import N_PROBE_SAMPLES, Config
-from dlcore.trainers.residual.model import model_variants, per_variant
+from dlcore.trainers.residual.model import model_variants
 from dlcore.training.fit import EpochReport, FitResult, fit_split
 from dlcore.training.history import History
-from dlcore.training.layers import VariantStack, summed_cross_entropy
+from dlcore.training.layers import VariantStack, per_variant, summed_cross_entropy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +32,7 @@ class ResidualReport:
     Attributes:
         epoch: epochs finished so far, counting earlier runs (1-based).
         final_epoch: the epoch this run ends at if nothing stops it.
-        history: the side-by-side model's `History`; `variant_metrics` picks one
+        history: the side-by-side model's `History`; `History.variant` picks one
             variant's curves out of it.
         weights: a copy of the side-by-side model's weights, for
             `dlcore.training.fit.restore_weights`.
@@ -138,7 +138,7 @@ def fit(
             after `on_epoch`), as `fit_split` takes them.
 
     Returns:
-        The `FitResult` of `fit_split`; `variant_metrics(result.history, variant)` gives
+        The `FitResult` of `fit_split`; `result.history.variant(variant)` gives
         one variant's curves.
 
     Raises:

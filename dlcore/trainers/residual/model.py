@@ -21,12 +21,12 @@ from dlcore.trainers.residual.config import (
     Config,
 )
 from dlcore.training.evaluation import test_scores
-from dlcore.training.history import History
 from dlcore.training.layers import (
     VariantDense,
     VariantMetric,
     VariantNorm,
     VariantStack,
+    per_variant,
     summed_cross_entropy,
 )
 
@@ -189,12 +189,6 @@ def build_model(config: Config, data: SplitData | None = None) -> Any:
     return model
 
 
-def per_variant(labels: np.ndarray, n_variants: int) -> np.ndarray:
-    """The labels as the side-by-side model takes them: int64 `(n_samples, n_variants)`,
-    each row the sample's label repeated."""
-    return np.repeat(np.asarray(labels, np.int64)[:, np.newaxis], n_variants, axis=1)
-
-
 def evaluate(model: Any, data: SplitData) -> dict[str, float]:
     """The test score of every variant, once, at the end.
 
@@ -255,19 +249,3 @@ def variant_model(model: Any, variant: str, *, image_shape: Sequence[int] | None
         logits
     )
     return keras.Model(inputs, probabilities, name=variant)
-
-
-def variant_metrics(history: History, variant: str) -> dict[str, list[float]]:
-    """One variant's curves from the side-by-side model's `History`.
-
-    Returns:
-        "loss", "accuracy", "val_loss", "val_accuracy" -> one value per epoch (those
-        the history has for that variant).
-    """
-    metrics = {}
-    for name in ("loss", "accuracy"):
-        for prefix in ("", "val_"):
-            values = history.metrics.get(f"{prefix}{variant}_{name}")
-            if values is not None:
-                metrics[f"{prefix}{name}"] = values
-    return metrics

@@ -230,8 +230,8 @@ def deep_run():
 
 def test_at_depth_30_the_residual_network_ends_with_a_lower_loss(deep_run):
     _, _, result, _ = deep_run
-    plain = residual.variant_metrics(result.history, "plain")
-    skip = residual.variant_metrics(result.history, "residual")
+    plain = result.history.variant("plain")
+    skip = result.history.variant("residual")
     assert set(plain) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert len(skip["loss"]) == DEEP_EPOCHS
     assert skip["loss"][-1] < plain["loss"][-1] - 0.1, (plain["loss"], skip["loss"])
@@ -328,7 +328,7 @@ def test_exported_code_runs_on_its_own(tmp_path):
 
 def test_curves_figure_draws_every_variant_and_metric(deep_run):
     _, _, result, _ = deep_run
-    curves = {name: residual.variant_metrics(result.history, name) for name in DEEP.variants}
+    curves = {name: result.history.variant(name) for name in DEEP.variants}
     figure = residual_figures.curves_figure(result.history.epochs, curves)
     lines = [trace for trace in figure.data if trace.showlegend is False]
     assert len(lines) == 8
