@@ -189,14 +189,10 @@ def intent_attention_by_hand(
 
     The block's `MultiHeadAttention` input for this sentence is read from the model
     itself (the embedded tokens plus positions for block 1, the previous block's output
-    after), then recomputed by `attention_by_hand`, with the padding mask the model's
-    layer really applies: the sentence's padding mask where the layer's own output shows
-    it is masked, else none. (In Keras 3.15 a `MultiHeadAttention` takes the Keras mask
-    off its input tensor when it reads it, so the residual `Add` after it, and every
-    block after the first, run without one: their tokens do look at the padding.)
-    With the padding masked, the positions after the sentence's last token and the
-    `n_padding` kept are left out: no token looks at them, so the other numbers are
-    those of the whole sequence.
+    after), then recomputed by `attention_by_hand` with the sentence's padding mask, as
+    every block of the model applies it. The positions after the sentence's last token
+    and the `n_padding` kept are left out: no token looks at them, so the other numbers
+    are those of the whole sequence.
 
     Args:
         model: an intent model with the "transformer" encoder
@@ -204,20 +200,20 @@ def intent_attention_by_hand(
         token_ids: int, shape `(max_length,)`, one sentence (`PADDING_ID` is padding).
         block: `int`, which Transformer block, counted from 1. Defaults to 1.
         n_padding: `int` >= 0, how many padding positions after the sentence to keep
-            where the padding is masked, so that the mask has something to hide; None
-            keeps them all. Unmasked padding is always kept whole. Defaults to 2.
+            so that the mask has something to hide; None keeps them all. Defaults to 2.
         temperature: `float` > 0, T in `softmax(scores / T)`. Defaults to 1.0.
 
     Returns:
         An `AttentionByHand` over the sentence's tokens, then the padding kept; its
-        `mask` is False for every pair that involves padding if the layer masks it, all
-        True if it does not. At T = 1 its `output` equals the layer's own, to 1e-5.
+        `mask` is False for every pair that involves padding. At T = 1 its `output`
+        equals the layer's own, to 1e-5.
 
     Raises:
         ValueError: If the model has no attention layer or no such block, the ids are
             not one sentence, or the sentence is all padding.
-        RuntimeError: If neither computation reproduces the layer's output (a layer this
-            module does not know how to recompute).
+        RuntimeError: If the recomputation does not reproduce the layer's output (a layer
+            this module does not know how to recompute, or a model that does not mask its
+            padding).
     """
     # Keras is imported here: the pages that use this load a Keras model anyway.
     import keras
@@ -242,23 +238,17 @@ def intent_attention_by_hand(
     layer_input, layer_output = _probe(model, [_first_input(layer), layer.output], batch)
     inputs = np.asarray(layer_input, dtype=np.float64)[0]
     expected = np.asarray(layer_output, dtype=np.float64)[0]
-    # Which mask the layer really applied: the one whose output is the layer's own.
-    masked = attention_by_hand(layer, inputs, mask=keep)
-    unmasked = attention_by_hand(layer, inputs)
     tolerance = 1e-4 * max(1.0, float(np.abs(expected).max()))
-    if np.allclose(masked.output[keep], expected[keep], rtol=0, atol=tolerance):
-        n_steps = len(keep)
-        if n_padding is not None:
-            n_steps = min(n_steps, int(np.flatnonzero(keep)[-1]) + 1 + n_padding)
-        return attention_by_hand(
-            layer, inputs[:n_steps], mask=keep[:n_steps], temperature=temperature
+    recomputed = attention_by_hand(layer, inputs, mask=keep).output
+    if not np.allclose(recomputed[keep], expected[keep], rtol=0, atol=tolerance):
+        raise RuntimeError(
+            f"The recomputation of {layer.name} with the padding mask does not reproduce the "
+            "layer's output: this layer is not a plain self-attention over unpadded tokens."
         )
-    if np.allclose(unmasked.output, expected, rtol=0, atol=tolerance):
-        return attention_by_hand(layer, inputs, temperature=temperature)
-    raise RuntimeError(
-        f"The recomputation of {layer.name} does not reproduce the layer's output, with or "
-        "without the padding mask: this layer is not a plain self-attention."
-    )
+    n_steps = len(keep)
+    if n_padding is not None:
+        n_steps = min(n_steps, int(np.flatnonzero(keep)[-1]) + 1 + n_padding)
+    return attention_by_hand(layer, inputs[:n_steps], mask=keep[:n_steps], temperature=temperature)
 
 
 def _weights(layer: Any) -> tuple[np.ndarray, ...]:

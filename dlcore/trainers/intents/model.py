@@ -19,6 +19,7 @@ from dlcore.training.layers import TokenAndPositionEmbedding
 def transformer_blocks(
     features: Any,
     *,
+    padding: Any,
     n_layers: int,
     n_heads: int,
     embedding_dim: int,
@@ -26,12 +27,19 @@ def transformer_blocks(
     dropout: float,
     seeds: Iterator[int],
 ) -> Any:
-    """`n_layers` Transformer encoder blocks: attention, then feed-forward, each residual."""
+    """`n_layers` Transformer encoder blocks: attention, then feed-forward, each residual.
+
+    `padding` (bool, `(batch_size, max_length)`, True for a real token) is given to every
+    block's attention explicitly: Keras 3's `MultiHeadAttention` takes the Keras mask off
+    its input tensor when it reads it (keras-team/keras#19817), so a mask carried by the
+    tensors would reach the first block only, and later blocks would look at padding.
+    """
     for number in range(1, n_layers + 1):
         attention = keras.layers.MultiHeadAttention(
             n_heads, key_dim=embedding_dim // n_heads, name=f"attention_{number}"
         )
-        attended = attention(features, features)  # padding is masked: no token attends to it
+        # No token looks at padding, and padding's own rows are left out.
+        attended = attention(features, features, query_mask=padding, value_mask=padding)
         # The layer gives its query, key, value and output projections copies of one
         # initializer: seeded, they would all start equal. Each gets its own seed instead.
         for projection in (
@@ -114,6 +122,7 @@ def intent_classifier(
     seeds = layer_seeds(seed)
     token_ids = keras.Input((max_length,), dtype="int32", name="token_ids")
     if encoder == "transformer":
+        padding = keras.ops.not_equal(token_ids, 0)  # True for a real token
         embedding_seed = next(seeds)
         next(seeds)  # the layer seeds its position vectors with embedding_seed + 1
         features = TokenAndPositionEmbedding(
@@ -121,6 +130,7 @@ def intent_classifier(
         )(token_ids)
         features = transformer_blocks(
             features,
+            padding=padding,
             n_layers=n_layers,
             n_heads=n_heads,
             embedding_dim=embedding_dim,
@@ -128,7 +138,9 @@ def intent_classifier(
             dropout=dropout,
             seeds=seeds,
         )
-        features = keras.layers.GlobalAveragePooling1D(name="mean_over_tokens")(features)
+        features = keras.layers.GlobalAveragePooling1D(name="mean_over_tokens")(
+            features, mask=padding
+        )
     else:
         features = keras.layers.Embedding(
             vocabulary_size,

@@ -145,15 +145,37 @@ def test_intent_model_attention_by_hand_equals_its_layer(tiny_transformer, block
     output = np.asarray(keras.Model(model.input, layer.output)(token_ids[np.newaxis]))[0]
     np.testing.assert_allclose(result.output[:n_words], output[:n_words], atol=1e-5)
     np.testing.assert_allclose(result.weights.sum(axis=-1)[:, :n_words], 1.0)
-    if block == 1:
-        # The embedding's padding mask reaches the first block: padding is masked.
-        assert result.weights.shape == (2, n_words + 2, n_words + 2)
-        assert result.mask[:n_words, :n_words].all() and not result.mask[:, n_words:].any()
-        whole = intent_attention_by_hand(model, token_ids, block=block, n_padding=None)
-        assert whole.n_tokens == len(token_ids)
-        np.testing.assert_allclose(
-            whole.weights[:, :n_words, : n_words + 2], result.weights[:, :n_words], atol=1e-12
-        )
+    # Every block masks the padding, the second as well as the first.
+    assert result.weights.shape == (2, n_words + 2, n_words + 2)
+    assert result.mask[:n_words, :n_words].all() and not result.mask[:, n_words:].any()
+    whole = intent_attention_by_hand(model, token_ids, block=block, n_padding=None)
+    assert whole.n_tokens == len(token_ids)
+    np.testing.assert_allclose(
+        whole.weights[:, :n_words, : n_words + 2], result.weights[:, :n_words], atol=1e-12
+    )
+
+
+def test_no_block_of_the_transformer_looks_at_padding(tiny_transformer):
+    """The words' outputs of every block, and the answer, stay the same when the padding's
+    vector changes: nothing after the embedding reads the padding."""
+    model, data = tiny_transformer
+    token_ids = preprocess.encode_texts(["Play some jazz please"], data.preprocessing)[0]
+    n_words = int((token_ids != preprocess.PADDING_ID).sum())
+    names = ["embedding", *(f"feed_forward_norm_{block}" for block in (1, 2))]
+    probe = keras.Model(model.input, [*(model.get_layer(n).output for n in names), model.output])
+    table = model.get_layer("embedding").token_embedding.embeddings
+    saved = keras.ops.convert_to_numpy(table)
+    before = [np.asarray(value)[0] for value in probe(token_ids[np.newaxis])]
+    try:
+        table.assign(saved + np.eye(len(saved), 1, dtype=saved.dtype) * 5.0)  # padding's row
+        after = [np.asarray(value)[0] for value in probe(token_ids[np.newaxis])]
+    finally:
+        table.assign(saved)
+    # The padding's own vectors did change, and nothing that the words make did.
+    assert np.abs(after[0][n_words:] - before[0][n_words:]).min() > 1.0
+    for name, was, now in zip(names[1:], before[1:3], after[1:3], strict=True):
+        np.testing.assert_allclose(now[:n_words], was[:n_words], atol=1e-5, err_msg=name)
+    np.testing.assert_allclose(after[3], before[3], atol=1e-6)
 
 
 def test_intent_helper_refuses_what_it_cannot_show(tiny_transformer):
