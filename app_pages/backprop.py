@@ -14,6 +14,7 @@ HISTORY_KEY = "bp.history"
 REPLAY_KEY = "bp.replay"
 LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0)
 VIEWS = ("Forward", "Backward", "Update")
+YOUR_POINTS = "Your points"
 
 controls, chart = concept_layout(
     "Backpropagation",
@@ -41,9 +42,19 @@ with controls:
         "Output and loss", bp.LOSS_NAMES, format_func=bp.LOSS_TITLES.get, **settings.bind("loss")
     )
     learning_rate = st.select_slider("Learning rate η", LEARNING_RATES, 0.5, **settings.bind("lr"))
-    batch_name = st.selectbox("Mini-batch", tuple(bp.MINI_BATCHES), **settings.bind("batch"))
-    batch = bp.MINI_BATCHES[batch_name]
-    st.caption(batch.description)
+    batch_name = st.selectbox(
+        "Mini-batch", (*bp.MINI_BATCHES, YOUR_POINTS), **settings.bind("batch")
+    )
+    if batch_name == YOUR_POINTS:
+        points_text = st.text_area(
+            "Your points: x₁, x₂, target, one a line",
+            "0, 0, 0\n0, 1, 1\n1, 0, 1\n1, 1, 0",
+            help=f"1 to {bp.MAX_POINTS} points, inputs from -{bp.POINT_RANGE:g} to "
+            f"{bp.POINT_RANGE:g}; with cross-entropy a target is from 0 to 1.",
+            **settings.bind("points"),
+        )
+    else:
+        st.caption(bp.MINI_BATCHES[batch_name].description)
     seed = st.number_input(
         "Seed of the first weights",
         0,
@@ -62,10 +73,20 @@ except ValueError as error:
             icon=":material/error:",
         )
     st.stop()
+if batch_name == YOUR_POINTS:
+    try:
+        batch = bp.parse_points(points_text, loss=loss)
+    except ValueError as error:
+        with chart:
+            st.error(str(error), icon=":material/error:")
+        st.stop()
+else:
+    batch = bp.MINI_BATCHES[batch_name]
 
 # The history belongs to one network and one batch: a change of either starts it again.
 # The learning rate may change between steps.
-signature = (hidden_sizes, activation, loss, batch_name, int(seed))
+points = (batch.inputs.tobytes(), batch.targets.tobytes())
+signature = (hidden_sizes, activation, loss, points, int(seed))
 history = st.session_state.get(HISTORY_KEY)
 if history is None or history["signature"] != signature:
     start = bp.init_network(hidden_sizes, activation=activation, loss=loss, seed=int(seed))
@@ -97,11 +118,15 @@ with controls:
         format_func=lambda layer: bp.layer_name(layer, n_layers),
         **settings.bind("into"),
     )
-    settings.keep_within("from", 1, sizes[into - 1])
+    # 0 is the bias, listed after the neurons: a smaller layer keeps the nearest neuron.
+    settings.keep_within("from", 0, sizes[into - 1])
     source = st.selectbox(
         "From neuron",
-        range(1, sizes[into - 1] + 1),
-        format_func=lambda neuron: neuron_name(into - 1, neuron),
+        [*range(1, sizes[into - 1] + 1), 0],
+        format_func=lambda neuron: (
+            neuron_name(into - 1, neuron) if neuron else "its bias b (input 1)"
+        ),
+        help="A bias is a weight whose input is always 1.",
         **settings.bind("from"),
     )
     settings.keep_within("to", 1, sizes[into])
@@ -115,12 +140,17 @@ with controls:
 with chart:
     step_column, ten_column, reset_column = st.columns(3)
     n_steps = 0
+    room = bp.MAX_STEPS - (len(networks) - 1)
     if step_column.button(
-        "Step", type="primary", key="bp.step", help="One update, w ← w − η·∂L/∂w."
+        "Step",
+        type="primary",
+        key="bp.step",
+        disabled=room < 1,
+        help="One update, w ← w − η·∂L/∂w.",
     ):
         n_steps = 1
-    if ten_column.button("10 steps", key="bp.step10"):
-        n_steps = 10
+    if ten_column.button("10 steps", key="bp.step10", disabled=room < 1):
+        n_steps = min(10, room)
     if reset_column.button("Reset", key="bp.reset", help="Back to the first weights."):
         del networks[1:], losses[1:]
         st.session_state.pop(REPLAY_KEY, None)
@@ -131,6 +161,10 @@ with chart:
     if n_steps or REPLAY_KEY not in st.session_state:
         # A new step is shown at once; the slider replays older ones.
         st.session_state[REPLAY_KEY] = len(networks) - 1
+    if n_steps and len(networks) - 1 >= bp.MAX_STEPS:
+        st.rerun()  # the step buttons above were drawn before the history filled up
+    if room < 1:
+        st.caption(f"The history holds {bp.MAX_STEPS} steps: Reset to start again.")
     if len(networks) > 1:
         shown = st.slider(
             "Step shown",
@@ -162,9 +196,14 @@ with chart:
 network = networks[shown]
 result = bp.backprop(network, batch.inputs, batch.targets)
 update = bp.sgd_step(network, batch.inputs, batch.targets, learning_rate=learning_rate)
-chosen = (into - 1, source - 1, target - 1)
+is_bias = source == 0
+chosen = (into - 1, None if is_bias else source - 1, target - 1)
 chain = bp.chain_rule(result, layer=chosen[0], source=chosen[1], target=chosen[2])
-weight_label = f"{neuron_name(into - 1, source)} → {neuron_name(into, target)}"
+weight_label = (
+    f"the bias of {neuron_name(into, target)}"
+    if is_bias
+    else f"{neuron_name(into - 1, source)} → {neuron_name(into, target)}"
+)
 point_index = None if point == 0 else point - 1
 
 with chart:
@@ -216,11 +255,15 @@ with chart:
             delta=f"{update.loss_after - update.loss_before:.3g}",
             delta_color="inverse",
         )
-        new_weight = float(update.after.weights[chosen[0]][chosen[1], chosen[2]])
-        st.markdown(f"The weight {weight_label}:")
+        if is_bias:
+            new_weight, symbol = float(update.after.biases[chosen[0]][chosen[2]]), "b"
+        else:
+            new_weight, symbol = float(update.after.weights[chosen[0]][chosen[1], chosen[2]]), "w"
+        st.markdown(f"The {'' if is_bias else 'weight '}{weight_label}:")
         st.latex(
-            rf"w \leftarrow w - \eta\,\frac{{\partial L}}{{\partial w}} = {chain.weight:.4g}"
-            rf" - {learning_rate:g} \times ({chain.gradient:.4g}) = {new_weight:.4g}"
+            rf"{symbol} \leftarrow {symbol} - \eta\,\frac{{\partial L}}{{\partial {symbol}}}"
+            rf" = {chain.weight:.4g} - {learning_rate:g} \times ({chain.gradient:.4g})"
+            rf" = {new_weight:.4g}"
         )
         show_figure(
             network_figure(

@@ -58,7 +58,8 @@ class MiniBatch:
     Attributes:
         name: The name the page lists it under, e.g. `"XOR corners"`.
         inputs: float64 array of shape `(n_points, 2)`.
-        targets: float64 array of shape `(n_points,)`, in [0, 1], so that either loss fits.
+        targets: float64 array of shape `(n_points,)`: in [0, 1] for the presets, so
+            that either loss fits; any number for squared error.
         description: One sentence on what the network must learn from it.
     """
 
@@ -98,6 +99,83 @@ MINI_BATCHES: dict[str, MiniBatch] = {
     )
 }
 """The preset mini-batches, by name."""
+
+MAX_POINTS = 8
+"""The most points a mini-batch of your own holds: each gets a line of the chain rule."""
+
+POINT_RANGE = 5.0
+"""Your points' inputs lie in [-POINT_RANGE, POINT_RANGE]: beyond, a sigmoid or tanh
+neuron saturates at the first step and every number reads 1.00 or 0.00."""
+
+MAX_STEPS = 500
+"""The most updates a history holds before Reset: enough to watch a loss settle, and a
+bound on what one browser session keeps."""
+
+
+def parse_points(text: str, *, loss: str) -> MiniBatch:
+    """Reads a mini-batch as a person types it: one point a line, `x1, x2, target`.
+
+    Args:
+        text: 1 to `MAX_POINTS` lines of three numbers separated by commas or spaces;
+            blank lines are skipped.
+        loss: one of `LOSS_NAMES`: cross-entropy takes targets in [0, 1], squared error
+            any number.
+
+    Returns:
+        A `MiniBatch` named "Your points".
+
+    Raises:
+        ValueError: naming the first line that does not read, or a value out of range.
+
+    Example:
+
+    >>> batch = parse_points("0, 0, 0\n1 1 1", loss="binary_crossentropy")
+    >>> batch.inputs.tolist(), batch.targets.tolist()
+    ([[0.0, 0.0], [1.0, 1.0]], [0.0, 1.0])
+    """
+    check_choice(loss, name="loss", choices=LOSS_NAMES)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not 1 <= len(lines) <= MAX_POINTS:
+        refuse(
+            "points",
+            text,
+            f"Type 1 to {MAX_POINTS} points, one a line, as x1, x2, target (this has {len(lines)})",
+        )
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        parts = line.replace(",", " ").split()
+        try:
+            values = [float(part) for part in parts]
+        except ValueError:
+            values = []
+        if len(values) != 3 or not all(np.isfinite(values)):
+            refuse(
+                "points",
+                line,
+                f"Line {number} must be three numbers, x1, x2, target, e.g. '0.5, -1, 1'",
+            )
+        if max(abs(values[0]), abs(values[1])) > POINT_RANGE:
+            refuse(
+                "points",
+                line,
+                f"Line {number}: the inputs x1 and x2 must lie between -{POINT_RANGE:g} "
+                f"and {POINT_RANGE:g}",
+            )
+        if loss == "binary_crossentropy" and not 0.0 <= values[2] <= 1.0:
+            refuse(
+                "points",
+                line,
+                f"Line {number}: with cross-entropy a target is a probability, from 0 to 1. "
+                "Choose squared error for other targets",
+            )
+        rows.append(values)
+    points = np.array(rows, float)
+    return MiniBatch(
+        "Your points",
+        points[:, :2],
+        points[:, 2],
+        f"{len(rows)} point{'s' if len(rows) > 1 else ''} of your own.",
+    )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -189,14 +267,16 @@ class ChainRule:
     For every point n: dloss_n/dw = delta_j * a_i, where delta_j = slope * upstream.
     For a hidden neuron, slope is f'(z_j) and upstream is sum_k w_jk delta_k; for the
     output, slope is the output activation's derivative and upstream is dloss_n/dy_hat.
+    A bias b_j is a weight whose input is always 1: dloss_n/db_j = delta_j.
 
     Attributes:
         layer: `int`, the layer of weights (index into `Network.weights`), from 0.
-        source: `int`, neuron i of the layer the weight comes from, from 0.
+        source: `int`, neuron i of the layer the weight comes from, from 0; None for
+            neuron j's bias.
         target: `int`, neuron j of the layer it leads to, from 0.
         is_output: Whether neuron j is the output.
-        weight: `float`, w_ij now.
-        inputs: float64 `(n_points,)`, a_i: what the weight multiplies.
+        weight: `float`, w_ij (or b_j) now.
+        inputs: float64 `(n_points,)`, a_i: what the weight multiplies (1 for a bias).
         slopes: float64 `(n_points,)`, the activation's derivative at z_j.
         upstream: float64 `(n_points,)`, the error reaching neuron j from above.
         next_weights: float64 `(n_next,)`, the w_jk that carry it (empty for the output).
@@ -208,7 +288,7 @@ class ChainRule:
     """
 
     layer: int
-    source: int
+    source: int | None
     target: int
     is_output: bool
     weight: float
@@ -422,17 +502,20 @@ def sgd_step(
     )
 
 
-def chain_rule(result: Backprop, *, layer: int, source: int, target: int) -> ChainRule:
-    """Takes dL/dw apart for one weight: the factors the chain rule multiplies, per point.
+def chain_rule(result: Backprop, *, layer: int, source: int | None, target: int) -> ChainRule:
+    """Takes dL/dw apart for one weight or bias: the factors the chain rule multiplies,
+    per point.
 
     Args:
         result: A `Backprop`.
         layer: `int`, the layer of weights, from 0 (0 leaves the inputs).
-        source: `int`, the neuron the weight comes from, from 0.
+        source: `int`, the neuron the weight comes from, from 0; None for the bias of
+            neuron `target`.
         target: `int`, the neuron it leads to, from 0.
 
     Returns:
-        A `ChainRule` whose `gradient` equals `result.weight_gradients[layer][source, target]`.
+        A `ChainRule` whose `gradient` equals `result.weight_gradients[layer][source, target]`
+        (`result.bias_gradients[layer][target]` for a bias).
 
     Raises:
         ValueError: If an index is outside the network.
@@ -448,7 +531,8 @@ def chain_rule(result: Backprop, *, layer: int, source: int, target: int) -> Cha
     network = result.network
     check_int(layer, name="layer", minimum=0, maximum=len(network.weights) - 1)
     n_from, n_to = network.weights[layer].shape
-    check_int(source, name="source", minimum=0, maximum=n_from - 1)
+    if source is not None:
+        check_int(source, name="source", minimum=0, maximum=n_from - 1)
     check_int(target, name="target", minimum=0, maximum=n_to - 1)
     z = result.pre_activations[layer][:, target]
     is_output = layer == len(network.weights) - 1
@@ -468,7 +552,12 @@ def chain_rule(result: Backprop, *, layer: int, source: int, target: int) -> Cha
         next_deltas = result.deltas[layer + 1]
         upstream = next_deltas @ next_weights
         slopes = _f_prime(network, z)
-    inputs = result.activations[layer][:, source]
+    if source is None:
+        inputs = np.ones(len(z))
+        weight = network.biases[layer][target]
+    else:
+        inputs = result.activations[layer][:, source]
+        weight = network.weights[layer][source, target]
     deltas = result.deltas[layer][:, target]
     terms = deltas * inputs
     return ChainRule(
@@ -476,7 +565,7 @@ def chain_rule(result: Backprop, *, layer: int, source: int, target: int) -> Cha
         source=source,
         target=target,
         is_output=is_output,
-        weight=float(network.weights[layer][source, target]),
+        weight=float(weight),
         inputs=inputs,
         slopes=slopes,
         upstream=upstream,
@@ -516,9 +605,14 @@ def chain_rule_latex(chain: ChainRule, *, n_layers: int, digits: int = 3) -> lis
         A list of LaTeX strings.
     """
     number = _latex_number(digits)
-    i, j = chain.source + 1, chain.target + 1
+    j = chain.target + 1
     to_name = layer_name(chain.layer + 1, n_layers)
-    weight = rf"w_{{{i}\to{j}}}"
+    if chain.source is None:  # a bias: a weight whose input is always 1
+        weight, input_symbol, input_mean = f"b_{{{j}}}", "1", ""
+    else:
+        i = chain.source + 1
+        weight, input_symbol = rf"w_{{{i}\to{j}}}", f"a_{{{i}}}"
+        input_mean = rf" \, a_{{{i}}}^{{(n)}}"
     if chain.is_output:
         rule = (
             r"\delta_{\mathrm{out}} = \frac{\partial \ell}{\partial \hat y}"
@@ -529,7 +623,7 @@ def chain_rule_latex(chain: ChainRule, *, n_layers: int, digits: int = 3) -> lis
     delta_j = r"\delta_{\mathrm{out}}" if chain.is_output else rf"\delta_{{{j}}}"
     lines = [
         rf"\frac{{\partial L}}{{\partial {weight}}} = \frac{{1}}{{N}} \sum_{{n=1}}^{{N}}"
-        rf" {delta_j}^{{(n)}} \, a_{{{i}}}^{{(n)}} \qquad (\text{{into {to_name}}})",
+        rf" {delta_j}^{{(n)}}{input_mean} \qquad (\text{{into {to_name}}})",
         rule,
     ]
     for n in range(len(chain.terms)):
@@ -550,7 +644,7 @@ def chain_rule_latex(chain: ChainRule, *, n_layers: int, digits: int = 3) -> lis
             factors = rf"{number(chain.slopes[n], factor=True)} \times ({total})"
         lines.append(
             rf"\begin{{aligned}} n={n + 1}:\ & {delta_j} = {factors}"
-            rf" = {number(chain.deltas[n])} \\ & {delta_j} \, a_{{{i}}} ="
+            rf" = {number(chain.deltas[n])} \\ & {delta_j} \, {input_symbol} ="
             rf" {number(chain.deltas[n], factor=True)} \times"
             rf" {number(chain.inputs[n], factor=True)} = {number(chain.terms[n])}"
             r" \end{aligned}"

@@ -39,7 +39,7 @@ def network_figure(
     *,
     view: str = "forward",
     point: int | None = 0,
-    chosen: tuple[int, int, int] | None = None,
+    chosen: tuple[int, int | None, int] | None = None,
     title: str | None = None,
 ) -> go.Figure:
     """Draws the network with its numbers on every neuron and its weights as edges.
@@ -56,7 +56,8 @@ def network_figure(
         point: `int`, the point of the batch whose numbers the neurons show, from 0;
             None for the mean over the batch (where delta's mean is dL/db). Defaults to `0`.
         chosen: `(layer, source, target)`, a weight to mark (indices from 0, as
-            `dlcore.concepts.backprop.chain_rule` takes them); None marks none.
+            `dlcore.concepts.backprop.chain_rule` takes them; `source` None marks the
+            bias of neuron `target` with a ring); None marks none.
         title: The figure's title; None says what the view shows ("Forward: z and
             a = f(z) for point 1; edges are the weights").
 
@@ -104,15 +105,26 @@ def network_figure(
             hover.append(_edge_hover(result, layer, source, target, sizes))
     if chosen is not None:
         layer, source, target = _checked_weight(chosen, sizes)
-        (x0, y0), (x1, y1) = positions[layer][source], positions[layer + 1][target]
-        figure.add_scatter(
-            x=[x0, x1],
-            y=[y0, y1],
-            mode="lines",
-            line={"color": CHOSEN_COLOR, "width": MAX_EDGE_WIDTH + 8},
-            name="chosen weight",
-            hoverinfo="skip",
-        )
+        x1, y1 = positions[layer + 1][target]
+        if source is None:  # a bias belongs to its neuron: a ring around it
+            figure.add_scatter(
+                x=[x1],
+                y=[y1],
+                mode="markers",
+                marker={"size": NEURON_SIZE + 16, "color": CHOSEN_COLOR},
+                name="chosen bias",
+                hoverinfo="skip",
+            )
+        else:
+            x0, y0 = positions[layer][source]
+            figure.add_scatter(
+                x=[x0, x1],
+                y=[y0, y1],
+                mode="lines",
+                line={"color": CHOSEN_COLOR, "width": MAX_EDGE_WIDTH + 8},
+                name="chosen weight",
+                hoverinfo="skip",
+            )
         # Drawn first, under the edges, so that the edge's own colour shows inside it.
         figure.data = (figure.data[-1], *figure.data[:-1])
     figure.add_scatter(
@@ -241,10 +253,13 @@ def _signed_color(value: float, share: float) -> str:
     return f"rgba({red}, {green}, {blue}, {0.3 + 0.7 * share:.3f})"
 
 
-def _checked_weight(chosen: tuple[int, int, int], sizes: Sequence[int]) -> tuple[int, int, int]:
+def _checked_weight(
+    chosen: tuple[int, int | None, int], sizes: Sequence[int]
+) -> tuple[int, int | None, int]:
     layer, source, target = chosen
     check_int(layer, name="layer", minimum=0, maximum=len(sizes) - 2)
-    check_int(source, name="source", minimum=0, maximum=sizes[layer] - 1)
+    if source is not None:
+        check_int(source, name="source", minimum=0, maximum=sizes[layer] - 1)
     check_int(target, name="target", minimum=0, maximum=sizes[layer + 1] - 1)
     return layer, source, target
 

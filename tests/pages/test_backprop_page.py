@@ -179,3 +179,46 @@ def test_the_page_runs_without_importing_tensorflow():
         """
     )
     assert loaded == [True, False]
+
+
+def test_your_own_points_are_the_batch_and_a_bad_line_is_said():
+    app = open_page(PAGE, **{"bp.batch": "Your points", "bp.points": "1, 2, 1\n-1, 0, 0"})
+    assert not app.exception
+    batch = bp.parse_points("1, 2, 1\n-1, 0, 0", loss="binary_crossentropy")
+    start = history(app)["networks"][0]
+    expected = bp.backprop(start, batch.inputs, batch.targets)
+    assert metrics(app)["Loss L at step 0"] == f"{expected.loss:.6g}"
+    app.button(key="bp.step").click().run()
+    assert len(history(app)["networks"]) == 2
+    # A typo says which line is wrong; the points typed stay in the box.
+    app.text_area(key="bp.points").set_value("1, 2, 1\n-1, zero, 0").run()
+    assert not app.exception
+    assert any("Line 2" in error.value for error in app.error)
+    assert app.text_area(key="bp.points").value == "1, 2, 1\n-1, zero, 0"
+
+
+def test_a_bias_is_followed_through_the_chain_rule_and_the_update():
+    app = open_page(
+        PAGE,
+        **{"bp.into": "output", "bp.from": "its bias b (input 1)", "bp.view": "Backward"},
+    )
+    assert not app.exception
+    assert app.selectbox(key="bp.from").value == 0
+    assert any(r"\partial b_{1}" in latex.value for latex in app.latex)
+    diagram = figure(app, 0)
+    assert any(trace.get("name") == "chosen bias" for trace in diagram["data"])
+    app.radio(key="bp.view").set_value("Update").run()
+    network = history(app)["networks"][0]
+    batch = bp.MINI_BATCHES["XOR corners"]
+    update = bp.sgd_step(network, batch.inputs, batch.targets, learning_rate=0.5)
+    assert any(f"= {update.after.biases[1][0]:.4g}" in latex.value for latex in app.latex)
+
+
+def test_the_history_stops_growing_at_its_cap(monkeypatch):
+    monkeypatch.setattr(bp, "MAX_STEPS", 12)
+    app = open_page(PAGE)
+    app.button(key="bp.step10").click().run()
+    app.button(key="bp.step10").click().run()
+    assert len(history(app)["networks"]) == 13  # the first weights and 12 steps
+    assert app.button(key="bp.step").disabled and app.button(key="bp.step10").disabled
+    assert any("holds 12 steps" in caption.value for caption in app.caption)

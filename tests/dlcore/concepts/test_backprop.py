@@ -233,3 +233,54 @@ def test_a_weight_outside_the_network_is_refused():
         backprop.chain_rule(result, layer=1, source=0, target=1)
     with pytest.raises(ValueError, match="Received: layer=2"):
         backprop.chain_rule(result, layer=2, source=0, target=0)
+
+
+def test_a_bias_chain_rule_is_its_deltas_mean_and_equals_the_gradient_tape(case):
+    network, batch, result = case
+    model = keras_model(network)
+    with tf.GradientTape() as tape:
+        predictions = model(tf.constant(batch.inputs))
+        loss = keras_loss(network.loss)(tf.constant(batch.targets[:, np.newaxis]), predictions)
+    gradients = tape.gradient(loss, model.trainable_variables)
+    for layer, biases in enumerate(network.biases):
+        for target in range(len(biases)):
+            chain = backprop.chain_rule(result, layer=layer, source=None, target=target)
+            np.testing.assert_array_equal(chain.inputs, 1.0)
+            assert chain.weight == biases[target]
+            assert chain.gradient == pytest.approx(
+                float(gradients[2 * layer + 1][target]), rel=1e-6, abs=1e-9
+            )
+    written = backprop.chain_rule_latex(
+        backprop.chain_rule(result, layer=0, source=None, target=0),
+        n_layers=len(network.layer_sizes),
+    )
+    # A bias multiplies 1, not an activation a.
+    assert r"\partial b_{1}" in written[0] and r"\, a_{" not in "".join(written)
+
+
+def test_parse_points_reads_lines_of_three_numbers():
+    batch = backprop.parse_points("0.5, -1, 2\n\n  3 4 -0.5 ", loss="mean_squared_error")
+    np.testing.assert_array_equal(batch.inputs, [[0.5, -1.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(batch.targets, [2.0, -0.5])
+    # The points train as any preset does.
+    result = backprop.backprop(
+        backprop.init_network((2,), loss="mean_squared_error"), batch.inputs, batch.targets
+    )
+    assert np.isfinite(result.loss)
+
+
+@pytest.mark.parametrize(
+    ("text", "loss", "message"),
+    [
+        ("", "binary_crossentropy", "1 to 8 points"),
+        ("\n".join(["0, 0, 0"] * 9), "binary_crossentropy", r"this has 9"),
+        ("0, 0\n", "binary_crossentropy", "Line 1 must be three numbers"),
+        ("0, 0, 0\n1, one, 1", "binary_crossentropy", "Line 2 must be three numbers"),
+        ("0, nan, 1", "binary_crossentropy", "Line 1 must be three numbers"),
+        ("6, 0, 1", "binary_crossentropy", "between -5 and 5"),
+        ("0, 0, 2", "binary_crossentropy", "Choose squared error"),
+    ],
+)
+def test_parse_points_refuses_what_it_cannot_use(text, loss, message):
+    with pytest.raises(ValueError, match=message):
+        backprop.parse_points(text, loss=loss)
