@@ -1,6 +1,7 @@
 # Try it, text: type a request in English or Chinese and see the intent that a bundled or
 # session-trained model gives it, which tokens drove that answer, and the recurrent hidden
-# state token by token; or classify many requests at once, typed or from a CSV file.
+# state and gates, or the attention, token by token; or classify many requests at once,
+# typed or from a CSV file.
 
 
 import streamlit as st
@@ -10,6 +11,7 @@ from dlcore.figures.predictions import confidence_figure
 from dlcore.figures.style import human_label
 from dlcore.figures.text_insight import attribution_figure, token_state_figure
 from dlcore.media import texts as media_texts
+from ui.attention import show_attention
 from ui.downloads import download_button
 from ui.gates import show_gates
 from ui.presenter import explain, plain, show_figure
@@ -19,8 +21,11 @@ from ui.settings import PageSettings
 PAGE = "try_text"
 settings = PageSettings(PAGE)
 
-BUNDLED = "intents"
-BUNDLED_TITLES = {BUNDLED: "Intents (bundled GRU, English and Chinese)"}
+TASK = "intents"  # the session models this page takes: those of the Sequences page
+BUNDLED_TITLES = {
+    "intents": "Intents (bundled GRU, English and Chinese)",
+    "intents_transformer": "Intents (bundled Transformer, English and Chinese)",
+}
 DEFAULT_SENTENCE = "Will it rain in Paris tomorrow?"
 # Examples in both languages, one or more per intent; "zorblax" is a word no model knows.
 EXAMPLES = (
@@ -47,7 +52,6 @@ EXAMPLES = (
     "播放一些 jazz music",
 )
 ENCODER_NOTES = {
-    "transformer": "a Transformer, which looks at all the tokens at once through attention",
     "conv1d": "a 1-D convolution, which looks at a few neighbouring tokens at a time",
     "other": "layers that are not recurrent",
 }
@@ -124,7 +128,7 @@ def show_sentence(predictor, model_key: str) -> None:
         method = choose_method(explanation)
         show_unknown_words(explanation)
     show_tokens(explanation, method)
-    show_hidden_state(explanation, predictor.model)
+    show_inside(explanation, predictor.model)
 
 
 def choose_method(explanation) -> str:
@@ -194,13 +198,20 @@ def show_tokens(explanation, method: str) -> None:
     )
 
 
-def show_hidden_state(explanation, model) -> None:
+def show_inside(explanation, model) -> None:
+    """What the model computes inside: a recurrent model's hidden state and gates, or a
+    Transformer's attention."""
+    if explanation.encoder == "transformer":
+        st.subheader("Attention, token by token")
+        tokens = explanation.tokens
+        show_attention(model, tokens.token_ids, shown_tokens(tokens), settings=settings, key=PAGE)
+        return
     st.subheader("Hidden state, token by token")
     if not explanation.hidden_states:
         st.info(
             f"This model reads the sentence with {ENCODER_NOTES[explanation.encoder]}: it has "
             "no recurrent state to show. Train a SimpleRNN, LSTM or GRU on the Sequences page "
-            "to see one.",
+            "to see one, or choose the bundled Transformer to see its attention.",
             icon=":material/info:",
         )
         return
@@ -314,19 +325,21 @@ explain(
     "translation, news or a greeting. English is read word by word and Chinese character "
     "by character. The coloured tokens show which ones drove the answer: each is replaced "
     "in turn by a word the model does not know, and the drop in its confidence is "
-    "measured. The heatmap shows the recurrent network's hidden state after every token."
+    "measured. Below, the bundled GRU shows its hidden state and gates after every token, "
+    "and the bundled Transformer where each token looks, worked out by hand."
 )
 
-trained_models = session_models([BUNDLED])
+trained_models = session_models([TASK])
 say_if_link_model_missing(
-    settings.key("model"), [BUNDLED, *trained_models], shown=BUNDLED_TITLES[BUNDLED]
+    settings.key("model"), [*BUNDLED_TITLES, *trained_models], shown=BUNDLED_TITLES[TASK]
 )
 choice = st.selectbox(
     "Model",
-    [BUNDLED, *trained_models],
+    [*BUNDLED_TITLES, *trained_models],
     format_func=lambda choice: model_title(choice, BUNDLED_TITLES),
-    help="The bundled model works at once; models trained on the Sequences page in this "
-    "browser session appear here too.",
+    help="The bundled models work at once: the GRU shows its hidden state and gates, the "
+    "Transformer its attention. Models trained on the Sequences page in this browser "
+    "session appear here too.",
     **settings.bind("model"),
 )
 try:

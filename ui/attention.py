@@ -1,6 +1,8 @@
-"""Inside a trained Transformer intent model: one token's attention worked out by hand.
+"""Inside a Transformer intent model: where each token looks, and one token's attention
+worked out by hand.
 
-Shown on the Sequences page below the attention weights (`ui.sequences.show_intent_results`).
+Shown on the Sequences page after a Transformer trains (`ui.sequences.show_intent_results`)
+and on the Your text page for the bundled Transformer or a trained one.
 """
 
 from __future__ import annotations
@@ -17,8 +19,37 @@ PADDING_LABEL = "[pad]"
 TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
+def show_attention(
+    model: Any, token_ids: np.ndarray, tokens: list[str], *, settings: PageSettings, key: str
+) -> None:
+    """The attention weights of a block you pick (every head), then one token's attention
+    in that block worked out by hand (`show_attention_by_hand`).
+
+    Args:
+        model: an intent model with the "transformer" encoder.
+        token_ids: int, shape `(max_length,)`, the sentence's token ids.
+        tokens: its tokens, one per id that is not padding.
+        settings: the page's settings: the block is its setting "block" (with more than
+            one block), and those of `show_attention_by_hand`.
+        key: the element key prefix of the page's figures.
+    """
+    from dlcore.explain.sequences import attention_weights
+    from dlcore.figures.sequences import attention_figure
+
+    blocks = attention_weights(model, token_ids)
+    block = 1
+    if len(blocks) > 1:
+        settings.keep_within("block", 1, len(blocks))
+        block = st.slider("Block", 1, len(blocks), 1, **settings.bind("block"))
+    figure = attention_figure(
+        blocks[block - 1], tokens, title=f"Where each token looks (block {block})"
+    )
+    show_figure(figure, key=f"{key}.attention")
+    show_attention_by_hand(model, token_ids, tokens, settings=settings, key=key, block=block)
+
+
 def show_attention_by_hand(
-    run: Any,
+    model: Any,
     token_ids: np.ndarray,
     tokens: list[str],
     *,
@@ -31,7 +62,7 @@ def show_attention_by_hand(
     weighted sum of the values, recomputed from the layer's own weights.
 
     Args:
-        run: the trained run on screen (`run.model` is read).
+        model: an intent model with the "transformer" encoder.
         token_ids: int, shape `(max_length,)`, the sentence's token ids.
         tokens: its tokens, one per id that is not padding.
         settings: the page's settings: token, head and temperature are its settings
@@ -73,9 +104,7 @@ def show_attention_by_hand(
         **settings.bind("att_temp"),
     )
     try:
-        worked = intent_attention_by_hand(
-            run.model, token_ids, block=block, temperature=temperature
-        )
+        worked = intent_attention_by_hand(model, token_ids, block=block, temperature=temperature)
     except (ValueError, RuntimeError) as error:
         st.info(str(error), icon=":material/info:")
         return

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.attention import show_attention_by_hand
+from ui.attention import show_attention
 from ui.gates import show_gates
 from ui.presenter import show_figure
 from ui.settings import PageSettings
@@ -192,8 +192,8 @@ def sequences_title(config) -> str:
 def show_intent_results(run, data, *, key: str) -> None:
     """The trained intent classifier: its test accuracy, and what it makes of a sentence."""
     from dlcore import preprocess
-    from dlcore.explain.sequences import attention_weights, hidden_states
-    from dlcore.figures.sequences import attention_figure, hidden_state_figure, probability_figure
+    from dlcore.explain.sequences import hidden_states
+    from dlcore.figures.sequences import hidden_state_figure, probability_figure
     from dlcore.trainers import intents
 
     scores = score_once(run, intents, data)
@@ -247,16 +247,7 @@ def show_intent_results(run, data, *, key: str) -> None:
             layer=layer,
         )
     elif run.config.encoder == "transformer":
-        blocks = attention_weights(run.model, token_ids[0])
-        block = 1
-        if len(blocks) > 1:
-            settings.keep_within("block", 1, len(blocks))
-            block = st.slider("Block", 1, len(blocks), 1, **settings.bind("block"))
-        figure = attention_figure(
-            blocks[block - 1], tokens, title=f"Where each token looks (block {block})"
-        )
-        show_figure(figure, key=f"{key}.attention")
-        show_attention_by_hand(run, token_ids[0], tokens, settings=settings, key=key, block=block)
+        show_attention(run.model, token_ids[0], tokens, settings=settings, key=key)
     else:
         st.info(
             "A 1-D convolution has no state that runs through the sentence: each filter looks "

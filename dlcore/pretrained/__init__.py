@@ -1,9 +1,11 @@
 """Bundled pre-trained models, and predictions from a person's images, texts and clips.
 
-Five small models come with dlcore, trained by `scripts/make_pretrained.py` with the
+Six small models come with dlcore, trained by `scripts/make_pretrained.py` with the
 project's own trainers and fixed seeds, so that the try-it pages work before anything is
-trained in the browser: "digits", "faces" and "shapes" (`dlcore.trainers.cnn`), "intents" (a GRU
-from `dlcore.trainers.intents`, English and Chinese) and "motion" (`dlcore.trainers.video`). Each
+trained in the browser: "digits", "faces" and "shapes" (`dlcore.trainers.cnn`), "intents" (a GRU)
+and "intents_transformer" (a Transformer block, whose attention the Your text page works
+out by hand), both from `dlcore.trainers.intents` in English and Chinese, and "motion"
+(`dlcore.trainers.video`). Each
 lives in `dlcore/pretrained/<name>.keras`, with `<name>.json` beside it: the labels, the
 input shape, the preprocessing, the held-out accuracy and the configuration it was
 trained with.
@@ -46,7 +48,7 @@ from dlcore.media.video import decode_video
 from dlcore.preprocess import encode_texts, prepare_clip, prepare_image
 from dlcore.pretrained.domain import DomainCheck
 
-PRETRAINED_NAMES = ("digits", "faces", "shapes", "intents", "motion")
+PRETRAINED_NAMES = ("digits", "faces", "shapes", "intents", "intents_transformer", "motion")
 """The bundled models, by name."""
 
 TASKS = {
@@ -54,6 +56,7 @@ TASKS = {
     "faces": "image",
     "shapes": "image",
     "intents": "text",
+    "intents_transformer": "text",
     "motion": "video",
 }
 """What each bundled model takes: "image", "text" or "video"."""

@@ -182,41 +182,83 @@ def test_a_model_trained_in_this_session_can_be_chosen(bundled):
     app.session_state[REGISTRY_KEY] = {trained.title: trained}
     app.run()
     model_box = app.selectbox(key="try_text.model")
-    assert model_box.options[1] == "GRU on intents (97.0%) (trained in this session)"
+    # After the two bundled models: the GRU and the Transformer.
+    assert model_box.options[1] == "Intents (bundled Transformer, English and Chinese)"
+    assert model_box.options[2] == "GRU on intents (97.0%) (trained in this session)"
     model_box.set_value("session:GRU on intents (97.0%)").run()
     assert not app.exception
     assert top_intent(app) == "weather"
     assert any("97.0%" in caption.value for caption in app.caption)
 
 
-def test_a_transformer_says_it_has_no_recurrent_state(bundled):
+def session_model(app, bundled, encoder: str, title: str):
+    """An untrained intent model of this encoder, chosen as this session's model."""
     from dlcore.trainers import intents
 
     model = intents.intent_classifier(
         len(bundled.preprocessing["vocabulary"]),
         len(bundled.labels),
-        encoder="transformer",
+        encoder=encoder,
         units=8,
         embedding_dim=8,
     )
     trained = TrainedModel(
         task="intents",
-        title="Transformer (untrained)",
+        title=title,
         model=model,
         labels=tuple(bundled.labels),
         preprocessing=bundled.preprocessing,
         metrics={},
         device="CPU:0",
     )
-    app = open_page(PAGE, timeout=TIMEOUT)
     app.session_state[REGISTRY_KEY] = {trained.title: trained}
     app.run()
-    app.selectbox(key="try_text.model").set_value("session:Transformer (untrained)").run()
+    app.selectbox(key="try_text.model").set_value(f"session:{title}").run()
+    return model
+
+
+def test_a_convolution_says_it_has_no_recurrent_state(bundled):
+    app = open_page(PAGE, timeout=TIMEOUT)
+    session_model(app, bundled, "conv1d", "Conv1D (untrained)")
     assert not app.exception
     assert any(
-        "Transformer" in info.value and "no recurrent state" in info.value for info in app.info
+        "convolution" in info.value and "no recurrent state" in info.value for info in app.info
     )
     assert len(app.get("plotly_chart")) == 2
+
+
+def attention_by_hand_line(app) -> str:
+    return next(md.value for md in app.markdown if md.value.startswith("For “"))
+
+
+def test_the_bundled_transformer_shows_its_attention_worked_by_hand():
+    from dlcore.explain.attention import intent_attention_by_hand
+    from dlcore.pretrained import load_pretrained
+
+    app = open_page(
+        PAGE,
+        timeout=TIMEOUT,
+        **{"try_text.model": "Intents (bundled Transformer, English and Chinese)"},
+    )
+    assert not app.exception
+    assert top_intent(app) == "weather"
+    assert any(header.value == "Attention, token by token" for header in app.subheader)
+    assert any(header.value == "Attention by hand" for header in app.subheader)
+    # The numbers on the page are the bundled layer's own, for the token and head chosen.
+    app.selectbox(key="try_text.att_token").set_value(3).run()
+    app.selectbox(key="try_text.att_head").set_value(2).run()
+    assert not app.exception
+    predictor = load_pretrained("intents_transformer")
+    token_ids = predictor.prepare(["Will it rain in Paris tomorrow?"])[0]
+    worked = intent_attention_by_hand(predictor.model, token_ids)
+    assert f"**{worked.weights[1, 2, 0]:.3f}**" in attention_by_hand_line(app)
+
+
+def test_a_transformer_trained_in_this_session_shows_its_attention(bundled):
+    app = open_page(PAGE, timeout=TIMEOUT)
+    session_model(app, bundled, "transformer", "Transformer (untrained)")
+    assert not app.exception
+    assert attention_by_hand_line(app).startswith("For “will” and “will” in head 1")
 
 
 def test_the_bundled_grus_gates_end_in_the_hidden_state_shown_above_them():

@@ -96,16 +96,21 @@ def test_split_as_trained_parts_the_samples_as_the_json_records(name, n_samples)
     np.testing.assert_array_equal(np.sort(np.concatenate([seen, held_out])), np.arange(n_samples))
 
 
-def test_intents_model_reads_both_languages_as_stated(predictors):
-    predictor = predictors["intents"]
-    assert "gru" in predictor.metadata["config"]["encoder"]  # recurrent: hidden states to show
+@pytest.mark.parametrize(
+    ("name", "encoder"),
+    # A GRU has hidden states and gates to show; a Transformer has attention.
+    [("intents", "gru"), ("intents_transformer", "transformer")],
+)
+def test_intents_models_read_both_languages_as_stated(predictors, name, encoder):
+    predictor = predictors[name]
+    assert predictor.metadata["config"]["encoder"] == encoder
     # Held out as the JSON's "split" records it: the trainer's three-way split,
     # stratified by language and intent; the vocabulary comes from the training part.
     split = predictor.metadata["split"]
     assert split == {"validation_fraction": 0.1, "test_fraction": 0.2, "seed": 0}
     corpus = intents_data.load_intents(language=predictor.metadata["config"]["language"])
     strata = np.char.add(corpus.language, corpus.target.astype(str))
-    _, held_out = pretrained.split_as_trained("intents", strata)
+    _, held_out = pretrained.split_as_trained(name, strata)
     assert len(held_out) == predictor.metadata["n_test"]
     trained, _, tested = split_indices(strata, **split)
     np.testing.assert_array_equal(np.sort(tested), np.sort(held_out))
@@ -308,7 +313,8 @@ def test_wrong_inputs_say_what_to_pass(name, items, error, match, predictors):
 
 
 def test_unknown_name_lists_the_bundled_models():
-    with pytest.raises(ValueError, match=r"digits, faces, shapes, intents, motion.*'mnist'"):
+    bundled = "digits, faces, shapes, intents, intents_transformer, motion"
+    with pytest.raises(ValueError, match=rf"{bundled}.*'mnist'"):
         load_pretrained("mnist")
 
 
