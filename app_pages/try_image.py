@@ -227,7 +227,7 @@ def classify_tab() -> None:
     model_key = settings.key("model")
     if st.session_state.get(model_key) not in choices:
         st.session_state.pop(model_key, None)
-    say_if_link_model_missing(model_key, choices, shown=BUNDLED_TITLES[choices[0]])
+    say_if_link_model_missing(model_key, choices, bundled_titles=BUNDLED_TITLES)
 
     def on_model_change() -> None:
         # A new model starts on a sample of the kind it was trained on.

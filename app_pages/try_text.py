@@ -331,7 +331,7 @@ explain(
 
 trained_models = session_models([TASK])
 say_if_link_model_missing(
-    settings.key("model"), [*BUNDLED_TITLES, *trained_models], shown=BUNDLED_TITLES[TASK]
+    settings.key("model"), [*BUNDLED_TITLES, *trained_models], bundled_titles=BUNDLED_TITLES
 )
 choice = st.selectbox(
     "Model",

@@ -69,7 +69,7 @@ def choose_model():
     model_key = settings.key("model")
     if st.session_state.get(model_key) not in choices:
         st.session_state.pop(model_key, None)
-    say_if_link_model_missing(model_key, choices, shown=BUNDLED_TITLES[BUNDLED])
+    say_if_link_model_missing(model_key, choices, bundled_titles=BUNDLED_TITLES)
     choice = st.selectbox(
         "Model",
         choices,

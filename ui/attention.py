@@ -44,7 +44,7 @@ def show_attention(
     figure = attention_figure(
         blocks[block - 1], tokens, title=f"Where each token looks (block {block})"
     )
-    show_figure(figure, key=f"{key}.attention")
+    show_figure(figure, key=f"{key}.attention", across_page=True)
     show_attention_by_hand(model, token_ids, tokens, settings=settings, key=key, block=block)
 
 

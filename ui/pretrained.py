@@ -38,33 +38,40 @@ def session_models(tasks: Collection[str]) -> dict[str, Any]:
     }
 
 
+SESSION_SUFFIX = " (trained in this session)"
+
+
 def model_title(choice: str, bundled_titles: Mapping[str, str]) -> str:
     """What the model menu shows for a value."""
     if choice in bundled_titles:
         return bundled_titles[choice]
-    return f"{choice.removeprefix(SESSION_PREFIX)} (trained in this session)"
+    return f"{choice.removeprefix(SESSION_PREFIX)}{SESSION_SUFFIX}"
 
 
-def say_if_link_model_missing(key: str, choices: Collection[str], *, shown: str) -> None:
+def say_if_link_model_missing(
+    key: str, choices: Collection[str], *, bundled_titles: Mapping[str, str]
+) -> None:
     """Say so when the page's link names a model that this browser session does not have.
 
-    A link keeps the model menu's value; a model trained in another browser session (or
-    before the app restarted) is not there, and the menu silently falls back to its
-    first model. Call before the menu is drawn.
+    A link keeps the model menu's value (the browser writes the title the menu shows); a
+    model trained in another browser session (or before the app restarted) is not there,
+    and the menu silently falls back to its first model. Call before the menu is drawn.
 
     Args:
         key: the menu's URL parameter, e.g. `"try_image.model"`.
-        choices: the menu's values in this session.
-        shown: the title of the model shown instead, e.g. "Digits 0-9 (bundled, ...)".
+        choices: the menu's values in this session, the one shown instead first.
+        bundled_titles: the bundled models' titles, by value, as the menu shows them.
     """
     wanted = st.query_params.get(key)
-    if not wanted or wanted in choices:
+    titles = {model_title(choice, bundled_titles) for choice in choices}
+    if not wanted or wanted in choices or wanted in titles:
         return
-    name = plain(wanted.removeprefix(SESSION_PREFIX))
-    if wanted.startswith(SESSION_PREFIX):
+    name = plain(wanted.removeprefix(SESSION_PREFIX).removesuffix(SESSION_SUFFIX))
+    if wanted.startswith(SESSION_PREFIX) or wanted.endswith(SESSION_SUFFIX):
         reason = f"The model '{name}' in this link was trained in another session"
     else:
         reason = f"This app has no model '{name}', which this link names"
+    shown = model_title(next(iter(choices)), bundled_titles)
     st.info(f"{reason}; showing {plain(shown)} instead.", icon=":material/link_off:")
 
 

@@ -166,14 +166,19 @@ def attention_figure(
             f"Received: weights with shape {values.shape} and {n_tokens} tokens."
         )
     n_heads = len(values)
+    # Two heads a row: four side by side would leave each token a sliver of a column.
+    n_columns = min(n_heads, 2)
+    n_rows = -(-n_heads // n_columns)
     figure = make_subplots(
-        rows=1,
-        cols=n_heads,
+        rows=n_rows,
+        cols=n_columns,
         subplot_titles=[f"head {head + 1}" for head in range(n_heads)],
         horizontal_spacing=0.04,
+        vertical_spacing=0.12 / n_rows,
     )
     positions = list(range(n_tokens))
     for head, matrix in enumerate(values):
+        row, column = head // n_columns + 1, head % n_columns + 1
         figure.add_trace(
             go.Heatmap(
                 z=matrix,
@@ -186,19 +191,35 @@ def attention_figure(
                 colorbar={"title": {"text": "weight"}, "thickness": 14},
                 hovertemplate="token %{y} looks at token %{x}: %{z:.3f}<extra></extra>",
             ),
-            row=1,
-            col=head + 1,
+            row=row,
+            col=column,
         )
-    figure.update_xaxes(
-        tickmode="array", tickvals=positions, ticktext=list(tokens), title="looks at"
-    )
-    figure.update_yaxes(
-        tickmode="array", tickvals=positions, ticktext=list(tokens), autorange="reversed"
-    )
-    figure.update_yaxes(title="token", row=1, col=1)
-    figure.update_layout(height=max(360, min(800, 24 * n_tokens + 200)))
+        # Every head orders the tokens alike: they are named beside the first column and
+        # under the lowest head of each column only, upright for narrow columns.
+        lowest = head + n_columns >= n_heads
+        figure.update_xaxes(
+            tickmode="array",
+            tickvals=positions,
+            ticktext=list(tokens),
+            tickangle=-90,
+            showticklabels=lowest,
+            title="looks at" if lowest else None,
+            row=row,
+            col=column,
+        )
+        figure.update_yaxes(
+            tickmode="array",
+            tickvals=positions,
+            ticktext=list(tokens),
+            autorange="reversed",
+            showticklabels=column == 1,
+            title="token" if column == 1 else None,
+            row=row,
+            col=column,
+        )
+    figure.update_layout(height=max(360, min(1200, n_rows * (24 * n_tokens + 60) + 220)))
     apply_layout(figure, title=title, font_size=14)
-    figure.update_layout(margin={"b": 60})
+    figure.update_layout(margin={"b": 100})
     return figure
 
 

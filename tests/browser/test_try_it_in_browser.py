@@ -10,6 +10,7 @@ from dlcore.data.motion import make_motion_clips
 from dlcore.media.video import encode_video
 from dlcore.pretrained import SAMPLE_FOLDER
 from harness import screenshot, wait_for_app
+from harness.look import look_at_both_modes
 
 pytestmark = pytest.mark.browser
 
@@ -85,3 +86,15 @@ def test_text_page_answers_right_away_and_reads_a_typed_chinese_request(page: Pa
     wait_for_app(page, timeout=FIRST_ANSWER_TIMEOUT)
     expect(intent).to_have_text("weather")
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_text_page_works_out_the_bundled_transformers_attention(page: Page, app_url: str):
+    model = "Intents (bundled Transformer, English and Chinese)".replace(" ", "+")
+    page.goto(f"{app_url}/try_text?try_text.model={model}")
+    wait_for_app(page, timeout=FIRST_ANSWER_TIMEOUT)
+    expect(page.get_by_test_id("stMetricValue")).to_have_text("weather")
+    expect(page.get_by_text("Attention by hand", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^For “will” and “will” in head 1"))).to_be_visible()
+    problems = look_at_both_modes(page, "try_text-transformer")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert not problems, problems

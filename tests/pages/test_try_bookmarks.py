@@ -21,11 +21,29 @@ def test_a_link_to_a_model_of_another_session_says_so_and_shows_the_bundled_one(
     assert message.endswith("instead.")
 
 
-def test_a_link_to_the_bundled_model_says_nothing():
-    app = open_page("app_pages/try_text.py", timeout=120, **{"try_text.model": "intents"})
+@pytest.mark.parametrize(
+    ("link", "model"),
+    [
+        ("intents", "intents"),
+        # The browser writes the title the menu shows into the link.
+        ("Intents (bundled Transformer, English and Chinese)", "intents_transformer"),
+    ],
+)
+def test_a_link_to_a_bundled_model_says_nothing(link, model):
+    app = open_page("app_pages/try_text.py", timeout=120, **{"try_text.model": link})
 
     assert not app.exception
+    assert app.selectbox(key="try_text.model").value == model
     assert not [info for info in app.info if "in this link" in info.value]
+
+
+def test_a_link_with_the_title_of_another_sessions_model_says_so():
+    link = "GRU on intents (97.0%) (trained in this session)"
+    app = open_page("app_pages/try_text.py", timeout=120, **{"try_text.model": link})
+
+    (message,) = [info.value for info in app.info if "in this link" in info.value]
+    assert message.startswith("The model 'GRU on intents (97.0%)' in this link was trained in")
+    assert message.endswith("showing Intents (bundled GRU, English and Chinese) instead.")
 
 
 def test_a_link_reopens_the_video_on_its_frame():

@@ -44,6 +44,19 @@ def test_attention_figure_draws_one_heatmap_per_head():
         figures.attention_figure(weights, ["play", "jazz"])
 
 
+def test_attention_figure_puts_two_heads_a_row_and_names_the_tokens_once_per_side():
+    weights = np.random.default_rng(0).dirichlet(np.ones(3), size=(3, 3))
+    figure = figures.attention_figure(weights, ["play", "jazz", "now"])
+    layout = figure.layout
+    # Heads 1 and 2 side by side, head 3 below head 1.
+    assert layout.xaxis.domain == layout.xaxis3.domain != layout.xaxis2.domain
+    assert layout.yaxis.domain == layout.yaxis2.domain != layout.yaxis3.domain
+    # Token names beside the first column, and under the lowest head of each column.
+    assert [layout[f"yaxis{n}"].showticklabels for n in ("", 2, 3)] == [True, False, True]
+    assert [layout[f"xaxis{n}"].showticklabels for n in ("", 2, 3)] == [False, True, True]
+    assert list(layout.xaxis3.ticktext) == ["play", "jazz", "now"]
+
+
 def test_forecast_figure_draws_the_chosen_step_ahead():
     steps = np.array([[8, 9], [9, 10]])
     predictions = np.array([[8.1, 9.2], [9.1, 10.3]])
