@@ -57,8 +57,8 @@ elif not any(isinstance(finder, _RegisterAfterKeras) for finder in sys.meta_path
 
 def load_pretrained(name: str) -> Predictor:
     """Loads one of the bundled pre-trained models: "digits", "faces", "shapes", "intents",
-    "intents_transformer" or "motion". See `dlcore.pretrained.load_pretrained`; imported here only when called,
-    so that `import dlcore` stays cheap.
+    "intents_transformer" or "motion". See `dlcore.pretrained.load_pretrained`; imported
+    here only when called, so that `import dlcore` stays cheap.
 
     Example:
 

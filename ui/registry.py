@@ -104,6 +104,14 @@ PAGES = (
         "SimpleRNN, LSTM, GRU, Conv1D or Transformer; see the hidden state token by token.",
     ),
     PageEntry(
+        script="app_pages/memory.py",
+        title="Memory (RNN, LSTM, GRU)",
+        icon=":material/psychology:",
+        section="Train",
+        summary="Train a SimpleRNN, an LSTM and a GRU side by side on sequences whose answer "
+        "is their first token; see the SimpleRNN forget at length 60 and remember at 5.",
+    ),
+    PageEntry(
         script="app_pages/cnn.py",
         title="Image classifier (CNN)",
         icon=":material/image_search:",
@@ -128,6 +136,15 @@ PAGES = (
         section="Train",
         summary="Train one deep network plain, with batch norm, with skip connections and "
         "with both, side by side; see the gradient fade or flow through every layer.",
+    ),
+    PageEntry(
+        script="app_pages/overfitting.py",
+        title="Overfitting lab",
+        icon=":material/difference:",
+        section="Train",
+        summary="Train a big network on 100 digits and watch it memorise them; see dropout, "
+        "L2, augmentation, early stopping and more data close the gap, side by side, with "
+        "the test score once at the end.",
     ),
     PageEntry(
         script="app_pages/gan.py",

@@ -12,6 +12,8 @@ NOTES = {
     "app_pages/residual.py": "not a cure for overfitting",
     "app_pages/pooling.py": "Pooling does not prevent overfitting by itself",
     "app_pages/batch_norm.py": "batch norm uses the **moving averages**",
+    "app_pages/memory.py": "SimpleRNN is not useless",
+    "app_pages/overfitting.py": "The test set is for the end",
 }
 
 

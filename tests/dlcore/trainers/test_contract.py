@@ -21,7 +21,18 @@ from dlcore.training.fit import FitResult
 from dlcore.training.history import History
 from dlcore.training.saving import model_to_bytes
 
-TRAINERS = ("playground", "cnn", "intents", "forecast", "residual", "gan", "video", "teach")
+TRAINERS = (
+    "playground",
+    "cnn",
+    "intents",
+    "forecast",
+    "residual",
+    "gan",
+    "video",
+    "teach",
+    "memory",
+    "overfitting",
+)
 
 pytestmark = pytest.mark.slow
 
