@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
 from deploy.replicas import free_port, stop, wait_until_healthy
 
@@ -112,10 +112,14 @@ def wait_for_app(page: Page, timeout: float = 60_000) -> None:
     )
 
 
-def screenshot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str, *, at: Locator | None = None) -> None:
     """Save the top of the page, as a visitor first sees it, under docs/screenshots/,
-    once the app has finished running (no "Stop" in its toolbar)."""
+    once the app has finished running (no "Stop" in its toolbar); with `at`, the screen
+    that starts at that element (a section further down) instead."""
     wait_for_app(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
+    if at is None:
+        page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
+    else:
+        at.evaluate("element => element.scrollIntoView({block: 'start'})")
     page.screenshot(path=SCREENSHOTS / f"{name}.png")

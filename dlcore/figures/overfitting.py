@@ -39,7 +39,7 @@ def gap_figure(
     metric: str = "loss",
     best_epochs: Mapping[str, int] | None = None,
     columns: int | None = None,
-    title: str = "Training against validation: the shaded gap is overfitting",
+    title: str = "Training (solid) against validation (dotted): the shaded gap is overfitting",
 ) -> go.Figure:
     """One panel per network: its training and validation curve, the gap between them shaded.
 
@@ -121,32 +121,8 @@ def gap_figure(
                 annotation_position="top left",
                 **place,
             )
-    # The legend says once which line is which, instead of a pair per panel.
-    for part, dash in (("training", "solid"), ("validation", "dot")):
-        figure.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                name=part,
-                mode="lines",
-                line={"color": "#333333", "dash": dash},
-                hoverinfo="skip",
-            )
-        )
-    figure.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            name="gap",
-            mode="markers",
-            marker={"symbol": "square", "size": 12, "color": "rgba(51, 51, 51, 0.25)"},
-            hoverinfo="skip",
-        )
-    )
     figure.update_layout(height=420 + 200 * (n_rows - 1))
     apply_layout(figure, title=title)
-    # The three keys in one row, in reading order, rather than a row each.
-    figure.update_layout(legend_traceorder="normal")
     figure.update_xaxes(rangemode="tozero", **count_axis(max(epochs, default=0)))
     for column in range(1, n_columns + 1):
         figure.update_xaxes(title_text="epoch", row=n_rows, col=column)
@@ -194,8 +170,8 @@ def accuracy_and_gap_figure(
         title: the figure's title.
 
     Returns:
-        A figure with two bar traces, "test accuracy (%)" and "gap", one bar per network
-        in its colour, in the order of `test_accuracies`.
+        A figure with two horizontal bar traces, "test accuracy (%)" and "gap", one bar
+        per network in its colour, in the order of `test_accuracies` from the top.
 
     Raises:
         ValueError: If `test_accuracies` is empty.
@@ -210,44 +186,41 @@ def accuracy_and_gap_figure(
         if metric == "accuracy"
         else "gap: validation − training loss"
     )
+    # Bars across, the networks named once down the left: their titles need the room.
     figure = make_subplots(
         rows=1,
         cols=2,
-        horizontal_spacing=0.14,
+        shared_yaxes=True,
+        horizontal_spacing=0.08,
         subplot_titles=["test accuracy (%), measured once", gap_title],
     )
     accuracies = [100.0 * test_accuracies[name] for name in names]
-    figure.add_bar(
-        x=titles,
-        y=accuracies,
-        name="test accuracy (%)",
-        marker_color=colors,
-        text=[f"{value:.1f}" for value in accuracies],
-        textposition="outside",
-        showlegend=False,
-        row=1,
-        col=1,
-    )
     scale = 100.0 if metric == "accuracy" else 1.0
     sizes = [scale * gaps.get(name, math.nan) for name in names]
-    figure.add_bar(
-        x=titles,
-        y=sizes,
-        name="gap",
-        marker_color=colors,
-        text=[f"{value:.3g}" for value in sizes],
-        textposition="outside",
-        showlegend=False,
-        row=1,
-        col=2,
-    )
-    figure.update_layout(height=380)
+    for column, (name, values, digits) in enumerate(
+        (("test accuracy (%)", accuracies, ".1f"), ("gap", sizes, ".3g")), start=1
+    ):
+        figure.add_bar(
+            x=values,
+            y=titles,
+            orientation="h",
+            name=name,
+            marker_color=colors,
+            text=[f"{value:{digits}}" for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            showlegend=False,
+            row=1,
+            col=column,
+        )
+    figure.update_layout(height=max(300, 60 + 45 * len(names) + 120))
     apply_layout(figure, title=title)
+    figure.update_yaxes(autorange="reversed")
     # The accuracies of the networks differ by a few points: start near the lowest.
     low = max(0.0, min(accuracies) - 10.0)
-    figure.update_yaxes(range=[math.floor(low), 104], row=1, col=1)
-    figure.update_yaxes(rangemode="tozero", row=1, col=2)
-    figure.update_xaxes(tickangle=-30)
+    figure.update_xaxes(range=[math.floor(low), 108], row=1, col=1)
+    largest_gap = max((size for size in sizes if math.isfinite(size)), default=0.0)
+    figure.update_xaxes(range=[min(0.0, *sizes), 1.25 * max(largest_gap, 1e-9)], row=1, col=2)
     return figure
 
 

@@ -117,3 +117,24 @@ def test_gan_learns_the_ring_in_one_run(page: Page, app_url: str):
     expect(metric_value(page, "Test distance to the target")).to_have_text(re.compile(r"\d\.\d{3}"))
     screenshot_when_idle(page, "gan")
     expect_results_read_whole(page, "gan")
+
+
+def test_memory_shows_the_simple_rnn_forget_where_the_gated_cells_remember(
+    page: Page, app_url: str
+):
+    # The page's own settings (length 60, 10 epochs): the picture shows the gap it is about.
+    open_untrained(page, f"{app_url}/memory", "Memory (RNN, LSTM, GRU)")
+    expect(page.get_by_text(re.compile(r"^An example sequence"))).to_be_visible()
+    train(page, "mem.train")
+    for label in ("SimpleRNN", "LSTM", "GRU"):
+        expect(metric_value(page, label)).to_have_text(re.compile(r"[\d.]+%"))
+    screenshot_when_idle(page, "memory")
+    expect_results_read_whole(page, "memory")
+
+
+def test_the_overfitting_lab_shades_each_networks_gap(page: Page, app_url: str):
+    open_untrained(page, f"{app_url}/overfitting?ovf.epochs=40", "Overfitting lab")
+    train(page, "ovf.train")
+    expect(metric_value(page, "Baseline")).to_have_text(re.compile(r"[\d.]+%"))
+    screenshot_when_idle(page, "overfitting")
+    expect_results_read_whole(page, "overfitting")

@@ -79,6 +79,7 @@ def test_text_page_answers_right_away_and_reads_a_typed_chinese_request(page: Pa
     expect(page.get_by_text("Hidden state, token by token")).to_be_visible()
     # Pictured with the English example: a Chromium without a CJK font draws Chinese as boxes.
     screenshot(page, "try_text")
+    screenshot(page, "gru_gates", at=page.get_by_text("Hidden state, token by token"))
 
     sentence = page.get_by_label("Your sentence", exact=True)
     sentence.fill("明天会下雨吗")
@@ -95,6 +96,7 @@ def test_text_page_works_out_the_bundled_transformers_attention(page: Page, app_
     expect(page.get_by_test_id("stMetricValue")).to_have_text("weather")
     expect(page.get_by_text("Attention by hand", exact=True)).to_be_visible()
     expect(page.get_by_text(re.compile(r"^For “will” and “will” in head 1"))).to_be_visible()
+    screenshot(page, "attention_by_hand", at=page.get_by_text("Attention by hand", exact=True))
     problems = look_at_both_modes(page, "try_text-transformer")
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert not problems, problems
