@@ -145,13 +145,41 @@ CHANGES = {
         ],
         train="seq.intents.train",
     ),
+    "memory": Changes(
+        "app_pages/memory.py",
+        {},
+        [
+            ("slider", "mem.length", 30),
+            ("select_slider", "mem.symbols", 8),
+            ("select_slider", "mem.units", 64),
+            ("slider", "mem.length", 60),
+            ("select_slider", "mem.symbols", 4),
+        ],
+    ),
+    "overfitting (trained)": Changes(
+        "app_pages/overfitting.py",
+        {"ovf.epochs": "5"},
+        [
+            ("radio", "ovf.curves", "accuracy"),
+            ("radio", "ovf.curves", "loss"),
+        ],
+        train="ovf.train",
+    ),
 }
 # Milliseconds of server time a rerun may take: the convolution page's first-round target,
 # and the second round's pages' (issue 17).
 TARGETS_MS = {
     "convolution": 200.0,
     **dict.fromkeys(
-        ("backprop", "batch_norm", "sequences (Transformer)", "sequences (LSTM)"), 300.0
+        (
+            "backprop",
+            "batch_norm",
+            "sequences (Transformer)",
+            "sequences (LSTM)",
+            "memory",
+            "overfitting (trained)",
+        ),
+        300.0,
     ),
 }
 
