@@ -122,4 +122,6 @@ def screenshot(page: Page, name: str, *, at: Locator | None = None) -> None:
         page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
     else:
         at.evaluate("element => element.scrollIntoView({block: 'start'})")
+        # Clear of the app's header, which lies over the top of the main area.
+        page.get_by_test_id("stMain").evaluate("main => main.scrollBy(0, -96)")
     page.screenshot(path=SCREENSHOTS / f"{name}.png")

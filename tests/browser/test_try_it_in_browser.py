@@ -79,7 +79,7 @@ def test_text_page_answers_right_away_and_reads_a_typed_chinese_request(page: Pa
     expect(page.get_by_text("Hidden state, token by token")).to_be_visible()
     # Pictured with the English example: a Chromium without a CJK font draws Chinese as boxes.
     screenshot(page, "try_text")
-    screenshot(page, "gru_gates", at=page.get_by_text("Hidden state, token by token"))
+    screenshot(page, "gru_gates", at=page.locator(".st-key-try_text-gates"))
 
     sentence = page.get_by_label("Your sentence", exact=True)
     sentence.fill("明天会下雨吗")
