@@ -152,19 +152,8 @@ def show_results(trained_config: memory.Config) -> None:
         "**Test accuracy** of each cell, held out: on test sequences kept out of training, "
         f"measured once after it (chance: {chance:.0%})"
     )
-    cells = memory.model_order(trained_config.cells)
-    for column, cell in zip(st.columns(len(cells)), cells, strict=True):
-        metrics = run.history.variant(cell)
-        column.metric(
-            CELL_TITLES[cell],
-            f"{scores[f'test_{cell}_accuracy']:.1%}",
-            help="Accuracy on the held-out test sequences, which chose nothing (no epoch, no "
-            "setting).",
-        )
-        column.caption(
-            f"training loss {metrics['loss'][-1]:.3f} · "
-            f"validation accuracy {metrics['val_accuracy'][-1]:.1%}"
-        )
+    titles = {cell: CELL_TITLES[cell] for cell in memory.model_order(trained_config.cells)}
+    trainer_flow.show_side_by_side_scores(run, scores, titles, what="sequences")
 
 
 shown_config = trainer_flow.shown(run, config)

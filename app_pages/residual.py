@@ -178,20 +178,9 @@ def show_results(trained_config: residual.Config) -> None:
         "**Test accuracy** of each network, held out: on test samples kept out of training, "
         "measured once after it"
     )
-    columns = st.columns(len(trained_config.variants))
-    for column, name in zip(columns, trained_config.variants, strict=True):
-        metrics = run.history.variant(name)
-        column.metric(
-            # At the page's full width (below the settings), the longest title fits.
-            VARIANT_TITLES[name],
-            f"{scores[f'test_{name}_accuracy']:.1%}",
-            help="Accuracy on the held-out test samples, which chose nothing (no epoch, no "
-            "setting).",
-        )
-        column.caption(
-            f"training loss {metrics['loss'][-1]:.3f} · "
-            f"validation accuracy {metrics['val_accuracy'][-1]:.1%}"
-        )
+    # At the page's full width (below the settings), the longest title fits.
+    titles = {name: VARIANT_TITLES[name] for name in trained_config.variants}
+    trainer_flow.show_side_by_side_scores(run, scores, titles, what="samples")
 
 
 shown_config = trainer_flow.shown(run, config)

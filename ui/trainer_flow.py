@@ -328,6 +328,32 @@ def score_once(run: TrainerRun, trainer: Any, data: Any) -> dict[str, float]:
     )
 
 
+def show_side_by_side_scores(
+    run: TrainerRun, scores: Mapping[str, float], titles: Mapping[str, str], *, what: str
+) -> None:
+    """One column per network of a side-by-side run: its held-out test accuracy, measured
+    once, with its last training loss and validation accuracy under it.
+
+    Args:
+        run: the trained run; `run.history.variant(name)` gives each network's curves.
+        scores: the test scores, with "test_<name>_accuracy" per network (`score_once`).
+        titles: network name -> its title, in the order of the columns.
+        what: what the test part holds, e.g. "samples", for the metric's help.
+    """
+    for column, (name, title) in zip(st.columns(len(titles)), titles.items(), strict=True):
+        curves = run.history.variant(name)
+        column.metric(
+            title,
+            f"{scores[f'test_{name}_accuracy']:.1%}",
+            help=f"Accuracy on the held-out test {what}, which chose nothing (no epoch, no "
+            "setting).",
+        )
+        column.caption(
+            f"training loss {curves['loss'][-1]:.3f} · "
+            f"validation accuracy {curves['val_accuracy'][-1]:.1%}"
+        )
+
+
 def show_confusion(page: str, run: TrainerRun, trainer: Any, data: Any, *, title: str) -> Any:
     """Draw the trained classifier's confusion matrix on the test part, and return it.
 

@@ -56,6 +56,25 @@ def test_scores(model: Any, data: Any, *, batch_size: int = 512) -> dict[str, fl
     return {f"test_{name}": value for name, value in scores.items()}
 
 
+def side_by_side_test_scores(model: Any, data: Any, *, n_variants: int) -> dict[str, float]:
+    """The test scores of networks trained side by side as one model, once, at the end.
+
+    Args:
+        model: a side-by-side model, whose loss and metrics take one label per network
+            (`dlcore.training.layers.per_variant`).
+        data: its `dlcore.data.split.SplitData`.
+        n_variants: `int` >= 1, the networks side by side.
+
+    Returns:
+        "test_loss" (the summed loss) and the model's metrics with "test_" before them,
+        e.g. "test_lstm_accuracy".
+    """
+    from dlcore.training.layers import per_variant
+
+    test = dataclasses.replace(data, y_test=per_variant(data.y_test, n_variants))
+    return test_scores(model, test)
+
+
 def measure_eagerly(model: Any, inputs: Any, targets: Any, *, chunk: int = 512) -> dict[str, float]:
     """The model's loss and metrics on `(inputs, targets)`, as `model.evaluate` gives them,
     without tracing a test function.

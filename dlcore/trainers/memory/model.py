@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +13,7 @@ from dlcore.data.memory_task import make_first_token_sequences
 from dlcore.data.split import SplitData, split_as_configured
 from dlcore.trainers._recurrent import layer_seeds, recurrent_layer
 from dlcore.trainers.memory.config import CELLS, OPTIMIZERS, Config
-from dlcore.training.evaluation import test_scores
+from dlcore.training.evaluation import side_by_side_test_scores
 from dlcore.training.fit import FitResult, fit_split
 from dlcore.training.layers import VariantMetric, per_variant, summed_cross_entropy
 
@@ -274,6 +273,4 @@ def evaluate(model: Any, data: SplitData) -> dict[str, float]:
         "test_loss" (the summed loss) and, per cell, "test_<cell>_loss" and
         "test_<cell>_accuracy", e.g. `{"test_lstm_accuracy": 1.0, ...}`.
     """
-    n_cells = len(model_cells(model))
-    test = dataclasses.replace(data, y_test=per_variant(data.y_test, n_cells))
-    return test_scores(model, test)
+    return side_by_side_test_scores(model, data, n_variants=len(model_cells(model)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,7 @@ from dlcore.trainers.residual.config import (
     OPTIMIZERS,
     Config,
 )
-from dlcore.training.evaluation import test_scores
+from dlcore.training.evaluation import side_by_side_test_scores
 from dlcore.training.layers import (
     VariantDense,
     VariantMetric,
@@ -196,9 +195,7 @@ def evaluate(model: Any, data: SplitData) -> dict[str, float]:
         "test_loss" (the summed loss) and, per variant, "test_<variant>_loss" and
         "test_<variant>_accuracy", e.g. `{"test_residual_accuracy": 0.97, ...}`.
     """
-    n_variants = len(model_variants(model))
-    test = dataclasses.replace(data, y_test=per_variant(data.y_test, n_variants))
-    return test_scores(model, test)
+    return side_by_side_test_scores(model, data, n_variants=len(model_variants(model)))
 
 
 def model_variants(model: Any) -> tuple[str, ...]:
