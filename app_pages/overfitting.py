@@ -20,6 +20,8 @@ AUGMENTATION_TITLES = {
     "zoom": "zoom (up to 15 %)",
 }
 METRIC_TITLES = {"loss": "loss", "accuracy": "accuracy"}
+# The training digits pictured before training: three rows of ten at most.
+SHOWN_DIGITS = 30
 TRAINING = TrainingOptions(
     learning_rates=([0.0003, 0.001, 0.003, 0.01], 0.003),
     rate_label="Learning rate (Adam)",
@@ -135,6 +137,7 @@ with output_column:
         **settings.bind("curves"),
     )
 
+from dlcore.figures.cnn import images_figure  # noqa: E402
 from dlcore.figures.overfitting import accuracy_and_gap_figure, gap_figure  # noqa: E402
 from dlcore.training.scores import best_on_validation  # noqa: E402
 
@@ -248,6 +251,19 @@ with output_column:
 # Below the settings, the results take the page's full width.
 if run.is_trained:
     show_results(run.config)
+else:
+    # What the baseline will learn by heart: its whole training set, when it is small.
+    shown_digits = min(len(data.y_train), SHOWN_DIGITS)
+    show_figure(
+        images_figure(
+            data.x_train[:shown_digits],
+            [data.labels[label] for label in data.y_train[:shown_digits]],
+            title=f"The first {shown_digits} of the {len(data.y_train)} training digits",
+            n_columns=10,
+        ),
+        key=f"{PAGE}.chart.digits",
+        across_page=True,
+    )
 
 common_mistake(
     "The test set is for the end. Choosing the epoch or the remedy by the test score "

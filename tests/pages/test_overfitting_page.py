@@ -34,6 +34,15 @@ def test_the_page_opens_untrained_with_its_explanation_and_the_common_mistake():
     assert len(notes) == 1 and "The test set is for the end" in notes[0]
 
 
+def test_before_training_the_page_shows_the_digits_the_baseline_learns():
+    app = open_page(PAGE, timeout=TIMEOUT, **{"ovf.n": "30"})
+    digits = figure(app, 0)
+    assert digits["layout"]["title"]["text"] == "The first 30 of the 30 training digits"
+    # The small set takes each digit in turn: its first ten are 0 to 9, in some order.
+    captions = [note["text"] for note in digits["layout"]["annotations"]]
+    assert sorted(captions[:10]) == [str(digit) for digit in range(10)]
+
+
 def test_every_setting_is_kept_in_the_url_and_a_bookmark_reopens_it():
     app = open_page(PAGE, timeout=TIMEOUT)
     kinds = ("slider", "select_slider", "selectbox", "radio", "multiselect", "number_input")
