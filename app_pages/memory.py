@@ -40,8 +40,9 @@ settings_column, output_column, (sequence_tab, network_tab, training_tab) = (
         "initialization does; a SimpleRNN has no gate to set). The three train side by "
         "side on the same batches. Press "
         "**Train** at length 60, where the SimpleRNN stays near chance (with some seeds it "
-        "learns to tell a few symbols apart) while the gated cells reach 100%, then try "
-        "length 5, where the SimpleRNN remembers too.",
+        "learns to tell a few symbols apart) while the gated cells climb to 100% (with "
+        "some seeds the LSTM needs a few more epochs), then try length 5, where the "
+        "SimpleRNN remembers too.",
         tabs=("Sequences", "Network", "Training"),
     )
 )

@@ -32,3 +32,17 @@ def dlcore_keras_classes_stay_registered() -> Iterator[None]:
         key = f"dlcore>{name}"
         if isinstance(value, type) and registry.get(key, value) is not value:
             registry[key] = value
+
+
+@pytest.fixture(autouse=True)
+def no_global_random_seed_left_behind() -> Iterator[None]:
+    """Clears TensorFlow's global random seed after each test, as a fresh process has none.
+
+    An exported script run in this process calls `keras.utils.set_random_seed`, and a
+    seeded `tf.data` shuffle mixes the global seed into its own: every later training in
+    the process would draw other batches than the same settings draw in a job's worker.
+    """
+    yield
+    tensorflow = sys.modules.get("tensorflow")
+    if tensorflow is not None:
+        tensorflow.random.set_seed(None)
